@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { MIN_KEY_BYTES, SecretFormatError, secretToKey, type KeyEncoding } from './signing';
+
+/**
+ * The app's configuration: global defaults set by a Jira admin, per-project choices set by a
+ * project admin, and the effective settings one delivery uses. Secrets are never part of these
+ * values: they live in Forge secret storage and appear here only as a fingerprint.
+ */
+
+export interface SecretInfo {
+  fingerprint: string;
+  setAt: string;
+}
+
+export interface ValidationContext {
+  /** Only the sandbox allows http://127.0.0.1 style URLs. */
+  allowLoopback: boolean;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+}
+
+/** Why a URL may not be used, or undefined when it may. */
+export function urlProblem(text: string, ctx: ValidationContext): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'is not a valid URL';
+  }
+  if (url.username || url.password) return 'must not contain a user name or password';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && isLoopback(url)) {
+    return ctx.allowLoopback ? undefined : 'must use https (http on loopback is only allowed in the sandbox)';
+  }
+  return 'must use https';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const secretInfoSchema = z.object({ fingerprint: z.string(), setAt: z.string() });
+
+function urlField(ctx: ValidationContext, label: string) {
+  return z
+    .string({ error: `${label} is required` })
+    .trim()
+    .min(1, `${label} is required`)
+    .superRefine((value, issue) => {
+      const problem = urlProblem(value, ctx);
+      if (problem) issue.addIssue({ code: 'custom', message: `${label} ${problem}` });
+    })
+    .transform((value) => value.replace(/\/+$/, ''));
+}
+
+const agentIdField = z.string().trim().regex(UUID, 'Agent id must be a UUID such as 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f');
+const tenantIdField = z.string().trim().min(1, 'Tenant id is required').max(200, 'Tenant id is longer than 200 characters');
+
+export function globalSettingsSchema(ctx: ValidationContext) {
+  return z
+    .object({
+      aiopsBaseUrl: urlField(ctx, 'AI Ops base URL'),
+      agentId: agentIdField,
+      tenantId: tenantIdField,
+      keyEncoding: z.enum(['base64', 'utf8'], { error: 'Key encoding must be "base64" or "utf8"' }).default('base64'),
+      resultMode: z.enum(['callback', 'poll'], { error: 'Result mode must be "callback" or "poll"' }).default('callback'),
+      statusUrlTemplate: z.string().trim().optional(),
+      pollTimeLimitMinutes: z.number().int().min(1).max(24 * 60).default(30),
+      attemptLimit: z.number({ error: 'Attempt limit must be a number' }).int().min(1, 'Attempt limit must be at least 1').max(10, 'Attempt limit must be at most 10').default(5),
+      requestTimeoutSeconds: z.number({ error: 'Request timeout must be a number' }).int().min(1, 'Request timeout must be at least 1 second').max(60, 'Request timeout must be at most 60 seconds').default(10),
+      sendReporterName: z.boolean().default(true),
+      sendReporterEmail: z.boolean().default(false),
+      strictPayload: z.boolean().default(false),
+      secret: secretInfoSchema.optional(),
+      previousSecret: secretInfoSchema.extend({ until: z.string() }).optional(),
+    })
+    .superRefine((value, issue) => {
+      if (value.resultMode !== 'poll') return;
+      if (!value.statusUrlTemplate) {
+        issue.addIssue({ code: 'custom', path: ['statusUrlTemplate'], message: 'Status URL template is required when results are polled' });
+        return;
+      }
+      if (!value.statusUrlTemplate.includes('{execution_id}')) {
+        issue.addIssue({ code: 'custom', path: ['statusUrlTemplate'], message: 'Status URL template must contain {execution_id}' });
+      }
+      const problem = urlProblem(expandStatusUrl(value.statusUrlTemplate, value.aiopsBaseUrl, 'x'), ctx);
+      if (problem) issue.addIssue({ code: 'custom', path: ['statusUrlTemplate'], message: `Status URL template ${problem}` });
+    });
+}
+
+export type GlobalSettings = z.output<ReturnType<typeof globalSettingsSchema>>;
+
+export const projectSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  events: z
+    .object({ created: z.boolean().default(true), updated: z.boolean().default(false) })
+    .default({ created: true, updated: false }),
+  issueTypeIds: z.array(z.string()).default([]),
+  priorityIds: z.array(z.string()).default([]),
+  labelsInclude: z.array(z.string().trim().min(1)).default([]),
+  labelsExclude: z.array(z.string().trim().min(1)).default([]),
+  jql: z.string().trim().max(2000, 'JQL condition is longer than 2000 characters').optional(),
+  agentId: agentIdField.optional(),
+  tenantId: tenantIdField.optional(),
+  secret: secretInfoSchema.optional(),
+});
+
+export type ProjectSettings = z.output<typeof projectSettingsSchema>;
+
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = projectSettingsSchema.parse({});
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+function fromZod<T>(result: z.ZodSafeParseResult<T>): Validated<T> {
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(settings)', message: issue.message })),
+  };
+}
+
+export function validateGlobalSettings(input: unknown, ctx: ValidationContext): Validated<GlobalSettings> {
+  return fromZod(globalSettingsSchema(ctx).safeParse(input));
+}
+
+export function validateProjectSettings(input: unknown): Validated<ProjectSettings> {
+  return fromZod(projectSettingsSchema.safeParse(input));
+}
+
+/** Checks a secret text for an encoding; the message names the field. */
+export function secretProblem(secret: string, encoding: KeyEncoding): string | undefined {
+  try {
+    const key = secretToKey(secret, encoding);
+    if (key.length < MIN_KEY_BYTES) {
+      return `HMAC secret gives ${key.length} key bytes; at least ${MIN_KEY_BYTES} are required`;
+    }
+    return undefined;
+  } catch (error) {
+    if (error instanceof SecretFormatError) return `HMAC secret: ${error.message}`;
+    throw error;
+  }
+}
+
+export function expandStatusUrl(template: string, baseUrl: string, executionId: string): string {
+  return template.replaceAll('{base}', baseUrl).replaceAll('{execution_id}', encodeURIComponent(executionId));
+}
+
+/** Where the secret of a connection lives in secret storage. */
+export type SecretScope = { kind: 'global' } | { kind: 'project'; projectId: string };
+
+/** Everything one delivery needs, with the project's overrides applied. Holds no secret. */
+export interface EffectiveSettings {
+  aiopsBaseUrl: string;
+  agentId: string;
+  tenantId: string;
+  keyEncoding: KeyEncoding;
+  secretScope: SecretScope;
+  resultMode: 'callback' | 'poll';
+  statusUrlTemplate?: string;
+  pollTimeLimitMinutes: number;
+  attemptLimit: number;
+  requestTimeoutSeconds: number;
+  sendReporterName: boolean;
+  sendReporterEmail: boolean;
+  strictPayload: boolean;
+}
+
+export type Connection = { ok: true; settings: EffectiveSettings } | { ok: false; reason: string };
+
+export function effectiveSettings(
+  global: GlobalSettings | undefined,
+  project: ProjectSettings,
+  projectId: string,
+): Connection {
+  if (!global) return { ok: false, reason: 'the AI Ops connection is not configured: a Jira admin must set it up on the app\'s admin page' };
+  const usesProjectSecret = project.secret !== undefined;
+  if (!usesProjectSecret && !global.secret) {
+    return { ok: false, reason: 'no HMAC secret is configured: a Jira admin must set it on the app\'s admin page' };
+  }
+  return {
+    ok: true,
+    settings: {
+      aiopsBaseUrl: global.aiopsBaseUrl,
+      agentId: project.agentId ?? global.agentId,
+      tenantId: project.tenantId ?? global.tenantId,
+      keyEncoding: global.keyEncoding,
+      secretScope: usesProjectSecret ? { kind: 'project', projectId } : { kind: 'global' },
+      resultMode: global.resultMode,
+      statusUrlTemplate: global.statusUrlTemplate,
+      pollTimeLimitMinutes: global.pollTimeLimitMinutes,
+      attemptLimit: global.attemptLimit,
+      requestTimeoutSeconds: global.requestTimeoutSeconds,
+      sendReporterName: global.sendReporterName,
+      sendReporterEmail: global.sendReporterEmail,
+      strictPayload: global.strictPayload,
+    },
+  };
+}
