@@ -117,23 +117,55 @@ export function endRun(run: DeliveryRun, status: 'skipped' | 'failed' | 'timed-o
 
 export interface ResultMessage {
   executionId: string;
-  status: 'running' | 'completed' | 'failed';
+  status: 'running' | 'completed' | 'failed' | 'timed-out';
   result?: EnhancementResult;
   error?: string;
 }
 
 /**
- * Applies a result from AI Ops (callback or poll). Returns the run unchanged (same object) when the
- * message would move it backwards or repeats what is already recorded.
+ * What AI Ops said about a run (by callback or poll), stored as its own record per status so that
+ * two messages racing each other can never overwrite a later state with an earlier one.
  */
-export function applyResult(run: DeliveryRun, message: ResultMessage, atMs: number): DeliveryRun {
-  if (isTerminal(run.status) || RANK[message.status] < RANK[run.status]) return run;
-  if (message.status === run.status) return run;
-  const at = new Date(atMs).toISOString();
-  const next: DeliveryRun = { ...run, status: message.status, executionId: run.executionId ?? message.executionId, updatedAt: at };
-  if (message.status === 'completed') return { ...next, result: message.result, reason: undefined, finishedAt: at };
-  if (message.status === 'failed') return { ...next, reason: `the Ticket Enhancer failed: ${message.error ?? 'no reason given'}`, finishedAt: at };
-  return next;
+export interface ResultFact {
+  deliveryId: string;
+  executionId: string;
+  status: 'running' | 'completed' | 'failed' | 'timed-out';
+  at: string;
+  result?: EnhancementResult;
+  error?: string;
+  via: 'callback' | 'poll';
+}
+
+export function resultFact(deliveryId: string, message: ResultMessage, atMs: number, via: ResultFact['via']): ResultFact {
+  return {
+    deliveryId,
+    executionId: message.executionId,
+    status: message.status,
+    at: new Date(atMs).toISOString(),
+    ...(message.status === 'completed' ? { result: message.result } : {}),
+    ...(message.status === 'failed' || message.status === 'timed-out' ? { error: message.error ?? 'no reason given' } : {}),
+    via,
+  };
+}
+
+/** A run as the user sees it: the delivery record with the furthest result fact applied. */
+export function currentRun(run: DeliveryRun, facts: readonly ResultFact[]): DeliveryRun {
+  const mine = facts.filter((fact) => fact.deliveryId === run.deliveryId);
+  // A run that already ended on its own (rejected, skipped) keeps that ending.
+  if (isTerminal(run.status) || mine.length === 0) return run;
+  const furthest = mine.reduce((best, fact) => (RANK[fact.status] > RANK[best.status] ? fact : best));
+  if (RANK[furthest.status] < RANK[run.status]) return run;
+  const merged: DeliveryRun = {
+    ...run,
+    status: furthest.status,
+    executionId: run.executionId ?? furthest.executionId,
+    updatedAt: furthest.at > run.updatedAt ? furthest.at : run.updatedAt,
+    nextAttemptAt: undefined,
+  };
+  if (furthest.status === 'completed') return { ...merged, result: furthest.result, reason: undefined, finishedAt: furthest.at };
+  if (furthest.status === 'failed') return { ...merged, reason: `the Ticket Enhancer failed: ${furthest.error ?? 'no reason given'}`, finishedAt: furthest.at };
+  if (furthest.status === 'timed-out') return { ...merged, reason: furthest.error, finishedAt: furthest.at };
+  return merged;
 }
 
 /** Newest first; keeps the panel and the delivery lists to a readable size. */

@@ -67,6 +67,11 @@ export function globalSettingsSchema(ctx: ValidationContext) {
       keyEncoding: z.enum(['base64', 'utf8'], { error: 'Key encoding must be "base64" or "utf8"' }).default('base64'),
       resultMode: z.enum(['callback', 'poll'], { error: 'Result mode must be "callback" or "poll"' }).default('callback'),
       statusUrlTemplate: z.string().trim().optional(),
+      statusAuthHeaderName: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9-]+$/, 'Status auth header name must be an HTTP header name such as Authorization')
+        .optional(),
       pollTimeLimitMinutes: z.number().int().min(1).max(24 * 60).default(30),
       attemptLimit: z.number({ error: 'Attempt limit must be a number' }).int().min(1, 'Attempt limit must be at least 1').max(10, 'Attempt limit must be at most 10').default(5),
       requestTimeoutSeconds: z.number({ error: 'Request timeout must be a number' }).int().min(1, 'Request timeout must be at least 1 second').max(60, 'Request timeout must be at most 60 seconds').default(10),
@@ -164,6 +169,7 @@ export interface EffectiveSettings {
   secretScope: SecretScope;
   resultMode: 'callback' | 'poll';
   statusUrlTemplate?: string;
+  statusAuthHeaderName?: string;
   pollTimeLimitMinutes: number;
   attemptLimit: number;
   requestTimeoutSeconds: number;
@@ -194,6 +200,7 @@ export function effectiveSettings(
       secretScope: usesProjectSecret ? { kind: 'project', projectId } : { kind: 'global' },
       resultMode: global.resultMode,
       statusUrlTemplate: global.statusUrlTemplate,
+      statusAuthHeaderName: global.statusAuthHeaderName,
       pollTimeLimitMinutes: global.pollTimeLimitMinutes,
       attemptLimit: global.attemptLimit,
       requestTimeoutSeconds: global.requestTimeoutSeconds,

@@ -1,0 +1,64 @@
+/**
+ * The callback web trigger AI Ops posts results to. Public URL, no platform auth: the signature
+ * over the raw body is checked before the body is read, and a rejected call changes nothing.
+ */
+import { MAX_CALLBACK_BYTES, parseCallback } from '../core/callback';
+import { resultFact } from '../core/enhancement';
+import { verifyHubSignature, verifyStandardWebhook } from '../core/signing';
+import { publishFact } from '../forge/run-publisher';
+import { getRun } from '../forge/run-store';
+import { loadGlobalSettings } from '../forge/settings-store';
+import { signingKeys } from '../forge/signing-keys';
+
+interface WebTriggerRequest {
+  method?: string;
+  headers?: Record<string, string[] | string | undefined>;
+  body?: string;
+  queryParameters?: Record<string, string[] | undefined>;
+}
+
+interface WebTriggerResponse {
+  statusCode: number;
+  headers: Record<string, string[]>;
+  body: string;
+}
+
+function reply(statusCode: number, message: string): WebTriggerResponse {
+  return { statusCode, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(statusCode < 300 ? { ok: true, message } : { error: message }) };
+}
+
+function header(request: WebTriggerRequest, name: string): string | undefined {
+  const entry = Object.entries(request.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+  const value = entry?.[1];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const param = (request: WebTriggerRequest, name: string) => request.queryParameters?.[name]?.[0];
+
+export async function receiveCallback(request: WebTriggerRequest): Promise<WebTriggerResponse> {
+  if ((request.method ?? 'POST').toUpperCase() !== 'POST') return reply(405, 'only POST is accepted');
+  const body = request.body ?? '';
+  if (Buffer.byteLength(body) > MAX_CALLBACK_BYTES) return reply(413, `the body is over ${MAX_CALLBACK_BYTES} bytes`);
+  const projectId = param(request, 'project');
+  const issueId = param(request, 'issue');
+  const deliveryId = param(request, 'delivery');
+  if (!projectId || !issueId || !deliveryId) return reply(404, 'unknown execution: the callback URL is incomplete');
+  const run = await getRun(projectId, issueId, deliveryId);
+  if (!run || !run.secretScope || !run.keyEncoding) return reply(404, 'unknown execution');
+
+  const global = run.secretScope.kind === 'global' ? await loadGlobalSettings() : undefined;
+  const keys = await signingKeys(run.secretScope, run.keyEncoding, global?.previousSecret?.until);
+  if (!keys.ok) return reply(401, 'the signature cannot be checked: no valid secret is configured');
+  if (!verifyHubSignature(body, header(request, 'x-hub-signature-256'), keys.keys)) return reply(401, 'invalid or missing X-Hub-Signature-256');
+  const webhookHeaders = { id: header(request, 'webhook-id'), timestamp: header(request, 'webhook-timestamp'), signature: header(request, 'webhook-signature') };
+  if (webhookHeaders.id || webhookHeaders.timestamp || webhookHeaders.signature) {
+    const check = verifyStandardWebhook(body, webhookHeaders, keys.keys, Date.now());
+    if (!check.ok) return reply(401, check.reason === 'stale' ? 'webhook-timestamp is outside the five-minute tolerance' : 'invalid webhook-signature');
+  }
+
+  const parsed = parseCallback(body);
+  if (!parsed.ok) return reply(400, parsed.reason);
+  if (run.executionId && run.executionId !== parsed.message.executionId) return reply(404, 'unknown execution');
+  const recorded = await publishFact(run, resultFact(run.deliveryId, parsed.message, Date.now(), 'callback'));
+  return reply(200, recorded ? 'recorded' : 'already recorded');
+}

@@ -1,0 +1,10 @@
+// Handlers named by manifest.yml, grouped by module type.
+
+// trigger: avi:jira:created:issue, avi:jira:updated:issue
+export { onIssueEvent } from './handlers/issue-event-trigger';
+
+// consumer: aiops-delivery queue
+export { deliverIssue } from './handlers/delivery-consumer';
+
+// webtrigger: aiops-callback
+export { receiveCallback } from './handlers/callback-webtrigger';
