@@ -1,0 +1,90 @@
+/** `npm start`: the sandbox on 127.0.0.1 with DEMO enabled and the embedded AI Ops, or a real one. */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { secretProblem, urlProblem } from '../src/core/settings';
+import { PROJECT_ROOT, Sandbox } from './sandbox';
+
+const USAGE = `Usage: npm start -- [options]
+  --port N            HTTP port (default 8080)
+  --state FILE        where the sandbox keeps its state (default .sandbox/state.json)
+  --fresh             start with empty state
+  --time-scale N      run platform waits (queue delays, retry backoff) N times faster (default 1)
+  --results MODE      callback (default) or poll: how the embedded AI Ops returns results
+  --aiops-url URL     use this AI Ops API instead of the embedded one (egress to it counts as approved)
+  --agent-id UUID     its agent id
+  --tenant-id ID      its tenant id
+  --secret BASE64     the agent's HMAC secret (base64, as the platform shows it)
+  --help`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string', default: '8080' },
+        state: { type: 'string', default: join(PROJECT_ROOT, '.sandbox', 'state.json') },
+        fresh: { type: 'boolean', default: false },
+        'time-scale': { type: 'string', default: '1' },
+        results: { type: 'string', default: 'callback' },
+        'aiops-url': { type: 'string' },
+        'agent-id': { type: 'string' },
+        'tenant-id': { type: 'string' },
+        secret: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, not "${values.port}"`);
+  const timeScale = Number(values['time-scale']);
+  if (!(timeScale > 0)) fail(`--time-scale must be a positive number, not "${values['time-scale']}"`);
+  if (values.results !== 'callback' && values.results !== 'poll') fail(`--results must be callback or poll, not "${values.results}"`);
+
+  let aiops;
+  const external = [values['aiops-url'], values['agent-id'], values['tenant-id'], values.secret];
+  if (external.some((v) => v !== undefined)) {
+    if (external.some((v) => v === undefined)) fail('--aiops-url, --agent-id, --tenant-id and --secret go together');
+    const problem = urlProblem(values['aiops-url']!, { allowLoopback: true });
+    if (problem) fail(`--aiops-url ${problem}`);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values['agent-id']!)) fail('--agent-id must be a UUID');
+    const secretIssue = secretProblem(values.secret!, 'base64');
+    if (secretIssue) fail(`--secret: ${secretIssue}`);
+    aiops = { url: values['aiops-url']!.replace(/\/+$/, ''), agentId: values['agent-id']!, tenantId: values['tenant-id']!, secret: values.secret! };
+  }
+
+  const sandbox = new Sandbox({
+    port,
+    statePath: values.state,
+    fresh: values.fresh,
+    timeScale,
+    results: values.results,
+    aiops,
+    log: (line) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
+  });
+  try {
+    await sandbox.start();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    fail(code === 'EADDRINUSE' ? `port ${port} is in use: choose another with --port` : `the sandbox could not start: ${String(error)}`);
+  }
+  process.stdout.write(`${sandbox.banner()}\n\nState: ${values.state}${values.fresh ? ' (started fresh)' : ''}. Ctrl-C stops.\n`);
+  const shutdown = () => {
+    void sandbox.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+void main();

@@ -1,0 +1,327 @@
+/**
+ * The whole local platform in one object: the Forge runtime running the app's unmodified code,
+ * the Jira stand-in, the embedded reference AI Ops server (or a real one), and the HTTP server that
+ * exposes Jira's REST API, the web triggers and the sandbox routes.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import express, { type Request, type Response as ExpressResponse } from 'express';
+import { AiOpsServer, type AiOpsAgent } from './aiops-server';
+import { APP_ACCOUNT_ID, JiraStandIn, PROJECTS, SANDBOX_USERS, type JiraState } from './jira';
+import { ForgeRuntime } from './runtime/forge-runtime';
+import { KvsStore, type KvsSnapshot } from './runtime/kvs-store';
+import { readManifest, resolverModules, type AppManifest } from './runtime/manifest';
+import { keyFingerprint, secretToKey } from '../src/core/signing';
+
+export const PROJECT_ROOT = join(__dirname, '..');
+
+/** The embedded AI Ops agent: fixed so a saved sandbox state keeps matching it across restarts. */
+export const EMBEDDED_AGENT_ID = '7d3f9a2e-4b1c-4e8d-9f6a-2c5b8e1d0a3f';
+export const EMBEDDED_AGENT_SECRET = 'c2FuZGJveC1vbmx5LXNlY3JldC1mb3ItdGhlLWFnZW50IQ==';
+export const EMBEDDED_TENANT_ID = 'sandbox-tenant';
+
+export interface ExternalAiOps {
+  url: string;
+  agentId: string;
+  tenantId: string;
+  secret: string;
+}
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  timeScale?: number;
+  /** Where state is kept across restarts; none keeps it in memory only. */
+  statePath?: string;
+  fresh?: boolean;
+  aiops?: ExternalAiOps;
+  results?: 'callback' | 'poll';
+  /** Extra agents the embedded AI Ops knows (tests). */
+  agents?: AiOpsAgent[];
+  /** Seed the embedded connection and enable DEMO (npm start); tests may start bare. */
+  seed?: boolean;
+  log?: (line: string) => void;
+  loadApp?: () => Record<string, unknown>;
+  manifestPath?: string;
+}
+
+interface SavedState {
+  kvs: KvsSnapshot;
+  jira: JiraState;
+  approvedEgress: string[];
+}
+
+export class Sandbox {
+  readonly manifest: AppManifest;
+  readonly runtime: ForgeRuntime;
+  readonly jira: JiraStandIn;
+  readonly kvs: KvsStore;
+  aiops?: AiOpsServer;
+  url = '';
+  private server?: Server;
+  private saveTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: SandboxOptions = {}) {
+    this.manifest = readManifest(options.manifestPath ?? join(PROJECT_ROOT, 'manifest.yml'));
+    this.kvs = new KvsStore();
+    this.jira = new JiraStandIn(
+      (eventType, payload) => this.runtime.emitProductEvent(eventType, payload),
+      () => this.url,
+    );
+    this.runtime = new ForgeRuntime({
+      manifest: this.manifest,
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loadApp: options.loadApp ?? (() => require('../src/index')),
+      jira: (request) => this.jira.handle(request),
+      baseUrl: () => this.url,
+      appAccountId: APP_ACCOUNT_ID,
+      timeScale: options.timeScale ?? 1,
+      kvs: this.kvs,
+      log: options.log,
+    });
+    this.runtime.install();
+  }
+
+  get log(): (line: string) => void {
+    return this.options.log ?? (() => undefined);
+  }
+
+  async start(): Promise<string> {
+    this.loadState();
+    if (!this.options.aiops) {
+      this.aiops = new AiOpsServer({
+        agents: [
+          { id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: this.options.results === 'poll' ? 'poll' : 'callback' },
+          ...(this.options.agents ?? []),
+        ],
+        timeScale: this.options.timeScale ?? 1,
+        log: this.options.log,
+      });
+      await this.aiops.start(0, '127.0.0.1');
+    }
+    const app = this.httpApp();
+    await new Promise<void>((resolve) => {
+      this.server = app.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    const address = this.server!.address() as AddressInfo;
+    this.url = `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
+    this.runtime.siteUrl = this.url;
+    if (this.options.seed !== false) await this.seed();
+    this.kvs.onChange = () => this.scheduleSave();
+    this.jira.onChange = () => this.scheduleSave();
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.runtime.stop();
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveNow();
+    }
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    }
+    await this.aiops?.stop();
+  }
+
+  /** The AI Ops connection in use: the embedded server's, or the one given on the command line. */
+  connection(): ExternalAiOps {
+    return this.options.aiops ?? { url: this.aiops!.url, agentId: EMBEDDED_AGENT_ID, tenantId: EMBEDDED_TENANT_ID, secret: EMBEDDED_AGENT_SECRET };
+  }
+
+  /** Writes the connection and DEMO's settings the way the settings pages would, and approves egress. */
+  async seed(): Promise<void> {
+    const connection = this.connection();
+    const existing = this.kvs.peek('settings:global') as Record<string, unknown> | undefined;
+    const commandLine = Boolean(this.options.aiops);
+    if (!existing || commandLine || !this.options.statePath) {
+      const key = secretToKey(connection.secret, 'base64');
+      await this.kvs.handle('/api/v1/set', {
+        key: 'settings:global',
+        value: {
+          ...(existing ?? {}),
+          aiopsBaseUrl: connection.url.replace(/\/+$/, ''),
+          agentId: connection.agentId,
+          tenantId: connection.tenantId,
+          keyEncoding: 'base64',
+          resultMode: this.options.results ?? (existing?.resultMode as string | undefined) ?? 'callback',
+          statusUrlTemplate: '{base}/api/executions/{execution_id}',
+          pollTimeLimitMinutes: 30,
+          attemptLimit: 5,
+          requestTimeoutSeconds: 10,
+          sendReporterName: true,
+          sendReporterEmail: false,
+          strictPayload: false,
+          secret: { fingerprint: keyFingerprint(key), setAt: new Date().toISOString() },
+        },
+      });
+      await this.kvs.handle('/api/v1/secret/set', { key: 'secret:global:current', value: connection.secret });
+    }
+    const demo = PROJECTS.find((p) => p.key === 'DEMO')!;
+    if (!this.kvs.peek(`settings:project:${demo.id}`)) {
+      await this.kvs.handle('/api/v1/set', {
+        key: `settings:project:${demo.id}`,
+        value: { enabled: true, events: { created: true, updated: false }, issueTypeIds: [], priorityIds: [], labelsInclude: [], labelsExclude: [] },
+      });
+    }
+    this.runtime.approvedEgress.add(new URL(connection.url).host);
+  }
+
+  private loadState(): void {
+    const path = this.options.statePath;
+    if (!path || this.options.fresh || !existsSync(path)) return;
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as SavedState;
+    this.kvs.load(saved.kvs);
+    this.jira.state = saved.jira;
+    for (const host of saved.approvedEgress ?? []) this.runtime.approvedEgress.add(host);
+  }
+
+  private scheduleSave(): void {
+    if (!this.options.statePath || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.saveNow();
+    }, 200);
+  }
+
+  private saveNow(): void {
+    const path = this.options.statePath;
+    if (!path) return;
+    mkdirSync(dirname(path), { recursive: true });
+    const state: SavedState = { kvs: this.kvs.snapshot(), jira: this.jira.state, approvedEgress: [...this.runtime.approvedEgress] };
+    // Write then rename, so a crash never leaves half a state file.
+    writeFileSync(`${path}.tmp`, JSON.stringify(state));
+    renameSync(`${path}.tmp`, path);
+  }
+
+  /** Runs a UI module's resolver as a sandbox user with the context Forge would give it. */
+  async invokeResolver(input: { moduleKey: string; functionKey: string; payload?: unknown; accountId: string; issueKey?: string; projectKey?: string }): Promise<{ body: unknown } | { error: { status: number; message: string } }> {
+    const module = resolverModules(this.manifest).find((m) => m.key === input.moduleKey);
+    if (!module) return { error: { status: 404, message: `no UI module with key "${input.moduleKey}" and a resolver` } };
+    const user = this.jira.user(input.accountId);
+    if (!user) return { error: { status: 401, message: `unknown user "${input.accountId}" (use ${SANDBOX_USERS.map((u) => u.name).join(', ')})` } };
+    const extension: Record<string, unknown> = { type: module.type };
+    if (input.issueKey) {
+      const issue = this.jira.issue(input.issueKey);
+      if (!issue) return { error: { status: 404, message: `no issue ${input.issueKey}` } };
+      const project = this.jira.project(issue.projectKey)!;
+      extension.issue = { id: issue.id, key: issue.key, type: (issue.fields.issuetype as { name: string }).name, typeId: (issue.fields.issuetype as { id: string }).id };
+      extension.project = { id: project.id, key: project.key, type: project.projectTypeKey };
+    } else if (input.projectKey) {
+      const project = this.jira.project(input.projectKey);
+      if (!project) return { error: { status: 404, message: `no project ${input.projectKey}` } };
+      extension.project = { id: project.id, key: project.key, type: project.projectTypeKey };
+    }
+    try {
+      const body = await this.runtime.invokeResolver(module.key, module.functionKey, { functionKey: input.functionKey, payload: input.payload ?? {} }, user.accountId, extension);
+      return { body };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const status = Number((error as { status?: number }).status) || (/not (allowed|permitted)|forbidden|permission/i.test(message) ? 403 : 500);
+      return { error: { status, message } };
+    }
+  }
+
+  private httpApp() {
+    const app = express();
+    app.disable('x-powered-by');
+
+    app.all(/^\/x1\/[^/]+\/([^/]+)$/, express.text({ type: () => true, limit: '2mb' }), async (req: Request, res: ExpressResponse) => {
+      const moduleKey = String((req.params as Record<string, string>)[0]);
+      const url = new URL(req.originalUrl, this.url);
+      const queryParameters: Record<string, string[]> = {};
+      for (const [key, value] of url.searchParams) (queryParameters[key] ??= []).push(value);
+      const headers: Record<string, string[]> = {};
+      for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value : [String(value)];
+      const response = await this.runtime.handleWebTrigger(moduleKey, {
+        method: req.method,
+        headers,
+        body: typeof req.body === 'string' ? req.body : '',
+        queryParameters,
+        path: url.pathname,
+      });
+      for (const [key, values] of Object.entries(response.headers ?? {})) res.setHeader(key, values);
+      res.status(response.statusCode).send(response.body ?? '');
+    });
+
+    app.use('/rest/api/3', express.text({ type: () => true, limit: '5mb' }), async (req: Request, res: ExpressResponse) => {
+      const name = req.header('x-sandbox-account') ?? 'admin';
+      const user = this.jira.user(name);
+      if (!user) {
+        res.status(401).json({ errorMessages: [`Unknown X-Sandbox-Account "${name}"; use one of ${SANDBOX_USERS.map((u) => u.name).join(', ')}`] });
+        return;
+      }
+      const body = typeof req.body === 'string' && req.body.length > 0 ? req.body : undefined;
+      if (body !== undefined && (req.header('content-type') ?? '').includes('json')) {
+        try {
+          JSON.parse(body);
+        } catch {
+          res.status(400).json({ errorMessages: ['The request body is not valid JSON.'] });
+          return;
+        }
+      }
+      const response = await this.jira.handle({ method: req.method, path: `/rest/api/3${req.url}`, headers: {}, body, as: { kind: 'user', accountId: user.accountId } });
+      res.status(response.status);
+      response.headers.forEach((value, key) => res.setHeader(key, value));
+      res.send(Buffer.from(await response.arrayBuffer()));
+    });
+
+    app.post('/__sandbox/invoke', express.json({ limit: '2mb' }), async (req: Request, res: ExpressResponse) => {
+      const input = (req.body ?? {}) as Record<string, unknown>;
+      for (const field of ['moduleKey', 'functionKey', 'accountId']) {
+        if (typeof input[field] !== 'string') {
+          res.status(400).json({ error: { status: 400, message: `${field} is required` } });
+          return;
+        }
+      }
+      const result = await this.invokeResolver(input as unknown as Parameters<Sandbox['invokeResolver']>[0]);
+      res.status('error' in result ? result.error.status : 200).json(result);
+    });
+
+    app.get('/__sandbox/resolvers', (_req, res) => {
+      res.json(Object.fromEntries(resolverModules(this.manifest).map((m) => [m.key, { type: m.type, function: m.functionKey, resource: m.resource }])));
+    });
+
+    app.get('/__sandbox/users', (_req, res) => {
+      res.json(SANDBOX_USERS.map((u) => ({ name: u.name, accountId: u.accountId, displayName: u.displayName })));
+    });
+
+    app.get('/__sandbox/deliveries', (_req, res) => {
+      res.json(this.kvs.keys('run:').map((key) => this.kvs.peek(key)));
+    });
+
+    app.post('/__sandbox/duplicate-events', express.json(), (req, res) => {
+      this.jira.duplicateEvents = Boolean((req.body as { enabled?: boolean })?.enabled);
+      res.json({ duplicateEvents: this.jira.duplicateEvents });
+    });
+
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send(this.banner());
+    });
+    return app;
+  }
+
+  banner(): string {
+    const c = this.connection();
+    return [
+      'AI Ops Ticket Enhancer for Jira: sandbox',
+      `  Jira REST API   ${this.url}/rest/api/3   (header X-Sandbox-Account: admin | lead | agent | viewer)`,
+      `  AI Ops API      ${c.url}   agent ${c.agentId}${this.aiops ? ' (embedded reference server)' : ''}`,
+      `  Callback        ${this.runtime.webTriggerUrl('aiops-callback')}`,
+      `  Resolvers       POST ${this.url}/__sandbox/invoke   GET ${this.url}/__sandbox/resolvers`,
+      `  Deliveries      GET ${this.url}/__sandbox/deliveries`,
+      '',
+      'Create an issue:',
+      `  curl -s -X POST ${this.url}/rest/api/3/issue -H 'Content-Type: application/json' -H 'X-Sandbox-Account: agent' \\`,
+      `    -d '{"fields":{"project":{"key":"DEMO"},"summary":"Checkout page crashes on submit","issuetype":{"name":"Bug"},"description":"Steps: open the cart, press Pay."}}'`,
+    ].join('\n');
+  }
+}
+
+export function randomSecret(): string {
+  return randomBytes(32).toString('base64');
+}
