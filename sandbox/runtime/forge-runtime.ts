@@ -383,8 +383,16 @@ export class ForgeRuntime {
     return Response.json({}, { status: 201 });
   }
 
+  /** Holds queued events back (tests use it to change the world between trigger and consumer). */
+  paused = false;
+
+  resume(): void {
+    this.paused = false;
+    this.schedule();
+  }
+
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const now = Date.now();
@@ -456,7 +464,7 @@ export class ForgeRuntime {
     const until = Date.now() + timeoutMs;
     let quietSince = 0;
     for (;;) {
-      const quiet = this.inFlight === 0 && this.pending.length === 0;
+      const quiet = this.inFlight === 0 && (this.pending.length === 0 || this.paused);
       if (quiet) {
         quietSince ||= Date.now();
         if (Date.now() - quietSince >= 30) return;

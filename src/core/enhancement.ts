@@ -26,6 +26,8 @@ export interface AttemptRecord {
   latencyMs: number;
   outcome: 'accepted' | 'retry' | 'rejected';
   reason?: string;
+  /** Set when another attempt follows: how long the platform waits before it. */
+  retryInSeconds?: number;
 }
 
 export type EnhancementResult = string | Record<string, string>;
@@ -88,6 +90,7 @@ export function recordAttempt(run: DeliveryRun, outcome: DeliveryOutcome, facts:
     latencyMs: facts.latencyMs,
     outcome: outcome.kind,
     reason: outcome.kind === 'accepted' ? undefined : outcome.reason,
+    ...(facts.nextAttemptAtMs !== undefined ? { retryInSeconds: Math.round((facts.nextAttemptAtMs - facts.atMs) / 1000) } : {}),
   };
   const base: DeliveryRun = {
     ...run,
