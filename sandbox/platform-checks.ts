@@ -1,0 +1,62 @@
+/**
+ * The Forge CLI's offline checks, run without a login: manifest validation (@forge/manifest), the
+ * client-side lint engine (@forge/lint) and the Forge bundler (@forge/bundler). Exits non-zero on
+ * any error so CI stops.
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { PROJECT_ROOT } from './sandbox';
+
+const results: Array<{ check: string; ok: boolean; detail: string }> = [];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+async function validateManifest() {
+  const { validate } = await import('@forge/manifest');
+  const result = await validate(false, join(PROJECT_ROOT, 'manifest.yml'));
+  const errors = (result.errors ?? []).map((e) => `${e.message}${e.reference ? ` (${e.reference})` : ''}${e.line ? ` at line ${e.line}` : ''}`);
+  results.push({ check: 'manifest validation (@forge/manifest)', ok: result.success && errors.length === 0, detail: errors.join('\n') || 'valid' });
+  return result.manifestObject?.typedContent;
+}
+
+async function lintApp(manifest: unknown) {
+  // The permission linter reads Jira's OpenAPI spec; offline, it reads this subset with the scopes.
+  const tmp = join(PROJECT_ROOT, '.tmp');
+  mkdirSync(tmp, { recursive: true });
+  const empty = join(tmp, 'empty-openapi.json');
+  writeFileSync(empty, JSON.stringify({ paths: {} }));
+  process.env.USE_LOCAL_SWAGGER = '1';
+  process.env.LOCAL_JIRA_SWAGGER = join(PROJECT_ROOT, 'sandbox', 'forge-checks', 'jira-openapi.json');
+  for (const name of ['LOCAL_JSM_SWAGGER', 'LOCAL_JSW_SWAGGER', 'LOCAL_CONF_SWAGGER', 'LOCAL_CONF_V2_SWAGGER', 'LOCAL_BB_SWAGGER']) process.env[name] = empty;
+  const { lint } = await import('@forge/lint');
+  const messages: string[] = [];
+  const logger = { info: () => undefined, debug: () => undefined, warn: (m: string) => messages.push(m), error: (m: string) => messages.push(m), trace: () => undefined };
+  const statsig = { getDeprecatedRuntimes: async () => [] };
+  const files = sourceFiles(join(PROJECT_ROOT, 'src')).map((f) => relative(PROJECT_ROOT, f));
+  const lintResults = await lint(files, manifest as never, 'development', logger as never, statsig as never, { linter: { mode: 'client-side' } });
+  const problems = lintResults.flatMap((r) => [
+    ...r.errors.map((e) => `error ${r.file}:${e.line}:${e.column} ${e.message}`),
+    ...r.warnings.map((w) => `warning ${r.file}:${w.line}:${w.column} ${w.message}`),
+  ]);
+  const errors = lintResults.reduce((n, r) => n + r.errors.length, 0);
+  results.push({ check: `lint (@forge/lint, client-side, ${files.length} files)`, ok: errors === 0, detail: problems.join('\n') || 'no problems' });
+}
+
+async function main() {
+  process.chdir(PROJECT_ROOT);
+  const manifest = await validateManifest();
+  if (manifest) await lintApp(manifest);
+  for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.check}\n${r.detail.split('\n').map((l) => `     ${l}`).join('\n')}\n`);
+  if (results.some((r) => !r.ok)) process.exit(1);
+}
+
+main().catch((error) => {
+  process.stderr.write(`platform checks could not run: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
