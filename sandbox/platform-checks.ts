@@ -48,10 +48,38 @@ async function lintApp(manifest: unknown) {
   results.push({ check: `lint (@forge/lint, client-side, ${files.length} files)`, ok: errors === 0, detail: problems.join('\n') || 'no problems' });
 }
 
+/** Builds the backend exactly as `forge deploy` does (webpack + ts-loader, type-checked). */
+async function bundleBackend() {
+  const runtimeDir = join(PROJECT_ROOT, '.tmp', 'forge-runtime');
+  mkdirSync(join(runtimeDir, 'dist'), { recursive: true });
+  // The deploy wraps the bundle in Atlassian's runtime wrapper, downloaded at deploy time; offline, placeholders stand in.
+  writeFileSync(join(runtimeDir, 'dist', 'wrapper.js'), '/* runtime wrapper placeholder */\n');
+  writeFileSync(join(runtimeDir, 'dist', 'loader.js'), '/* runtime loader placeholder */\n');
+  process.env.FORGE_RUNTIME_PATH = runtimeDir;
+  const { getNodeBundler, getWrapperProvider, getEntryPoints } = await import('@forge/bundler');
+  const { ConfigFile, FileSystemReader, FileSystemWriter } = await import('@forge/cli-shared');
+  const reader = new FileSystemReader();
+  const config = new ConfigFile(reader, new FileSystemWriter());
+  const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, success: () => undefined };
+  const bundler = getNodeBundler(quiet as never, getWrapperProvider({ fileSystemReader: reader }), config);
+  const entryPoints = getEntryPoints(await config.getAppHandlers());
+  try {
+    const output = await bundler.bundle({ appDirectory: PROJECT_ROOT, entryPoints });
+    const files = readdirSync(output.outputDir);
+    const bytes = files.reduce((n, f) => n + statSync(join(output.outputDir, f)).size, 0);
+    results.push({ check: 'backend bundle (@forge/bundler)', ok: true, detail: `${entryPoints.map((e) => e.name).join(', ')} -> ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB` });
+    return bytes;
+  } catch (error) {
+    results.push({ check: 'backend bundle (@forge/bundler)', ok: false, detail: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
+}
+
 async function main() {
   process.chdir(PROJECT_ROOT);
   const manifest = await validateManifest();
   if (manifest) await lintApp(manifest);
+  await bundleBackend();
   for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.check}\n${r.detail.split('\n').map((l) => `     ${l}`).join('\n')}\n`);
   if (results.some((r) => !r.ok)) process.exit(1);
 }
