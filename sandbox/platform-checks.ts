@@ -49,7 +49,7 @@ async function lintApp(manifest: unknown) {
 }
 
 /** Builds the backend exactly as `forge deploy` does (webpack + ts-loader, type-checked). */
-async function bundleBackend() {
+export async function bundleBackend(): Promise<number | undefined> {
   const runtimeDir = join(PROJECT_ROOT, '.tmp', 'forge-runtime');
   mkdirSync(join(runtimeDir, 'dist'), { recursive: true });
   // The deploy wraps the bundle in Atlassian's runtime wrapper, downloaded at deploy time; offline, placeholders stand in.
@@ -84,7 +84,9 @@ async function main() {
   if (results.some((r) => !r.ok)) process.exit(1);
 }
 
-main().catch((error) => {
-  process.stderr.write(`platform checks could not run: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`platform checks could not run: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}
