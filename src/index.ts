@@ -8,3 +8,6 @@ export { deliverIssue } from './handlers/delivery-consumer';
 
 // webtrigger: aiops-callback
 export { receiveCallback } from './handlers/callback-webtrigger';
+
+// jira:issuePanel resolver
+export { panelResolver } from './handlers/panel-resolver';

@@ -1,0 +1,51 @@
+/**
+ * What a resolver may trust: Forge's `context` (the calling account and the issue or project the
+ * module is shown on). Payload values are never used for identity or scope.
+ */
+import { userPermissions } from '../forge/jira-adapter';
+
+export class ResolverError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ResolverError';
+  }
+}
+
+export interface ForgeResolverContext {
+  accountId?: string;
+  extension?: {
+    issue?: { id?: string | number; key?: string; type?: string; typeId?: string };
+    project?: { id?: string | number; key?: string; type?: string };
+  };
+}
+
+export function issueFromContext(context: ForgeResolverContext) {
+  const issue = context.extension?.issue;
+  const project = context.extension?.project;
+  if (!context.accountId) throw new ResolverError(401, 'this action needs a signed-in user');
+  if (!issue?.id || !issue.key || !project?.id || !project.key) throw new ResolverError(400, 'this module is not shown on an issue');
+  return {
+    issueId: String(issue.id),
+    issueKey: issue.key,
+    issueType: { id: String(issue.typeId ?? ''), name: String(issue.type ?? '') },
+    projectId: String(project.id),
+    projectKey: project.key,
+  };
+}
+
+export function projectFromContext(context: ForgeResolverContext) {
+  const project = context.extension?.project;
+  if (!context.accountId) throw new ResolverError(401, 'this action needs a signed-in user');
+  if (!project?.id || !project.key) throw new ResolverError(400, 'this module is not shown in a project');
+  return { projectId: String(project.id), projectKey: project.key };
+}
+
+/** Throws 403 unless the calling user holds `permission` (checked with Jira, as that user). */
+export async function requirePermission(permission: string, scope: { issueId?: string; projectId?: string } = {}): Promise<Set<string>> {
+  const held = await userPermissions([permission], scope);
+  if (!held.has(permission)) throw new ResolverError(403, `you need the ${permission} permission for this`);
+  return held;
+}

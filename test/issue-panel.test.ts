@@ -1,0 +1,145 @@
+/**
+ * The issue panel, rendered by the real @forge/react reconciler against the real resolvers on the
+ * sandbox, with results arriving through the callback web trigger or by polling.
+ */
+import { join } from 'node:path';
+import { Harness } from './support/harness';
+import { UiHost } from './support/ui-host';
+
+const PANEL = join(__dirname, '..', 'src', 'ui', 'panel.tsx');
+const MODULE = 'ticket-enhancer-panel';
+
+let h: Harness;
+let host: UiHost | undefined;
+
+afterEach(async () => {
+  host?.unmount();
+  host = undefined;
+  await h.stop();
+});
+
+function openPanel(issueKey: string, user: string): UiHost {
+  host = new UiHost(h.sandbox, { moduleKey: MODULE, user, issueKey }).mount(PANEL);
+  return host;
+}
+
+const lozenges = (ui: UiHost) => ui.byType('Lozenge').map((node) => ({ text: ui.text(node), appearance: node.props.appearance }));
+
+describe('the panel shows the run as it happens', () => {
+  beforeEach(async () => {
+    h = await new Harness({ timeScale: 20 }).start();
+  });
+
+  it('goes to completed without a reload and shows the analysis, by callback', async () => {
+    const { key } = await h.createIssue({ description: 'Steps: open the cart, press Pay.' });
+    const ui = openPanel(key, 'agent');
+    await ui.waitForText('Completed');
+    expect(lozenges(ui)[0]).toEqual({ text: 'Completed', appearance: 'success' });
+    const text = ui.text();
+    for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) expect(text).toContain(section);
+    expect(text).toContain('Expected behaviour');
+    expect(text).toContain('Fix: Checkout page crashes on submit');
+    expect(ui.byType('AdfRenderer').length).toBe(4);
+    expect(text).toMatch(/Execution [0-9a-f-]{36}/);
+    expect(ui.button('Run again')).toBeDefined();
+    // The issue property follows for JQL.
+    const issue = h.sandbox.jira.issue(key)!;
+    expect(issue.properties['ticket-enhancer']).toMatchObject({ status: 'completed', deliveryId: 'dlv_' + issue.id + '_created' });
+  });
+
+  it('shows failed with the reason when the secret is wrong', async () => {
+    await h.setSecret(Buffer.alloc(32, 3).toString('base64'));
+    const { key } = await h.createIssue();
+    const ui = openPanel(key, 'agent');
+    await ui.waitForText('Failed');
+    expect(lozenges(ui)[0]).toEqual({ text: 'Failed', appearance: 'removed' });
+    expect(ui.byType('SectionMessage')[0].props.appearance).toBe('error');
+    expect(ui.text()).toContain('401 from AI Ops: the HMAC secret does not match');
+  });
+
+  it('shows retrying n of N with the next attempt time while AI Ops is down', async () => {
+    h.sandbox.runtime.timeScale = 1;
+    h.aiops.scriptFaults({ status: 503, body: { detail: 'Service unavailable' } });
+    const { key } = await h.createIssue();
+    const ui = openPanel(key, 'agent');
+    await ui.waitForText('Retrying (2 of 5)');
+    expect(lozenges(ui)[0].appearance).toBe('moved');
+    expect(ui.text()).toMatch(/503 from AI Ops: Service unavailable Next attempt at/);
+    // Run again waits until the run has finished.
+    expect(ui.button('Run again')!.props.isDisabled).toBe(true);
+  });
+
+  it('explains why nothing was sent, and tells a project admin where to change it', async () => {
+    await h.updateSettings('settings:project:10000', { issueTypeIds: ['10001'] });
+    const { key } = await h.createIssue({ issuetype: { name: 'Bug' } });
+    await h.settle();
+    const asAgent = openPanel(key, 'agent');
+    await asAgent.waitForText('Not sent');
+    expect(asAgent.text()).toContain('Why: issue type Bug is filtered out.');
+    expect(asAgent.text()).not.toContain('project settings page');
+    expect(asAgent.button('Run again')).toBeUndefined();
+    asAgent.unmount();
+    const asLead = openPanel(key, 'lead');
+    await asLead.waitForText('Not sent');
+    expect(asLead.text()).toContain('Change this on the project settings page');
+  });
+
+  it('says the project is not enabled', async () => {
+    const response = await fetch(`${h.sandbox.url}/rest/api/3/issue`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': 'agent' },
+      body: JSON.stringify({ fields: { project: { key: 'SUP' }, summary: 'Printer on fire', issuetype: { name: 'Incident' } } }),
+    });
+    const { key } = (await response.json()) as { key: string };
+    const ui = openPanel(key, 'agent');
+    await ui.waitForText('Not sent');
+    expect(ui.text()).toContain('the Ticket Enhancer is not enabled for this project');
+  });
+
+  it('offers Run again to users who can edit, and starts a new run that reaches the panel', async () => {
+    const { key } = await h.createIssue();
+    const ui = openPanel(key, 'agent');
+    await ui.waitForText('Completed');
+    await ui.click('Run again');
+    await ui.waitFor(() => ui.byType('DynamicTable').length === 1 && lozenges(ui)[0].text === 'Completed', 'a second completed run with history');
+    expect(h.webhookRequests()).toHaveLength(2);
+    expect(h.runs().map((r) => r.trigger).sort()).toEqual(['created', 'rerun']);
+  });
+
+  it('hides Run again from a viewer and refuses a hand-made invoke', async () => {
+    const { key } = await h.createIssue();
+    await h.settle();
+    const ui = openPanel(key, 'viewer');
+    await ui.waitFor(() => lozenges(ui).length > 0, 'the status');
+    expect(ui.button('Run again')).toBeUndefined();
+    const forged = await h.sandbox.invokeResolver({ moduleKey: MODULE, functionKey: 'runAgain', payload: { issueId: '1' }, accountId: 'viewer', issueKey: key });
+    expect(forged).toEqual({ error: { status: 403, message: 'only users who can edit this issue can run the Ticket Enhancer again' } });
+    await h.settle();
+    expect(h.webhookRequests()).toHaveLength(1);
+  });
+});
+
+describe('results by polling', () => {
+  beforeEach(async () => {
+    h = await new Harness({ timeScale: 50, results: 'poll' }).start();
+  });
+
+  it('reaches completed with the analysis through the status URL', async () => {
+    const { key } = await h.createIssue();
+    const ui = openPanel(key, 'agent');
+    await ui.waitForText('Completed', 20_000);
+    expect(ui.text()).toContain('Suggested acceptance criteria');
+    const [request] = h.webhookRequests();
+    expect(JSON.parse(request.rawBody).callback_url).toBeUndefined();
+    expect(h.aiops.executions.values().next().value!.callbacks).toHaveLength(0);
+  });
+
+  it('ends timed out when the status URL never finishes, with the last status it saw', async () => {
+    await h.updateSettings('settings:global', { statusUrlTemplate: '{base}/api/executions/does-not-exist-{execution_id}', pollTimeLimitMinutes: 0.05 });
+    const { key } = await h.createIssue();
+    const ui = openPanel(key, 'agent');
+    await ui.waitForText('Timed out', 25_000);
+    expect(ui.text()).toContain('no result after 0.05 minutes of polling; the status URL answered 404: check the status URL template');
+  });
+});
+

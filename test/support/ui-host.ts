@@ -1,0 +1,144 @@
+/**
+ * Runs a UI Kit resource with the real @forge/react reconciler and @forge/bridge, answering the
+ * bridge the way Jira's host does: reconcile (the rendered tree), invoke (the real resolvers on the
+ * sandbox, as the chosen user, with the module's context), getContext and realtime.
+ */
+import type { Sandbox } from '../../sandbox/sandbox';
+
+export interface ForgeNode {
+  type: string;
+  props: Record<string, any>;
+  children: ForgeNode[];
+  key?: string;
+}
+
+export interface HostContext {
+  moduleKey: string;
+  user: string;
+  issueKey?: string;
+  projectKey?: string;
+}
+
+export class UiHost {
+  root?: ForgeNode;
+  readonly invokes: Array<{ functionKey: string; payload: unknown; result: unknown }> = [];
+  readonly egressRequests: unknown[] = [];
+  approveEgress = true;
+  private readonly subscriptions = new Map<string, Array<(payload: string) => void>>();
+  private unlisten?: () => void;
+  private mounted = false;
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly context: HostContext,
+  ) {}
+
+  /** Loads the resource module in a fresh module registry, as a new iframe would. */
+  mount(modulePath: string): this {
+    const g = globalThis as Record<string, unknown>;
+    g.self = globalThis;
+    g.__bridge = { callBridge: (command: string, data: any) => this.answer(command, data) };
+    this.unlisten = this.sandbox.runtime.onRealtime((message) => {
+      for (const callback of this.subscriptions.get(message.channel) ?? []) callback(message.payload);
+    });
+    this.mounted = true;
+    jest.isolateModules(() => {
+      require(modulePath);
+    });
+    return this;
+  }
+
+  /** Like closing the iframe: the app's pending and later bridge calls never get an answer. */
+  unmount(): void {
+    this.mounted = false;
+    this.unlisten?.();
+  }
+
+  private async answer(command: string, data: any): Promise<unknown> {
+    if (!this.mounted) return new Promise(() => undefined);
+    switch (command) {
+      case 'reconcile':
+        // The reconciler posts to the global bridge; keep to the tree of the app this host mounted.
+        if (!this.root || this.root === data.forgeDoc) this.root = data.forgeDoc as ForgeNode;
+        return undefined;
+      case 'invoke': {
+        const user = this.sandbox.jira.user(this.context.user)!;
+        const result = await this.sandbox.invokeResolver({
+          moduleKey: this.context.moduleKey,
+          functionKey: data.functionKey,
+          payload: data.payload,
+          accountId: user.accountId,
+          issueKey: this.context.issueKey,
+          projectKey: this.context.projectKey,
+        });
+        this.invokes.push({ functionKey: data.functionKey, payload: data.payload, result });
+        if ('error' in result) throw new Error(result.error.message);
+        return result.body;
+      }
+      case 'getContext':
+        return { accountId: this.sandbox.jira.user(this.context.user)?.accountId, moduleKey: this.context.moduleKey, extension: {} };
+      case 'subscribeRealtimeChannel': {
+        const list = this.subscriptions.get(data.channelName) ?? [];
+        list.push(data.onEvent);
+        this.subscriptions.set(data.channelName, list);
+        return { unsubscribe: () => this.subscriptions.set(data.channelName, list.filter((cb) => cb !== data.onEvent)) };
+      }
+      case '__permission__egressSet':
+        this.egressRequests.push(data);
+        if (!this.approveEgress) throw new Error('The administrator declined the egress request');
+        for (const group of data.egresses ?? []) for (const entry of group.configured ?? []) this.sandbox.runtime.approvedEgress.add(String(entry.domain).replace(/^https?:\/\//, '').toLowerCase());
+        return undefined;
+      case '__permission__egressGet':
+        return { egresses: [{ key: 'aiops', configured: [...this.sandbox.runtime.approvedEgress].map((domain) => ({ domain, type: ['FETCH_BACKEND_SIDE'] })) }] };
+      case 'onError':
+        throw data.error;
+      default:
+        return undefined;
+    }
+  }
+
+  all(predicate: (node: ForgeNode) => boolean, node = this.root): ForgeNode[] {
+    if (!node) return [];
+    return [...(predicate(node) ? [node] : []), ...node.children.flatMap((child) => this.all(predicate, child))];
+  }
+
+  /** Every text on the screen, including text inside AdfRenderer documents. */
+  text(node = this.root): string {
+    if (!node) return '';
+    if (node.type === 'String') return String(node.props.text);
+    const own = node.type === 'AdfRenderer' ? adfText(node.props.document) : '';
+    return [own, ...node.children.map((child) => this.text(child))].filter(Boolean).join(' ');
+  }
+
+  byType(type: string): ForgeNode[] {
+    return this.all((node) => node.type === type);
+  }
+
+  button(label: string): ForgeNode | undefined {
+    return this.byType('Button').find((node) => this.text(node).trim() === label);
+  }
+
+  async click(label: string): Promise<void> {
+    const button = this.button(label);
+    if (!button) throw new Error(`no button "${label}" on screen: ${this.text()}`);
+    await button.props.onClick?.();
+  }
+
+  async waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; screen: ${this.text().slice(0, 600)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  waitForText(text: string | RegExp, timeoutMs?: number): Promise<void> {
+    return this.waitFor(() => (typeof text === 'string' ? this.text().includes(text) : text.test(this.text())), `text ${String(text)}`, timeoutMs);
+  }
+}
+
+function adfText(node: any): string {
+  if (!node || typeof node !== 'object') return '';
+  if (node.type === 'text') return String(node.text ?? '');
+  return (Array.isArray(node.content) ? node.content : []).map(adfText).join(' ');
+}
