@@ -354,6 +354,8 @@ export class JiraStandIn {
     return json(200, {
       matches: jqls.map((jql) => {
         try {
+          // Check the whole query even when no issue is given, as Jira does.
+          this.matches({ id: '0', key: 'X-0', projectKey: '', fields: { labels: [], priority: null, issuetype: { name: '' }, status: { name: '' }, summary: '' }, properties: {} }, jql);
           const matchedIssues = ids.filter((id) => {
             const issue = this.issue(id);
             return issue ? this.matches(issue, jql) : false;

@@ -63,6 +63,8 @@ export class Sandbox {
   url = '';
   private server?: Server;
   private saveTimer?: NodeJS.Timeout;
+  /** Sees every resolver answer that leaves the backend (tests scan them for secrets). */
+  onResolverResponse?: (json: string) => void;
 
   constructor(private readonly options: SandboxOptions = {}) {
     this.manifest = readManifest(options.manifestPath ?? join(PROJECT_ROOT, 'manifest.yml'));
@@ -83,6 +85,8 @@ export class Sandbox {
       log: options.log,
     });
     this.runtime.install();
+    // The app accepts http on loopback only here (see src/handlers/validation-context.ts).
+    process.env.TICKET_ENHANCER_SANDBOX = 'true';
   }
 
   get log(): (line: string) => void {
@@ -218,9 +222,11 @@ export class Sandbox {
     }
     try {
       const body = await this.runtime.invokeResolver(module.key, module.functionKey, { functionKey: input.functionKey, payload: input.payload ?? {} }, user.accountId, extension);
+      this.onResolverResponse?.(JSON.stringify(body));
       return { body };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      this.onResolverResponse?.(message);
       const status = Number((error as { status?: number }).status) || (/not (allowed|permitted)|forbidden|permission/i.test(message) ? 403 : 500);
       return { error: { status, message } };
     }

@@ -11,3 +11,9 @@ export { receiveCallback } from './handlers/callback-webtrigger';
 
 // jira:issuePanel resolver
 export { panelResolver } from './handlers/panel-resolver';
+
+// jira:adminPage resolver
+export { adminResolver } from './handlers/admin-resolver';
+
+// jira:projectSettingsPage resolver
+export { projectResolver } from './handlers/project-resolver';

@@ -22,6 +22,10 @@ export interface ResultSection {
 
 export interface RunSummary {
   deliveryId: string;
+  issueId: string;
+  issueKey: string;
+  projectKey: string;
+  latencyMs?: number;
   status: RunStatus;
   label: string;
   appearance: LozengeAppearance;
@@ -64,9 +68,13 @@ function label(run: DeliveryRun): string {
   return LABELS[run.status][0];
 }
 
-function summary(run: DeliveryRun): RunSummary {
+export function runSummary(run: DeliveryRun): RunSummary {
   return {
     deliveryId: run.deliveryId,
+    issueId: run.issueId,
+    issueKey: run.issueKey,
+    projectKey: run.projectKey,
+    latencyMs: run.latencyMs,
     status: run.status,
     label: label(run),
     appearance: LABELS[run.status][1],
@@ -110,7 +118,7 @@ export function panelView(input: {
     };
   }
   const current = {
-    ...summary(newest),
+    ...runSummary(newest),
     nextAttemptAt: newest.nextAttemptAt,
     result: newest.status === 'completed' && newest.result !== undefined ? resultSections(newest.result) : undefined,
   };
@@ -118,7 +126,7 @@ export function panelView(input: {
     issueKey: input.issueKey,
     status: { label: current.label, appearance: current.appearance, detail: newest.reason },
     current,
-    history: older.map(summary),
+    history: older.map(runSummary),
     finished: isTerminal(newest.status),
     canRunAgain: input.canRunAgain,
     channel: input.channel,

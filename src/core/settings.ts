@@ -55,8 +55,8 @@ function urlField(ctx: ValidationContext, label: string) {
     .transform((value) => value.replace(/\/+$/, ''));
 }
 
-const agentIdField = z.string().trim().regex(UUID, 'Agent id must be a UUID such as 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f');
-const tenantIdField = z.string().trim().min(1, 'Tenant id is required').max(200, 'Tenant id is longer than 200 characters');
+const agentIdField = z.string({ error: 'Agent id is required' }).trim().regex(UUID, 'Agent id must be a UUID such as 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f');
+const tenantIdField = z.string({ error: 'Tenant id is required' }).trim().min(1, 'Tenant id is required').max(200, 'Tenant id is longer than 200 characters');
 
 export function globalSettingsSchema(ctx: ValidationContext) {
   return z
@@ -82,17 +82,20 @@ export function globalSettingsSchema(ctx: ValidationContext) {
       previousSecret: secretInfoSchema.extend({ until: z.string() }).optional(),
     })
     .superRefine((value, issue) => {
-      if (value.resultMode !== 'poll') return;
-      if (!value.statusUrlTemplate) {
-        issue.addIssue({ code: 'custom', path: ['statusUrlTemplate'], message: 'Status URL template is required when results are polled' });
-        return;
-      }
-      if (!value.statusUrlTemplate.includes('{execution_id}')) {
-        issue.addIssue({ code: 'custom', path: ['statusUrlTemplate'], message: 'Status URL template must contain {execution_id}' });
-      }
-      const problem = urlProblem(expandStatusUrl(value.statusUrlTemplate, value.aiopsBaseUrl, 'x'), ctx);
-      if (problem) issue.addIssue({ code: 'custom', path: ['statusUrlTemplate'], message: `Status URL template ${problem}` });
+      for (const problem of pollProblems(value, ctx)) issue.addIssue({ code: 'custom', path: ['statusUrlTemplate'], message: problem });
     });
+}
+
+/** Checks that only matter when results are polled; also run on their own so every error shows at once. */
+function pollProblems(value: Record<string, unknown>, ctx: ValidationContext): string[] {
+  if (value.resultMode !== 'poll') return [];
+  const template = typeof value.statusUrlTemplate === 'string' ? value.statusUrlTemplate.trim() : '';
+  if (!template) return ['Status URL template is required when results are polled'];
+  const problems: string[] = [];
+  if (!template.includes('{execution_id}')) problems.push('Status URL template must contain {execution_id}');
+  const problem = urlProblem(expandStatusUrl(template, String(value.aiopsBaseUrl ?? ''), 'x'), ctx);
+  if (problem) problems.push(`Status URL template ${problem}`);
+  return problems;
 }
 
 export type GlobalSettings = z.output<ReturnType<typeof globalSettingsSchema>>;
@@ -110,6 +113,8 @@ export const projectSettingsSchema = z.object({
   agentId: agentIdField.optional(),
   tenantId: tenantIdField.optional(),
   secret: secretInfoSchema.optional(),
+  /** Kept so site-wide lists can name the project. */
+  projectKey: z.string().optional(),
 });
 
 export type ProjectSettings = z.output<typeof projectSettingsSchema>;
@@ -131,12 +136,41 @@ function fromZod<T>(result: z.ZodSafeParseResult<T>): Validated<T> {
   };
 }
 
-export function validateGlobalSettings(input: unknown, ctx: ValidationContext): Validated<GlobalSettings> {
-  return fromZod(globalSettingsSchema(ctx).safeParse(input));
+function withoutEmptyStrings(input: unknown): Record<string, unknown> {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return {};
+  // A cleared text field means "not set".
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => !(typeof v === 'string' && v.trim() === '')));
 }
 
-export function validateProjectSettings(input: unknown): Validated<ProjectSettings> {
-  return fromZod(projectSettingsSchema.safeParse(input));
+/**
+ * Validates what an admin submitted. Secret metadata is never taken from the browser: it is kept
+ * from the stored settings.
+ */
+export function validateGlobalSettings(input: unknown, ctx: ValidationContext, stored?: GlobalSettings): Validated<GlobalSettings> {
+  const { secret: _s, previousSecret: _p, ...rest } = withoutEmptyStrings(input);
+  const result = fromZod(globalSettingsSchema(ctx).safeParse({ ...rest, secret: stored?.secret, previousSecret: stored?.previousSecret }));
+  if (result.ok || result.errors.some((e) => e.field === 'statusUrlTemplate')) return result;
+  // Object-level checks do not run when a field failed; run them here so the admin sees them too.
+  return { ok: false, errors: [...result.errors, ...pollProblems(rest, ctx).map((message) => ({ field: 'statusUrlTemplate', message }))] };
+}
+
+export function validateProjectSettings(input: unknown, stored?: ProjectSettings): Validated<ProjectSettings> {
+  const { secret: _s, projectKey: _k, ...rest } = withoutEmptyStrings(input);
+  return fromZod(projectSettingsSchema.safeParse({ ...rest, secret: stored?.secret, projectKey: stored?.projectKey }));
+}
+
+export const SECRET_GRACE_HOURS = 24;
+
+/** Settings after a new secret replaced `current`: the old one keeps signing until the grace ends. */
+export function rotateSecret<T extends { secret?: SecretInfo; previousSecret?: SecretInfo & { until: string } }>(
+  settings: T,
+  fingerprint: string,
+  nowMs: number,
+  graceHours = SECRET_GRACE_HOURS,
+): T {
+  const setAt = new Date(nowMs).toISOString();
+  const previousSecret = settings.secret ? { ...settings.secret, until: new Date(nowMs + graceHours * 3_600_000).toISOString() } : undefined;
+  return { ...settings, secret: { fingerprint, setAt }, previousSecret };
 }
 
 /** Checks a secret text for an encoding; the message names the field. */

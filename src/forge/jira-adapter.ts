@@ -42,7 +42,10 @@ export async function issueMatchesJql(issueId: string, jql: string): Promise<{ o
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ jqls: [jql], issueIds: [Number(issueId)] }),
   });
-  if (!response.ok) return { ok: false, reason: `Jira could not check the JQL condition (${response.status})` };
+  if (!response.ok) {
+    const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
+    return { ok: false, reason: response.status === 400 && detail ? `the JQL condition is invalid: ${detail}` : `Jira could not check the JQL condition (${response.status})` };
+  }
   const body = (await response.json()) as { matches?: Array<{ matchedIssues?: number[]; errors?: string[] }> };
   const match = body.matches?.[0];
   if (match?.errors?.length) return { ok: false, reason: `the JQL condition is invalid: ${match.errors.join('; ')}` };
@@ -71,4 +74,22 @@ export async function siteUrl(): Promise<string | undefined> {
   const response = await api.asApp().requestJira(route`/rest/api/3/serverInfo`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return undefined;
   return ((await response.json()) as { baseUrl?: string }).baseUrl;
+}
+
+export interface NamedOption {
+  id: string;
+  name: string;
+}
+
+/** The project's own issue types, for the filter choices. */
+export async function projectIssueTypes(projectId: string): Promise<NamedOption[]> {
+  const response = await api.asApp().requestJira(route`/rest/api/3/issuetype/project?projectId=${projectId}`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) return [];
+  return ((await response.json()) as NamedOption[]).map(({ id, name }) => ({ id, name }));
+}
+
+export async function priorities(): Promise<NamedOption[]> {
+  const response = await api.asApp().requestJira(route`/rest/api/3/priority`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) return [];
+  return ((await response.json()) as NamedOption[]).map(({ id, name }) => ({ id, name }));
 }

@@ -12,9 +12,13 @@ export async function enqueue(job: QueueJob, delayInSeconds = 0): Promise<void> 
 
 export const CALLBACK_WEBTRIGGER = 'aiops-callback';
 
+/** The web trigger's URL, to show admins who configure AI Ops by hand. */
+export function callbackBaseUrl(): Promise<string> {
+  return webTrigger.getUrl(CALLBACK_WEBTRIGGER);
+}
+
 export async function callbackUrlFor(projectId: string, issueId: string, deliveryId: string): Promise<string> {
-  const base = await webTrigger.getUrl(CALLBACK_WEBTRIGGER);
-  const url = new URL(base);
+  const url = new URL(await callbackBaseUrl());
   url.searchParams.set('project', projectId);
   url.searchParams.set('issue', issueId);
   url.searchParams.set('delivery', deliveryId);

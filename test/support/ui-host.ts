@@ -106,7 +106,7 @@ export class UiHost {
   text(node = this.root): string {
     if (!node) return '';
     if (node.type === 'String') return String(node.props.text);
-    const own = node.type === 'AdfRenderer' ? adfText(node.props.document) : '';
+    const own = node.type === 'AdfRenderer' ? adfText(node.props.document) : typeof node.props.title === 'string' ? node.props.title : '';
     return [own, ...node.children.map((child) => this.text(child))].filter(Boolean).join(' ');
   }
 
