@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     timeScale,
     results: values.results,
     aiops,
+    browser: true,
     log: (line) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   });
   try {

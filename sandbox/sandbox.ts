@@ -15,6 +15,7 @@ import { ForgeRuntime } from './runtime/forge-runtime';
 import { KvsStore, type KvsSnapshot } from './runtime/kvs-store';
 import { readManifest, resolverModules, type AppManifest } from './runtime/manifest';
 import { keyFingerprint, secretToKey } from '../src/core/signing';
+import { buildBrowserAssets, HOST_PAGE, type BuiltAsset } from './browser/build';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 
@@ -46,6 +47,8 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   loadApp?: () => Record<string, unknown>;
   manifestPath?: string;
+  /** Serve the browser host (builds the UI bundles at start). */
+  browser?: boolean;
 }
 
 interface SavedState {
@@ -63,6 +66,8 @@ export class Sandbox {
   url = '';
   private server?: Server;
   private saveTimer?: NodeJS.Timeout;
+  private assets?: Map<string, BuiltAsset>;
+  private readonly streams = new Set<ExpressResponse>();
   /** Sees every resolver answer that leaves the backend (tests scan them for secrets). */
   onResolverResponse?: (json: string) => void;
 
@@ -106,6 +111,7 @@ export class Sandbox {
       });
       await this.aiops.start(0, '127.0.0.1');
     }
+    if (this.options.browser) this.assets = await buildBrowserAssets(PROJECT_ROOT, this.manifest);
     const app = this.httpApp();
     await new Promise<void>((resolve) => {
       this.server = app.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
@@ -125,6 +131,7 @@ export class Sandbox {
       clearTimeout(this.saveTimer);
       this.saveNow();
     }
+    for (const stream of this.streams) stream.end();
     if (this.server) {
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -305,9 +312,53 @@ export class Sandbox {
       res.json({ duplicateEvents: this.jira.duplicateEvents });
     });
 
-    app.get('/', (_req, res) => {
-      res.type('text/plain').send(this.banner());
+    app.get('/__sandbox/realtime', (req, res) => {
+      const channel = String(req.query.channel ?? '');
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      this.streams.add(res);
+      const stop = this.runtime.onRealtime((message) => {
+        if (message.channel === channel) res.write(`data: ${message.payload.replace(/\n/g, ' ')}\n\n`);
+      });
+      req.on('close', () => {
+        stop();
+        this.streams.delete(res);
+      });
     });
+
+    // Customer-managed egress: Jira shows the consent dialog and only a site admin may approve.
+    app.post('/__sandbox/egress', express.json(), (req, res) => {
+      const user = this.jira.user(req.header('x-sandbox-account') ?? '');
+      if (!user?.globalPermissions.includes('ADMINISTER')) {
+        res.status(403).json({ message: 'Only a Jira administrator can approve egress for an app' });
+        return;
+      }
+      const domains = ((req.body as { domains?: unknown }).domains as string[] | undefined) ?? [];
+      for (const domain of domains) this.runtime.approvedEgress.add(String(domain).replace(/^https?:\/\//, '').toLowerCase());
+      this.scheduleSave();
+      res.json({ approved: [...this.runtime.approvedEgress] });
+    });
+
+    app.get(/^\/__host\/.+/, (req, res) => {
+      const asset = this.assets?.get(req.path);
+      if (!asset) {
+        res.status(404).send(this.assets ? 'no such asset' : 'the browser host is off (start the sandbox with npm start)');
+        return;
+      }
+      res.type(asset.contentType).send(Buffer.from(asset.body));
+    });
+
+    const page = (_req: Request, res: ExpressResponse) => {
+      if (!this.assets) {
+        res.type('text/plain').send(this.banner());
+        return;
+      }
+      res.type('html').send(HOST_PAGE);
+    };
+    app.get('/favicon.ico', (_req, res) => res.type('image/svg+xml').sendFile(join(PROJECT_ROOT, 'static', 'icon.svg')));
+    app.get('/', (_req, res) => res.redirect(this.assets ? '/projects/DEMO' : '/__sandbox/about'));
+    app.get('/__sandbox/about', (_req, res) => res.type('text/plain').send(this.banner()));
+    app.get(/^\/(projects|browse|admin)(\/.*)?$/, page);
     return app;
   }
 
@@ -315,6 +366,7 @@ export class Sandbox {
     const c = this.connection();
     return [
       'AI Ops Ticket Enhancer for Jira: sandbox',
+      ...(this.assets ? [`  Open in a browser  ${this.url}/   (switch users top right)`] : []),
       `  Jira REST API   ${this.url}/rest/api/3   (header X-Sandbox-Account: admin | lead | agent | viewer)`,
       `  AI Ops API      ${c.url}   agent ${c.agentId}${this.aiops ? ' (embedded reference server)' : ''}`,
       `  Callback        ${this.runtime.webTriggerUrl('aiops-callback')}`,

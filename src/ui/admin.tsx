@@ -228,9 +228,9 @@ function App() {
       </Inline>
       <Stack space="space.100">
         <Heading size="medium">Projects</Heading>
+        {view.projects.length === 0 ? <Text>No project has turned the Ticket Enhancer on yet.</Text> : null}
         <DynamicTable
           caption="Projects with settings"
-          emptyView={<Text>No project has turned the Ticket Enhancer on yet</Text>}
           head={{ cells: [{ key: 'project', content: 'Project' }, { key: 'state', content: 'State' }, { key: 'events', content: 'Events' }, { key: 'overrides', content: 'Overrides' }] }}
           rows={view.projects.map((p) => ({
             key: p.projectId,

@@ -4,10 +4,10 @@ import { DynamicTable, Lozenge, Text } from '@forge/react';
 import type { RunSummary } from '../core/panel-view';
 
 export function DeliveriesTable({ runs, caption, action }: { runs: RunSummary[]; caption: string; action?: (run: RunSummary) => React.ReactNode }) {
+  if (runs.length === 0) return <Text>{`${caption}: none yet.`}</Text>;
   return (
     <DynamicTable
       caption={caption}
-      emptyView={<Text>No deliveries yet</Text>}
       head={{
         cells: [
           { key: 'issue', content: 'Issue' },

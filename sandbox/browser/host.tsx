@@ -1,0 +1,386 @@
+/**
+ * The sandbox's Jira-like browser host: project issue list, create form, issue view with the app's
+ * panel, project settings and admin pages, a user switcher. It loads the app's UI Kit bundles
+ * unmodified and answers their bridge calls the way Jira does.
+ */
+import React, { useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import Button from '@atlaskit/button/new';
+import { ErrorMessage, Label } from '@atlaskit/form';
+import Heading from '@atlaskit/heading';
+import Lozenge from '@atlaskit/lozenge';
+import Modal, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition } from '@atlaskit/modal-dialog';
+import { Box, Inline, Stack, Text } from '@atlaskit/primitives';
+import SectionMessage from '@atlaskit/section-message';
+import Select from '@atlaskit/select';
+import Spinner from '@atlaskit/spinner';
+import TextArea from '@atlaskit/textarea';
+import Textfield from '@atlaskit/textfield';
+import { AdfView } from './adf-view';
+import { ForgeDocView, type ForgeNode } from './forge-doc-view';
+
+const USERS = ['admin', 'lead', 'agent', 'viewer'];
+const user = localStorage.getItem('sandbox-user') ?? 'agent';
+
+async function jira<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const response = await fetch(path, { ...init, headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': user, ...(init.headers ?? {}) } });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+async function hasPermission(permission: string, projectKey?: string): Promise<boolean> {
+  const query = projectKey ? `projectKey=${projectKey}&permissions=${permission}` : `permissions=${permission}`;
+  const { body } = await jira<{ permissions?: Record<string, { havePermission: boolean }> }>(`/rest/api/3/mypermissions?${query}`);
+  return Boolean(body?.permissions?.[permission]?.havePermission);
+}
+
+// ---- the Forge bridge ----------------------------------------------------------------------
+
+interface ModuleContext {
+  moduleKey: string;
+  resource: string;
+  issueKey?: string;
+  projectKey?: string;
+}
+
+interface ConsentRequest {
+  domains: string[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+let consentListener: ((request: ConsentRequest | undefined) => void) | undefined;
+
+function installBridge(context: ModuleContext, onDoc: (doc: ForgeNode) => void, onError: (message: string) => void) {
+  (window as unknown as { __bridge: unknown }).__bridge = {
+    callBridge: async (command: string, data: any): Promise<unknown> => {
+      switch (command) {
+        case 'reconcile':
+          onDoc(data.forgeDoc as ForgeNode);
+          return undefined;
+        case 'invoke': {
+          const response = await fetch('/__sandbox/invoke', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ moduleKey: context.moduleKey, functionKey: data.functionKey, payload: data.payload, accountId: user, issueKey: context.issueKey, projectKey: context.projectKey }),
+          });
+          const answer = (await response.json()) as { body?: unknown; error?: { status: number; message: string } };
+          if (answer.error) throw new Error(answer.error.message);
+          return answer.body;
+        }
+        case 'getContext':
+          return { moduleKey: context.moduleKey, accountId: user, extension: { issue: context.issueKey ? { key: context.issueKey } : undefined, project: context.projectKey ? { key: context.projectKey } : undefined } };
+        case 'subscribeRealtimeChannel': {
+          const source = new EventSource(`/__sandbox/realtime?channel=${encodeURIComponent(data.channelName)}`);
+          source.onmessage = (message) => data.onEvent(message.data);
+          return { unsubscribe: () => source.close() };
+        }
+        case '__permission__egressSet': {
+          const domains = (data.egresses ?? []).flatMap((g: { configured: Array<{ domain: string }> }) => g.configured.map((c) => c.domain));
+          await new Promise<void>((resolve, reject) => consentListener?.({ domains, resolve, reject }));
+          const response = await fetch('/__sandbox/egress', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': user }, body: JSON.stringify({ domains }) });
+          if (!response.ok) throw new Error(((await response.json()) as { message: string }).message);
+          return undefined;
+        }
+        case 'onError':
+          onError(String(data?.error?.message ?? data?.error ?? 'the app failed'));
+          return undefined;
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+function ConsentDialog() {
+  const [request, setRequest] = useState<ConsentRequest>();
+  useEffect(() => {
+    consentListener = setRequest;
+  }, []);
+  const close = (approve: boolean) => {
+    if (approve) request?.resolve();
+    else request?.reject(new Error('The administrator declined the egress request'));
+    setRequest(undefined);
+  };
+  return (
+    <ModalTransition>
+      {request ? (
+        <Modal onClose={() => close(false)} testId="egress-consent">
+          <ModalHeader>
+            <ModalTitle>Allow AI Ops Ticket Enhancer to send data?</ModalTitle>
+          </ModalHeader>
+          <ModalBody>
+            <Stack space="space.100">
+              <Text as="p">The app asks to send Jira data from its backend to:</Text>
+              {request.domains.map((d) => (
+                <Text as="p" key={d} weight="bold">
+                  {d}
+                </Text>
+              ))}
+              <Text as="p">Only site administrators can approve this.</Text>
+            </Stack>
+          </ModalBody>
+          <ModalFooter>
+            <Button appearance="subtle" onClick={() => close(false)}>
+              Deny
+            </Button>
+            <Button appearance="primary" onClick={() => close(true)}>
+              Allow
+            </Button>
+          </ModalFooter>
+        </Modal>
+      ) : null}
+    </ModalTransition>
+  );
+}
+
+/** One Forge UI Kit module: its bundle runs in this page and its tree is drawn here. */
+function ForgeModule(context: ModuleContext) {
+  const [doc, setDoc] = useState<{ root?: ForgeNode; version: number }>({ version: 0 });
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    installBridge(context, (root) => setDoc((d) => ({ root, version: d.version + 1 })), setError);
+    const script = document.createElement('script');
+    script.src = `/__host/resources/${context.resource}.js`;
+    script.onerror = () => setError(`The UI bundle ${context.resource} could not be loaded`);
+    document.body.appendChild(script);
+  }, []);
+  return (
+    <div className="sbx-module" data-module={context.moduleKey}>
+      {error ? (
+        <SectionMessage appearance="error" title="The app failed">
+          <Text>{error}</Text>
+        </SectionMessage>
+      ) : null}
+      {doc.root ? <ForgeDocView node={doc.root} /> : <Spinner label="Loading app" />}
+    </div>
+  );
+}
+
+// ---- Jira screens -----------------------------------------------------------------------------
+
+interface Issue {
+  id: string;
+  key: string;
+  fields: Record<string, any>;
+}
+
+function IssueList({ projectKey }: { projectKey: string }) {
+  const [issues, setIssues] = useState<Issue[]>();
+  useEffect(() => {
+    void jira<{ issues: Issue[] }>(`/rest/api/3/search/jql?jql=${encodeURIComponent(`project = ${projectKey}`)}`).then((r) => setIssues(r.body.issues ?? []));
+  }, [projectKey]);
+  return (
+    <Stack space="space.200">
+      <Inline spread="space-between" alignBlock="center">
+        <Heading size="large">{`${projectKey} issues`}</Heading>
+        <a className="sbx-button-link" href={`/projects/${projectKey}/create`}>
+          Create issue
+        </a>
+      </Inline>
+      {!issues ? <Spinner /> : null}
+      {issues?.length === 0 ? <Text as="p">No issues yet. Create one.</Text> : null}
+      <table className="sbx-issues">
+        <tbody>
+          {issues?.map((issue) => (
+            <tr key={issue.id}>
+              <td>{issue.fields.issuetype?.name}</td>
+              <td>
+                <a href={`/browse/${issue.key}`}>{issue.key}</a>
+              </td>
+              <td>{issue.fields.summary}</td>
+              <td>{issue.fields.priority?.name}</td>
+              <td>
+                <Lozenge>{issue.fields.status?.name}</Lozenge>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Stack>
+  );
+}
+
+function CreateIssue({ projectKey }: { projectKey: string }) {
+  const [types, setTypes] = useState<Array<{ id: string; name: string }>>([]);
+  const [priorities, setPriorities] = useState<Array<{ id: string; name: string }>>([]);
+  const [summary, setSummary] = useState('');
+  const [type, setType] = useState<string>();
+  const [priority, setPriority] = useState('Medium');
+  const [labels, setLabels] = useState('');
+  const [description, setDescription] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void jira<{ id: string }>(`/rest/api/3/project/${projectKey}`).then(async (p) => {
+      const t = await jira<Array<{ id: string; name: string }>>(`/rest/api/3/issuetype/project?projectId=${p.body.id}`);
+      setTypes(t.body);
+      setType(t.body[0]?.name);
+    });
+    void jira<Array<{ id: string; name: string }>>('/rest/api/3/priority').then((r) => setPriorities(r.body));
+  }, [projectKey]);
+  const create = async () => {
+    setBusy(true);
+    const { status, body } = await jira<{ key?: string; errors?: Record<string, string>; errorMessages?: string[] }>('/rest/api/3/issue', {
+      method: 'POST',
+      body: JSON.stringify({
+        fields: { project: { key: projectKey }, summary, issuetype: { name: type }, priority: { name: priority }, labels: labels.split(/[\s,]+/).filter(Boolean), description },
+      }),
+    });
+    setBusy(false);
+    if (status === 201 && body.key) window.location.href = `/browse/${body.key}`;
+    else setErrors({ ...(body.errors ?? {}), ...(body.errorMessages?.length ? { form: body.errorMessages.join(' ') } : {}) });
+  };
+  const option = (name?: string) => (name ? { label: name, value: name } : null);
+  return (
+    <Stack space="space.200">
+      <Heading size="large">{`Create issue in ${projectKey}`}</Heading>
+      {errors.form ? <SectionMessage appearance="error">{errors.form}</SectionMessage> : null}
+      <Stack space="space.050">
+        <Label htmlFor="summary">Summary</Label>
+        <Textfield id="summary" value={summary} onChange={(e) => setSummary((e.target as HTMLInputElement).value)} isInvalid={Boolean(errors.summary)} />
+        {errors.summary ? <ErrorMessage>{errors.summary}</ErrorMessage> : null}
+      </Stack>
+      <Inline space="space.200">
+        <Box xcss={undefined}>
+          <Label htmlFor="issuetype">Type</Label>
+          <Select inputId="issuetype" options={types.map((t) => option(t.name)!)} value={option(type)} onChange={(o) => setType(o?.value)} />
+        </Box>
+        <Box>
+          <Label htmlFor="priority">Priority</Label>
+          <Select inputId="priority" options={priorities.map((p) => option(p.name)!)} value={option(priority)} onChange={(o) => setPriority(o?.value ?? 'Medium')} />
+        </Box>
+      </Inline>
+      <Stack space="space.050">
+        <Label htmlFor="labels">Labels</Label>
+        <Textfield id="labels" value={labels} onChange={(e) => setLabels((e.target as HTMLInputElement).value)} placeholder="comma separated" isInvalid={Boolean(errors.labels)} />
+        {errors.labels ? <ErrorMessage>{errors.labels}</ErrorMessage> : null}
+      </Stack>
+      <Stack space="space.050">
+        <Label htmlFor="description">Description</Label>
+        <TextArea id="description" value={description} onChange={(e) => setDescription(e.target.value)} minimumRows={6} />
+      </Stack>
+      <Inline space="space.100">
+        <Button appearance="primary" onClick={() => void create()} isDisabled={busy}>
+          Create
+        </Button>
+        <a href={`/projects/${projectKey}`}>Cancel</a>
+      </Inline>
+    </Stack>
+  );
+}
+
+function IssueView({ issueKey }: { issueKey: string }) {
+  const [issue, setIssue] = useState<Issue | null>();
+  useEffect(() => {
+    void jira<Issue>(`/rest/api/3/issue/${issueKey}`).then((r) => setIssue(r.status === 200 ? r.body : null));
+  }, [issueKey]);
+  if (issue === undefined) return <Spinner />;
+  if (issue === null) return <SectionMessage appearance="warning" title="Issue not found">{`${issueKey} does not exist or you cannot see it.`}</SectionMessage>;
+  const f = issue.fields;
+  return (
+    <div className="sbx-issue">
+      <div className="sbx-issue-main">
+        <Stack space="space.200">
+          <a href={`/projects/${f.project.key}`}>{`${f.project.name} / ${issue.key}`}</a>
+          <Heading size="large">{f.summary}</Heading>
+          <Inline space="space.100">
+            <Lozenge>{f.status?.name}</Lozenge>
+            <Text>{`${f.issuetype?.name} · ${f.priority?.name ?? 'No priority'} · reported by ${f.reporter?.displayName}`}</Text>
+          </Inline>
+          {f.labels?.length ? <Text>{`Labels: ${f.labels.join(', ')}`}</Text> : null}
+          <Heading size="small">Description</Heading>
+          {f.description ? <AdfView doc={f.description} /> : <Text as="p">No description</Text>}
+        </Stack>
+      </div>
+      <aside className="sbx-issue-panel">
+        <Stack space="space.150">
+          <Heading size="small">Ticket Enhancer</Heading>
+          <ForgeModule moduleKey="ticket-enhancer-panel" resource="panel" issueKey={issue.key} projectKey={f.project.key} />
+        </Stack>
+      </aside>
+    </div>
+  );
+}
+
+function Restricted({ what }: { what: string }) {
+  return (
+    <SectionMessage appearance="warning" title="You don't have access to this page">
+      <Text as="p">{`${what} Switch to a user who has it (top right).`}</Text>
+    </SectionMessage>
+  );
+}
+
+function Guarded({ check, what, children }: { check: () => Promise<boolean>; what: string; children: React.ReactNode }) {
+  const [allowed, setAllowed] = useState<boolean>();
+  useEffect(() => {
+    void check().then(setAllowed);
+  }, []);
+  if (allowed === undefined) return <Spinner />;
+  return allowed ? <>{children}</> : <Restricted what={what} />;
+}
+
+function Page() {
+  const path = window.location.pathname;
+  const [isAdmin, setIsAdmin] = useState(false);
+  const [projectAdmin, setProjectAdmin] = useState(false);
+  const projectKey = path.match(/^\/projects\/([A-Z]+)/)?.[1] ?? path.match(/^\/browse\/([A-Z]+)-/)?.[1] ?? 'DEMO';
+  useEffect(() => {
+    void hasPermission('ADMINISTER').then(setIsAdmin);
+    void hasPermission('ADMINISTER_PROJECTS', projectKey).then(setProjectAdmin);
+  }, [projectKey]);
+
+  let content: React.ReactNode;
+  let match: RegExpMatchArray | null;
+  if ((match = path.match(/^\/browse\/([A-Z]+-\d+)$/))) content = <IssueView issueKey={match[1]} />;
+  else if ((match = path.match(/^\/projects\/([A-Z]+)\/create$/))) content = <CreateIssue projectKey={match[1]} />;
+  else if ((match = path.match(/^\/projects\/([A-Z]+)\/settings\/apps$/))) {
+    const key = match[1];
+    content = (
+      <Guarded check={() => hasPermission('ADMINISTER_PROJECTS', key)} what={`Project settings need the Administer Projects permission on ${key}.`}>
+        <ForgeModule moduleKey="ticket-enhancer-project" resource="project-settings" projectKey={key} />
+      </Guarded>
+    );
+  } else if (path === '/admin/apps') {
+    content = (
+      <Guarded check={() => hasPermission('ADMINISTER')} what="App configuration is for Jira administrators.">
+        <ForgeModule moduleKey="ticket-enhancer-admin" resource="admin" />
+      </Guarded>
+    );
+  } else content = <IssueList projectKey={(match = path.match(/^\/projects\/([A-Z]+)$/)) ? match[1] : 'DEMO'} />;
+
+  return (
+    <>
+      <header className="sbx-top">
+        <Inline space="space.300" alignBlock="center" spread="space-between">
+          <Inline space="space.300" alignBlock="center">
+            <a className="sbx-brand" href="/projects/DEMO">
+              Jira <span>sandbox</span>
+            </a>
+            <a href="/projects/DEMO">DEMO issues</a>
+            <a href="/projects/SUP">SUP issues</a>
+            <a href={`/projects/${projectKey}/create`}>Create</a>
+            {projectAdmin ? <a href={`/projects/${projectKey}/settings/apps`}>{`${projectKey} settings`}</a> : null}
+            {isAdmin ? <a href="/admin/apps">Apps admin</a> : null}
+          </Inline>
+          <div className="sbx-user">
+            <Select
+              inputId="sandbox-user"
+              aria-label="Signed in as"
+              options={USERS.map((u) => ({ label: `Signed in as ${u}`, value: u }))}
+              value={{ label: `Signed in as ${user}`, value: user }}
+              onChange={(o) => {
+                localStorage.setItem('sandbox-user', o?.value ?? 'agent');
+                window.location.reload();
+              }}
+            />
+          </div>
+        </Inline>
+      </header>
+      <main className="sbx-main">{content}</main>
+      <ConsentDialog />
+    </>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(<Page />);
