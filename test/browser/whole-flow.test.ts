@@ -1,0 +1,121 @@
+/**
+ * The whole app in a browser, by clicking: an admin configures the connection, a lead enables DEMO,
+ * an agent creates an issue and watches the panel complete, a wrong secret shows its failure, and a
+ * viewer finds no way into the settings. Screenshots of each screen go to docs/.
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { Harness } from '../support/harness';
+import { launchBrowser, openAs } from '../support/browser';
+
+jest.setTimeout(120_000);
+
+const DOCS = join(__dirname, '..', '..', 'docs');
+let h: Harness;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  // Nothing configured: the admin and the lead do it through the pages.
+  h = await new Harness({ browser: true, seed: false, timeScale: 20 }).start();
+  url = h.sandbox.url;
+});
+
+afterEach(() => h.stop());
+
+async function shot(page: Page, name: string) {
+  if (process.env.SCREENSHOTS !== 'off') await page.screenshot({ path: join(DOCS, name), fullPage: true });
+}
+
+async function configureAsAdmin(secret: string) {
+  const connection = h.sandbox.connection();
+  const page = await openAs(browser, url, 'admin', '/admin/apps');
+  await page.getByText('Connection', { exact: true }).waitFor();
+  await page.fill('input[name="aiopsBaseUrl"]', connection.url);
+  await page.fill('input[name="agentId"]', connection.agentId);
+  await page.fill('input[name="tenantId"]', connection.tenantId);
+  await page.fill('input[name="secret"]', secret);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('The connection settings are saved.').waitFor();
+  await page.getByRole('button', { name: 'Approve egress' }).click();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.getByText('Approved', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Check connection' }).click();
+  await page.getByText('AI Ops is up').waitFor();
+  return page;
+}
+
+async function enableDemoAsLead() {
+  const page = await openAs(browser, url, 'lead', '/projects/DEMO/settings/apps');
+  await page.getByText('Which issues').waitFor();
+  await page.locator('input[id$="-enabled"]').check({ force: true });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  return page;
+}
+
+async function createIssueAsAgent(summary: string): Promise<Page> {
+  const page = await openAs(browser, url, 'agent', '/projects/DEMO/create');
+  await page.fill('#summary', summary);
+  await page.fill('#description', 'Open the cart and press Pay. Expected: a receipt. Actual: error 500 in Firefox on production.');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/browse\/DEMO-\d+$/);
+  return page;
+}
+
+it('admin configures, lead enables DEMO, agent sees the panel complete without reloading', async () => {
+  const admin = await configureAsAdmin(h.sandbox.connection().secret);
+  const lead = await enableDemoAsLead();
+  const agent = await createIssueAsAgent('Checkout page crashes on submit');
+  const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
+  await panel.getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
+  for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) await panel.getByText(section).waitFor();
+  await panel.getByText('Fix: Checkout page crashes on submit').waitFor();
+  expect(await agent.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
+  expect((agent as Page & { problems?: string[] }).problems).toEqual([]);
+  await shot(agent, 'panel-completed.png');
+
+  await lead.reload();
+  await lead.getByText('Completed', { exact: true }).first().waitFor();
+  await shot(lead, 'project-settings.png');
+  await admin.reload();
+  await admin.getByText('Recent deliveries (all projects)').waitFor();
+  await shot(admin, 'admin-page.png');
+});
+
+it('a wrong secret shows the failure and its reason in the panel and in the delivery list', async () => {
+  await configureAsAdmin(Buffer.alloc(32, 7).toString('base64'));
+  const lead = await enableDemoAsLead();
+  const agent = await createIssueAsAgent('Login button does nothing');
+  const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
+  await panel.getByText('Failed', { exact: true }).first().waitFor({ timeout: 30_000 });
+  await panel.getByText(/401 from AI Ops: the HMAC secret does not match/).waitFor();
+  await shot(agent, 'panel-failed.png');
+  await lead.reload();
+  await lead.getByText(/401 from AI Ops: the HMAC secret does not match/).first().waitFor();
+});
+
+it('a viewer finds no way into the settings', async () => {
+  const page = await openAs(browser, url, 'viewer', '/projects/DEMO');
+  await page.getByText('DEMO issues', { exact: true }).first().waitFor();
+  expect(await page.getByRole('link', { name: 'DEMO settings' }).count()).toBe(0);
+  expect(await page.getByRole('link', { name: 'Apps admin' }).count()).toBe(0);
+  for (const path of ['/projects/DEMO/settings/apps', '/admin/apps']) {
+    await page.goto(`${url}${path}`);
+    await page.getByText("You don't have access to this page").waitFor();
+  }
+  // Even the resolvers behind those pages refuse a viewer.
+  const answer = await page.evaluate(async () => {
+    const response = await fetch('/__sandbox/invoke', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ moduleKey: 'ticket-enhancer-project', functionKey: 'load', accountId: 'viewer', projectKey: 'DEMO' }) });
+    return response.status;
+  });
+  expect(answer).toBe(403);
+});
