@@ -75,11 +75,29 @@ export async function bundleBackend(): Promise<number | undefined> {
   }
 }
 
+/** Builds each UI Kit resource as `forge deploy` does (the native UI webpack config, type-checked). */
+async function bundleUiResources(manifest: { resources?: Array<{ key: string; path: string }> }) {
+  const { NativeUIBundler } = await import('@forge/bundler');
+  const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, success: () => undefined };
+  const resources = (manifest.resources ?? []).filter((r) => /\.tsx?$/.test(r.path));
+  try {
+    const result = await new NativeUIBundler(quiet as never).bundleResources(resources.map((r) => ({ key: r.key, path: join(PROJECT_ROOT, r.path) })) as never);
+    const sizes = result.nativeUiBundlesDetails.map((d) => {
+      const bytes = readdirSync(d.path).reduce((n, f) => n + (statSync(join(d.path, f)).isFile() ? statSync(join(d.path, f)).size : 0), 0);
+      return `${d.key} ${(bytes / 1024).toFixed(0)} KiB`;
+    });
+    results.push({ check: 'UI Kit bundles (@forge/bundler NativeUIBundler)', ok: true, detail: sizes.join(', ') });
+  } catch (error) {
+    results.push({ check: 'UI Kit bundles (@forge/bundler NativeUIBundler)', ok: false, detail: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 async function main() {
   process.chdir(PROJECT_ROOT);
   const manifest = await validateManifest();
   if (manifest) await lintApp(manifest);
   await bundleBackend();
+  if (manifest) await bundleUiResources(manifest as never);
   for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.check}\n${r.detail.split('\n').map((l) => `     ${l}`).join('\n')}\n`);
   if (results.some((r) => !r.ok)) process.exit(1);
 }
