@@ -14,6 +14,7 @@ import { APP_ACCOUNT_ID, JiraStandIn, PROJECTS, SANDBOX_USERS, type JiraState } 
 import { ForgeRuntime } from './runtime/forge-runtime';
 import { KvsStore, type KvsSnapshot } from './runtime/kvs-store';
 import { readManifest, resolverModules, type AppManifest } from './runtime/manifest';
+import { CONNECTION_DEFAULTS } from '../src/core/setting-defaults';
 import { keyFingerprint, secretToKey } from '../src/core/signing';
 import { buildBrowserAssets, HOST_PAGE, type BuiltAsset } from './browser/build';
 
@@ -158,15 +159,8 @@ export class Sandbox {
           aiopsBaseUrl: connection.url.replace(/\/+$/, ''),
           agentId: connection.agentId,
           tenantId: connection.tenantId,
-          keyEncoding: 'base64',
-          resultMode: this.options.results ?? (existing?.resultMode as string | undefined) ?? 'callback',
-          statusUrlTemplate: '{base}/api/executions/{execution_id}',
-          pollTimeLimitMinutes: 30,
-          attemptLimit: 5,
-          requestTimeoutSeconds: 10,
-          sendReporterName: true,
-          sendReporterEmail: false,
-          strictPayload: false,
+          ...CONNECTION_DEFAULTS,
+          resultMode: this.options.results ?? (existing?.resultMode as string | undefined) ?? CONNECTION_DEFAULTS.resultMode,
           secret: { fingerprint: keyFingerprint(key), setAt: new Date().toISOString() },
         },
       });

@@ -1,20 +1,14 @@
 import { adfToPlainText } from './adf-text';
 import { buildPayload, DESCRIPTION_LIMIT, TRUNCATION_MARKER, type JiraIssue } from './payload';
+import { CONNECTION_DEFAULTS } from './setting-defaults';
 import type { EffectiveSettings } from './settings';
 
 const settings: EffectiveSettings = {
   aiopsBaseUrl: 'https://aiops.example.com',
   agentId: '7d3f9a2e-4b1c-4e8d-9f6a-2c5b8e1d0a3f',
   tenantId: 't1',
-  keyEncoding: 'base64',
+  ...CONNECTION_DEFAULTS,
   secretScope: { kind: 'global' },
-  resultMode: 'callback',
-  pollTimeLimitMinutes: 30,
-  attemptLimit: 5,
-  requestTimeoutSeconds: 10,
-  sendReporterName: true,
-  sendReporterEmail: false,
-  strictPayload: false,
 };
 
 const doc = (...content: unknown[]) => ({ type: 'doc', version: 1, content });

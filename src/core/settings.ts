@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONNECTION_DEFAULTS as D } from './setting-defaults';
 import { MIN_KEY_BYTES, SecretFormatError, secretToKey, type KeyEncoding } from './signing';
 
 /**
@@ -64,20 +65,20 @@ export function globalSettingsSchema(ctx: ValidationContext) {
       aiopsBaseUrl: urlField(ctx, 'AI Ops base URL'),
       agentId: agentIdField,
       tenantId: tenantIdField,
-      keyEncoding: z.enum(['base64', 'utf8'], { error: 'Key encoding must be "base64" or "utf8"' }).default('base64'),
-      resultMode: z.enum(['callback', 'poll'], { error: 'Result mode must be "callback" or "poll"' }).default('callback'),
+      keyEncoding: z.enum(['base64', 'utf8'], { error: 'Key encoding must be "base64" or "utf8"' }).default(D.keyEncoding),
+      resultMode: z.enum(['callback', 'poll'], { error: 'Result mode must be "callback" or "poll"' }).default(D.resultMode),
       statusUrlTemplate: z.string().trim().optional(),
       statusAuthHeaderName: z
         .string()
         .trim()
         .regex(/^[A-Za-z0-9-]+$/, 'Status auth header name must be an HTTP header name such as Authorization')
         .optional(),
-      pollTimeLimitMinutes: z.number().int().min(1).max(24 * 60).default(30),
-      attemptLimit: z.number({ error: 'Attempt limit must be a number' }).int().min(1, 'Attempt limit must be at least 1').max(10, 'Attempt limit must be at most 10').default(5),
-      requestTimeoutSeconds: z.number({ error: 'Request timeout must be a number' }).int().min(1, 'Request timeout must be at least 1 second').max(60, 'Request timeout must be at most 60 seconds').default(10),
-      sendReporterName: z.boolean().default(true),
-      sendReporterEmail: z.boolean().default(false),
-      strictPayload: z.boolean().default(false),
+      pollTimeLimitMinutes: z.number({ error: 'Poll time limit must be a number of minutes' }).min(1, 'Poll time limit must be at least 1 minute').max(24 * 60, 'Poll time limit must be at most 24 hours').default(D.pollTimeLimitMinutes),
+      attemptLimit: z.number({ error: 'Attempt limit must be a number' }).int().min(1, 'Attempt limit must be at least 1').max(10, 'Attempt limit must be at most 10').default(D.attemptLimit),
+      requestTimeoutSeconds: z.number({ error: 'Request timeout must be a number' }).int().min(1, 'Request timeout must be at least 1 second').max(60, 'Request timeout must be at most 60 seconds').default(D.requestTimeoutSeconds),
+      sendReporterName: z.boolean().default(D.sendReporterName),
+      sendReporterEmail: z.boolean().default(D.sendReporterEmail),
+      strictPayload: z.boolean().default(D.strictPayload),
       secret: secretInfoSchema.optional(),
       previousSecret: secretInfoSchema.extend({ until: z.string() }).optional(),
     })

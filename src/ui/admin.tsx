@@ -3,27 +3,13 @@ import React, { useCallback, useEffect, useState } from 'react';
 import ForgeReconciler, { Button, Code, DynamicTable, Heading, Inline, Lozenge, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import { permissions, type EgressSetPayload } from '@forge/bridge';
 import type { RunSummary } from '../core/panel-view';
+import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
+import type { GlobalSettings } from '../core/settings';
 import { call } from './call';
 import { DeliveriesTable } from './deliveries-table';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
 
-interface Settings {
-  aiopsBaseUrl: string;
-  agentId: string;
-  tenantId: string;
-  keyEncoding: 'base64' | 'utf8';
-  resultMode: 'callback' | 'poll';
-  statusUrlTemplate?: string;
-  statusAuthHeaderName?: string;
-  pollTimeLimitMinutes: number;
-  attemptLimit: number;
-  requestTimeoutSeconds: number;
-  sendReporterName: boolean;
-  sendReporterEmail: boolean;
-  strictPayload: boolean;
-  secret?: { fingerprint: string; setAt: string };
-  previousSecret?: { fingerprint: string; until: string };
-}
+type Settings = Omit<GlobalSettings, 'keyEncoding' | 'resultMode'> & { keyEncoding: GlobalSettings['keyEncoding']; resultMode: GlobalSettings['resultMode'] };
 
 interface AdminView {
   settings: Settings | null;
@@ -43,20 +29,7 @@ interface Diagnosis {
   detail: string;
 }
 
-const EMPTY: Settings = {
-  aiopsBaseUrl: '',
-  agentId: '',
-  tenantId: '',
-  keyEncoding: 'base64',
-  resultMode: 'callback',
-  statusUrlTemplate: '{base}/api/executions/{execution_id}',
-  pollTimeLimitMinutes: 30,
-  attemptLimit: 5,
-  requestTimeoutSeconds: 10,
-  sendReporterName: true,
-  sendReporterEmail: false,
-  strictPayload: false,
-};
+const EMPTY: Settings = { aiopsBaseUrl: '', agentId: '', tenantId: '', ...CONNECTION_DEFAULTS };
 
 function App() {
   const [view, setView] = useState<AdminView>();

@@ -2,22 +2,10 @@
 import React, { useCallback, useEffect, useState } from 'react';
 import ForgeReconciler, { Button, Heading, Inline, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import type { RunSummary } from '../core/panel-view';
+import type { ProjectSettings } from '../core/settings';
 import { call } from './call';
 import { DeliveriesTable } from './deliveries-table';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
-
-interface ProjectSettings {
-  enabled: boolean;
-  events: { created: boolean; updated: boolean };
-  issueTypeIds: string[];
-  priorityIds: string[];
-  labelsInclude: string[];
-  labelsExclude: string[];
-  jql?: string;
-  agentId?: string;
-  tenantId?: string;
-  secret?: { fingerprint: string; setAt: string };
-}
 
 interface Option {
   id: string;
