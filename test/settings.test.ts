@@ -198,6 +198,22 @@ describe('the screens', () => {
     await ui.waitForText('AI Ops is up');
   });
 
+  it('both pages show that a save is under way and block a second one', async () => {
+    for (const [resource, moduleKey, user, projectKey] of [['admin.tsx', ADMIN, 'admin', undefined], ['project-settings.tsx', PROJECT, 'lead', 'DEMO']] as const) {
+      const ui = open(resource, moduleKey, user, projectKey);
+      await ui.waitFor(() => ui.button('Save') !== undefined, 'the Save button');
+      let release!: () => void;
+      ui.gate = new Promise((resolve) => (release = resolve));
+      const saving = ui.click('Save');
+      await ui.waitFor(() => ui.button('Saving…') !== undefined, 'the saving state');
+      expect(ui.button('Saving…')!.props.isDisabled).toBe(true);
+      release();
+      await saving;
+      await ui.waitFor(() => ui.button('Save') !== undefined, 'the form again');
+      ui.unmount();
+    }
+  });
+
   it('admin page: asks for egress consent and shows the approval', async () => {
     h.sandbox.runtime.approvedEgress.clear();
     const ui = open('admin.tsx', ADMIN, 'admin');

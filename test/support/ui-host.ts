@@ -24,6 +24,8 @@ export class UiHost {
   readonly invokes: Array<{ functionKey: string; payload: unknown; result: unknown }> = [];
   readonly egressRequests: unknown[] = [];
   approveEgress = true;
+  /** While set, resolver calls wait for it: lets a test see a screen mid-request. */
+  gate?: Promise<void>;
   private readonly subscriptions = new Map<string, Array<(payload: string) => void>>();
   private unlisten?: () => void;
   private mounted = false;
@@ -62,6 +64,7 @@ export class UiHost {
         if (!this.root || this.root === data.forgeDoc) this.root = data.forgeDoc as ForgeNode;
         return undefined;
       case 'invoke': {
+        await this.gate;
         const user = this.sandbox.jira.user(this.context.user)!;
         const result = await this.sandbox.invokeResolver({
           moduleKey: this.context.moduleKey,
