@@ -12,12 +12,9 @@ export async function enqueue(job: QueueJob, delayInSeconds = 0): Promise<void> 
 
 export const CALLBACK_WEBTRIGGER = 'aiops-callback';
 
-let knownCallbackBase: string | undefined;
-
-/** The web trigger's URL (stable per installation, so kept for the life of the container). */
-export async function callbackBaseUrl(): Promise<string> {
-  knownCallbackBase ??= await webTrigger.getUrl(CALLBACK_WEBTRIGGER);
-  return knownCallbackBase;
+/** The web trigger's URL, to show admins who configure AI Ops by hand. */
+export function callbackBaseUrl(): Promise<string> {
+  return webTrigger.getUrl(CALLBACK_WEBTRIGGER);
 }
 
 export async function callbackUrlFor(projectId: string, issueId: string, deliveryId: string): Promise<string> {
