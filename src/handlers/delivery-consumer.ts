@@ -44,13 +44,13 @@ async function deliverOnce(job: DeliveryJob, run: DeliveryRun, attempt: number):
   const webhookUrl = `${settings.aiopsBaseUrl}/webhook/agents/${encodeURIComponent(settings.agentId)}/webhook`;
   if (!egressApproved(webhookUrl)) {
     const host = new URL(webhookUrl).host;
-    return finish(endRun(run, 'failed', `egress to ${host} is not approved: a Jira admin must approve it on the app's admin page; nothing was sent`, Date.now()));
+    return record(endRun(run, 'failed', `egress to ${host} is not approved: a Jira admin must approve it on the app's admin page; nothing was sent`, Date.now()));
   }
   const keys = await signingKeys(settings.secretScope, settings.keyEncoding, job.previousSecretUntil);
-  if (!keys.ok) return finish(endRun(run, 'failed', keys.reason, Date.now()));
+  if (!keys.ok) return record(endRun(run, 'failed', keys.reason, Date.now()));
 
   const read = await readIssueAsApp(run.issueId);
-  if (read.kind === 'missing') return finish(endRun(run, 'skipped', 'the issue was deleted (or the app lost access) before it could be sent', Date.now()));
+  if (read.kind === 'missing') return record(endRun(run, 'skipped', 'the issue was deleted (or the app lost access) before it could be sent', Date.now()));
   if (read.kind === 'error') return settle(job, run, { kind: 'retry', reason: `Jira could not be read (${read.status})` }, attempt, 0, 0);
 
   cachedSiteUrl ??= await siteUrl();
@@ -70,7 +70,7 @@ async function settle(job: DeliveryJob, run: DeliveryRun, outcome: DeliveryOutco
   const again = outcome.kind === 'retry' && attempt < job.settings.attemptLimit;
   const delay = again ? backoffSeconds(attempt + 1, outcome.retryAfterSeconds) : 0;
   const next = recordAttempt(run, outcome, { attempt, atMs: now, latencyMs, bytesSent, nextAttemptAtMs: again ? now + delay * 1000 : undefined });
-  await finish(next);
+  await record(next);
   if (again) {
     return new InvocationError({ retryAfter: delay, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST, retryData: { run: next } });
   }
@@ -82,7 +82,7 @@ async function settle(job: DeliveryJob, run: DeliveryRun, outcome: DeliveryOutco
 }
 
 /** Saves the run, mirrors it into the issue property and tells open panels. */
-async function finish(run: DeliveryRun): Promise<undefined> {
+async function record(run: DeliveryRun): Promise<undefined> {
   await publishRun(run);
   return undefined;
 }
@@ -90,11 +90,11 @@ async function finish(run: DeliveryRun): Promise<undefined> {
 async function pollStatus(job: PollJob): Promise<undefined> {
   const { settings, run } = job;
   const executionId = run.executionId!;
-  const record = (message: ResultMessage) => publishFact(run, resultFact(run.deliveryId, message, Date.now(), 'poll'));
+  const report = (message: ResultMessage) => publishFact(run, resultFact(run.deliveryId, message, Date.now(), 'poll'));
 
   const elapsedMin = (Date.now() - Date.parse(job.startedAt)) / 60_000;
   if (!settings.statusUrlTemplate) {
-    await record({ executionId, status: 'timed-out', error: 'no status URL is configured, so the result cannot be fetched' });
+    await report({ executionId, status: 'timed-out', error: 'no status URL is configured, so the result cannot be fetched' });
     return undefined;
   }
   const url = expandStatusUrl(settings.statusUrlTemplate, settings.aiopsBaseUrl, executionId);
@@ -104,13 +104,13 @@ async function pollStatus(job: PollJob): Promise<undefined> {
     : ({ kind: 'network-error', message: `egress to ${new URL(url).host} is not approved` } as const);
   const reading = readStatusAnswer(answer, executionId);
   if (reading.kind === 'final') {
-    await record(reading.message);
+    await report(reading.message);
     return undefined;
   }
-  if (reading.kind === 'pending' && reading.status === 'running') await record({ executionId, status: 'running' });
+  if (reading.kind === 'pending' && reading.status === 'running') await report({ executionId, status: 'running' });
   if (elapsedMin >= settings.pollTimeLimitMinutes) {
     const why = reading.kind === 'unreadable' ? reading.reason : `the last status was "${reading.shownAs}"`;
-    await record({ executionId, status: 'timed-out', error: `no result after ${settings.pollTimeLimitMinutes} minutes of polling; ${why}` });
+    await report({ executionId, status: 'timed-out', error: `no result after ${settings.pollTimeLimitMinutes} minutes of polling; ${why}` });
     return undefined;
   }
   await enqueue({ ...job, polls: job.polls + 1 }, pollDelaySeconds(job.polls + 2));

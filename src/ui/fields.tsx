@@ -1,5 +1,4 @@
 /** Labelled form fields with their validation message, shared by the settings pages. */
-import React from 'react';
 import { ErrorMessage, HelperMessage, Label, Select, Stack, TextArea, Textfield, Toggle } from '@forge/react';
 
 export interface FieldError {
