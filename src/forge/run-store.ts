@@ -11,18 +11,25 @@ const runKey = (run: Pick<DeliveryRun, 'projectId' | 'issueId' | 'deliveryId'>) 
 const factKey = (projectId: string, issueId: string, fact: ResultFact) => `fact:${projectId}:${issueId}:${fact.deliveryId}:${fact.status}`;
 
 /**
+ * Writes `value` only if `key` does not exist yet; false when it already did. The error code for an
+ * existing key is not documented, so a read settles what a failed write meant.
+ */
+async function setOnce(key: string, value: unknown): Promise<boolean> {
+  try {
+    await kvs.set(key, value, { keyPolicy: 'FAIL_IF_EXISTS' });
+    return true;
+  } catch (error) {
+    if ((await kvs.get(key)) !== undefined) return false;
+    throw error;
+  }
+}
+
+/**
  * Writes a new run only if no run with its delivery id exists: the exactly-once claim for an event
  * that Forge may deliver more than once. Returns false for a duplicate.
  */
-export async function claimRun(run: DeliveryRun): Promise<boolean> {
-  try {
-    await kvs.set(runKey(run), run, { keyPolicy: 'FAIL_IF_EXISTS' });
-    return true;
-  } catch (error) {
-    // The error code for an existing key is not documented; a read settles it.
-    if ((await kvs.get(runKey(run))) !== undefined) return false;
-    throw error;
-  }
+export function claimRun(run: DeliveryRun): Promise<boolean> {
+  return setOnce(runKey(run), run);
 }
 
 export async function saveRun(run: DeliveryRun): Promise<void> {
@@ -34,14 +41,8 @@ export async function getRun(projectId: string, issueId: string, deliveryId: str
 }
 
 /** Records a fact once; a repeat of the same status is a no-op. Returns false for a repeat. */
-export async function recordFact(projectId: string, issueId: string, fact: ResultFact): Promise<boolean> {
-  try {
-    await kvs.set(factKey(projectId, issueId, fact), fact, { keyPolicy: 'FAIL_IF_EXISTS' });
-    return true;
-  } catch (error) {
-    if ((await kvs.get(factKey(projectId, issueId, fact))) !== undefined) return false;
-    throw error;
-  }
+export function recordFact(projectId: string, issueId: string, fact: ResultFact): Promise<boolean> {
+  return setOnce(factKey(projectId, issueId, fact), fact);
 }
 
 export function listFacts(projectId: string, issueId: string, deliveryId: string): Promise<ResultFact[]> {
