@@ -23,6 +23,9 @@ interface AdminView {
 // The bridge types this as an enum from @forge/egress; the value on the wire is this string.
 const BACKEND_FETCH = 'FETCH_BACKEND_SIDE' as EgressSetPayload['egresses'][number]['configured'][number]['type'][number];
 
+/** A cleared number field is held as NaN (so validation names it) and shown empty. */
+const numberText = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '' : String(value));
+
 interface Diagnosis {
   ok: boolean;
   title: string;
@@ -176,14 +179,14 @@ function App() {
             <TextField name="statusUrlTemplate" label="Status URL template" value={form.statusUrlTemplate ?? ''} onChange={set('statusUrlTemplate')} errors={errors} help="{base} and {execution_id} are filled in" />
             <TextField name="statusAuthHeaderName" label="Auth header name (optional)" value={form.statusAuthHeaderName ?? ''} onChange={set('statusAuthHeaderName')} errors={errors} />
             <TextField name="statusAuthValue" label="Auth header value" type="password" value={statusAuthValue} onChange={setStatusAuthValue} errors={errors} help={view.statusAuthConfigured ? 'Configured; leave empty to keep it' : 'Stored as a secret'} />
-            <TextField name="pollTimeLimitMinutes" label="Give up after (minutes)" type="number" value={String(form.pollTimeLimitMinutes ?? '')} onChange={num('pollTimeLimitMinutes')} errors={errors} />
+            <TextField name="pollTimeLimitMinutes" label="Give up after (minutes)" type="number" value={numberText(form.pollTimeLimitMinutes)} onChange={num('pollTimeLimitMinutes')} errors={errors} />
           </Stack>
         )}
       </Stack>
       <Stack space="space.200">
         <Heading size="medium">Delivery</Heading>
-        <TextField name="attemptLimit" label="Attempt limit" type="number" value={String(Number.isNaN(form.attemptLimit) ? '' : form.attemptLimit)} onChange={num('attemptLimit')} errors={errors} />
-        <TextField name="requestTimeoutSeconds" label="Request timeout (seconds)" type="number" value={String(Number.isNaN(form.requestTimeoutSeconds) ? '' : form.requestTimeoutSeconds)} onChange={num('requestTimeoutSeconds')} errors={errors} />
+        <TextField name="attemptLimit" label="Attempt limit" type="number" value={numberText(form.attemptLimit)} onChange={num('attemptLimit')} errors={errors} />
+        <TextField name="requestTimeoutSeconds" label="Request timeout (seconds)" type="number" value={numberText(form.requestTimeoutSeconds)} onChange={num('requestTimeoutSeconds')} errors={errors} />
         <ToggleField name="sendReporterName" label="Send the reporter's name" checked={form.sendReporterName} onChange={set('sendReporterName')} />
         <ToggleField name="sendReporterEmail" label="Send the reporter's e-mail address (personal data)" checked={form.sendReporterEmail} onChange={set('sendReporterEmail')} />
         <ToggleField name="strictPayload" label="Strict payload: only the Automation fields (for agents whose schema forbids extra fields)" checked={form.strictPayload} onChange={set('strictPayload')} />
