@@ -1,13 +1,16 @@
 /**
  * Reference AI Ops API for the sandbox and the tests. It behaves as AIOPS-CONTRACT.md describes the
  * real FastAPI service: HMAC-SHA256 over the raw body with the base64-decoded agent secret, the
- * same status codes and `detail` texts, executions queued and run by a worker, results sent to the
- * payload's `callback_url` and served at a status endpoint.
+ * same checks in the same order with the same status codes and `detail` texts, a Celery-like task
+ * id in the 202, and, like the deployed platform, a Ticket Enhancer whose Markdown analysis comes
+ * back as a Jira comment posted by the platform's own Jira account ("How results come back
+ * today"). Deployments that add a callback or a status URL are modelled too (`results`).
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
+import Ajv from 'ajv';
 import { decodeBase64LikePython, hubSignature, signRequest, verifyHubSignature } from '../src/core/signing';
 import { analyseIssue, analysisAsMarkdown } from './ticket-enhancer-analysis';
 
@@ -18,10 +21,17 @@ export interface AiOpsAgent {
   status?: 'ACTIVE' | 'INACTIVE' | 'PAUSED';
   /** When true the agent's JSON Schema forbids properties outside the Automation payload. */
   strictSchema?: boolean;
+  /** A JSON Schema (Draft 7) the agent validates payloads with, as the platform's agents may. */
+  payloadSchema?: Record<string, unknown>;
   /** When false the webhook trigger is not configured: 500. */
   triggerConfigured?: boolean;
-  /** How results come back: 'callback' posts to callback_url; 'poll' only serves the status endpoint. */
-  results?: 'callback' | 'poll' | 'both';
+  /**
+   * How results come back: 'comment' (the platform today: the agent comments on the issue and never
+   * calls back), 'callback' posts to callback_url, 'poll' only serves the status endpoint.
+   */
+  results?: 'comment' | 'callback' | 'poll' | 'both';
+  /** Callback mode: also post a "running" message before the result. */
+  sendRunning?: boolean;
   /** Result shape: named sections (object) or one markdown text. */
   resultFormat?: 'sections' | 'markdown';
 }
@@ -62,6 +72,8 @@ export interface AiOpsServerOptions {
   workMs?: number;
   /** Header and value the status endpoint requires, when set. */
   statusAuth?: { header: string; value: string };
+  /** The Jira the agent's Jira tool talks to (REST v3), and the account it signs in as. */
+  jira?: { baseUrl: () => string; account: string };
   log?: (line: string) => void;
 }
 
@@ -75,6 +87,11 @@ export class AiOpsServer {
   private readonly agents = new Map<string, AiOpsAgent>();
   private server?: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** An outage: 'unavailable' answers 503 everywhere, 'refuse' drops every connection. */
+  outage?: 'unavailable' | 'refuse';
+  /** Comments the agent posted, or tried to: { issueKey, status }. */
+  readonly comments: Array<{ issueKey: string; status: number; at: number }> = [];
+  private readonly ajv = new Ajv({ allErrors: false, strict: false });
   url = '';
 
   constructor(private readonly options: AiOpsServerOptions) {
@@ -101,6 +118,15 @@ export class AiOpsServer {
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     const app = express();
     app.disable('x-powered-by');
+    app.use((req, res, next) => {
+      if (req.path.startsWith('/__control') || !this.outage) return next();
+      if (this.outage === 'refuse') {
+        req.socket.destroy();
+        return undefined;
+      }
+      res.status(503).json({ detail: 'Service unavailable' });
+      return undefined;
+    });
     app.get('/api/v1/health', (_req, res) => {
       res.json({ status: 'healthy', database: 'ok', redis: 'ok' });
     });
@@ -194,6 +220,17 @@ export class AiOpsServer {
         return answer(400, { detail: `Payload validation failed: Additional properties are not allowed ('${extra.join("', '")}' ${extra.length === 1 ? 'was' : 'were'} unexpected)` });
       }
     }
+    if (agent.payloadSchema) {
+      const validate = this.ajv.compile(agent.payloadSchema);
+      if (!validate(payload)) {
+        const error = validate.errors?.[0];
+        const message = `Validation failed at '${error?.instancePath || '/'}': ${error?.message ?? 'invalid'}${error?.params && 'additionalProperty' in error.params ? ` (${String(error.params.additionalProperty)})` : ''}`;
+        // The server's logger fails on a message containing braces, so it answers 500 instead (AIOPS-CONTRACT).
+        if (/[{}]/.test(message)) return answer(500, { detail: 'Internal Server Error' });
+        return answer(400, { detail: `Payload validation failed: ${message}` });
+      }
+    }
+    // The execution id is the Celery task id (a UUID4).
     const execution: Execution = { id: randomUUID(), agentId: agent.id, status: 'queued', payload, callbacks: [] };
     this.executions.set(execution.id, execution);
     answer(202, { status: 'queued', execution_id: execution.id, message: 'Agent execution queued' });
@@ -202,11 +239,18 @@ export class AiOpsServer {
 
   private runExecution(execution: Execution, agent: AiOpsAgent): void {
     const work = this.options.workMs ?? 1500;
+    const mode = agent.results ?? 'comment';
     this.later(work / 3, async () => {
       execution.status = 'running';
-      await this.sendCallback(execution, agent, { execution_id: execution.id, status: 'running' });
+      if (agent.sendRunning) await this.sendCallback(execution, agent, { execution_id: execution.id, status: 'running' });
       this.later(work, async () => {
         const sections = analyseIssue(execution.payload);
+        if (mode === 'comment') {
+          // The agent's instructions: write the analysis in Markdown and post it with jira_add_comment.
+          execution.result = analysisAsMarkdown(sections);
+          execution.status = (await this.postComment(execution)) ? 'completed' : 'failed';
+          return;
+        }
         execution.result = agent.resultFormat === 'markdown' ? analysisAsMarkdown(sections) : sections;
         execution.status = 'completed';
         await this.sendCallback(execution, agent, { execution_id: execution.id, status: 'completed', result: execution.result });
@@ -214,10 +258,43 @@ export class AiOpsServer {
     });
   }
 
+  /**
+   * `jira_add_comment` of a Jira MCP server: REST v3 `POST /rest/api/3/issue/{key}/comment` as the
+   * platform's account, the Markdown sent as plain paragraphs (as such tools often do).
+   */
+  private async postComment(execution: Execution): Promise<boolean> {
+    const jira = this.options.jira;
+    const issueKey = String(execution.payload.issue_key ?? (execution.payload.issue as { key?: string } | undefined)?.key ?? '');
+    if (!jira || !issueKey) return false;
+    const markdown = String(execution.result);
+    const body = {
+      type: 'doc',
+      version: 1,
+      content: markdown.split(/\n{2,}/).map((block) => ({
+        type: 'paragraph',
+        content: block.split('\n').flatMap((line, i) => [...(i > 0 ? [{ type: 'hardBreak' }] : []), ...(line ? [{ type: 'text', text: line }] : [])]),
+      })),
+    };
+    try {
+      const response = await fetch(`${jira.baseUrl()}/rest/api/3/issue/${encodeURIComponent(issueKey)}/comment`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': jira.account },
+        body: JSON.stringify({ body }),
+      });
+      this.comments.push({ issueKey, status: response.status, at: Date.now() });
+      this.options.log?.(`AI Ops: comment on ${issueKey} as ${jira.account} -> ${response.status}`);
+      return response.ok;
+    } catch (error) {
+      this.comments.push({ issueKey, status: 0, at: Date.now() });
+      this.options.log?.(`AI Ops: comment on ${issueKey} failed: ${String(error)}`);
+      return false;
+    }
+  }
+
   private async sendCallback(execution: Execution, agent: AiOpsAgent, message: Record<string, unknown>): Promise<void> {
-    const mode = agent.results ?? 'callback';
+    const mode = agent.results ?? 'comment';
     const url = execution.payload.callback_url;
-    if (mode === 'poll' || typeof url !== 'string') return;
+    if (mode === 'poll' || mode === 'comment' || typeof url !== 'string') return;
     const body = JSON.stringify(message);
     const key = decodeBase64LikePython(agent.secret);
     const headers = signRequest(body, [key], `cb_${execution.id}_${message.status}`, Date.now());

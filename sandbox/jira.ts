@@ -1,6 +1,8 @@
 /**
- * A small Jira Cloud stand-in: the REST endpoints the app calls, issue creation and editing that
- * fire Forge product events, and four users with different permissions.
+ * A small Jira Cloud stand-in: the REST endpoints the app calls (shapes and scopes from the Jira
+ * Cloud platform OpenAPI, REST v3), issue and comment changes that fire Forge product events with
+ * the documented payloads (docs "events-reference/jira"), and users with different permissions,
+ * among them the AI Ops platform's own account.
  */
 import type { JiraRequest } from './runtime/forge-runtime';
 
@@ -9,21 +11,27 @@ export interface SandboxUser {
   accountId: string;
   displayName: string;
   emailAddress: string;
+  /** Jira returns the e-mail only when the user's profile visibility allows it; most sites hide it. */
+  emailVisible: boolean;
   globalPermissions: string[];
   /** project key -> permission keys */
   projectPermissions: Record<string, string[]>;
 }
 
-const ALL_PROJECT = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'DELETE_ISSUES', 'ADMINISTER_PROJECTS'];
-const WORKER = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES'];
+const ALL_PROJECT = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'DELETE_ISSUES', 'ADD_COMMENTS', 'ADMINISTER_PROJECTS'];
+const WORKER = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'ADD_COMMENTS'];
+const COMMENTER = ['BROWSE_PROJECTS', 'ADD_COMMENTS'];
 
 export const SANDBOX_USERS: SandboxUser[] = [
-  { name: 'admin', accountId: '557058:0a1d-admin', displayName: 'Ada Admin', emailAddress: 'ada@example.com', globalPermissions: ['ADMINISTER'], projectPermissions: { DEMO: ALL_PROJECT, SUP: ALL_PROJECT } },
-  { name: 'lead', accountId: '557058:0b2e-lead', displayName: 'Lee Lead', emailAddress: 'lee@example.com', globalPermissions: [], projectPermissions: { DEMO: ALL_PROJECT, SUP: WORKER } },
-  { name: 'agent', accountId: '557058:0c3f-agent', displayName: 'Alex Agent', emailAddress: 'alex@example.com', globalPermissions: [], projectPermissions: { DEMO: WORKER, SUP: WORKER } },
-  { name: 'viewer', accountId: '557058:0d40-viewer', displayName: 'Vic Viewer', emailAddress: 'vic@example.com', globalPermissions: [], projectPermissions: { DEMO: ['BROWSE_PROJECTS'], SUP: ['BROWSE_PROJECTS'] } },
+  { name: 'admin', accountId: '557058:0a1d-admin', displayName: 'Ada Admin', emailAddress: 'ada@example.com', emailVisible: true, globalPermissions: ['ADMINISTER'], projectPermissions: { DEMO: ALL_PROJECT, SUP: ALL_PROJECT } },
+  { name: 'lead', accountId: '557058:0b2e-lead', displayName: 'Lee Lead', emailAddress: 'lee@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: ALL_PROJECT, SUP: WORKER } },
+  { name: 'agent', accountId: '557058:0c3f-agent', displayName: 'Alex Agent', emailAddress: 'alex@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: WORKER, SUP: WORKER } },
+  { name: 'viewer', accountId: '557058:0d40-viewer', displayName: 'Vic Viewer', emailAddress: 'vic@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: ['BROWSE_PROJECTS'], SUP: ['BROWSE_PROJECTS'] } },
+  // The AI Ops platform's Jira account: its Jira tool signs in with this account's API token.
+  { name: 'aiops', accountId: '712020:5e1f-aiops-bot', displayName: 'AI Ops Bot', emailAddress: 'aiops-bot@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: COMMENTER, SUP: COMMENTER } },
 ];
 
+export const AIOPS_ACCOUNT = SANDBOX_USERS.find((u) => u.name === 'aiops')!;
 export const APP_ACCOUNT_ID = '557058:app-ticket-enhancer';
 
 interface Project {
@@ -32,14 +40,11 @@ interface Project {
   name: string;
   projectTypeKey: 'software' | 'service_desk';
   issueTypes: Array<{ id: string; name: string }>;
+  /** The priorities the project's priority scheme offers. */
+  priorities: Array<{ id: string; name: string }>;
 }
 
-export const PROJECTS: Project[] = [
-  { id: '10000', key: 'DEMO', name: 'Demo', projectTypeKey: 'software', issueTypes: [{ id: '10004', name: 'Bug' }, { id: '10001', name: 'Task' }, { id: '10002', name: 'Story' }] },
-  { id: '10010', key: 'SUP', name: 'Support', projectTypeKey: 'service_desk', issueTypes: [{ id: '10100', name: 'Service request' }, { id: '10101', name: 'Incident' }] },
-];
-
-export const PRIORITIES = [
+const DEFAULT_PRIORITIES = [
   { id: '1', name: 'Highest' },
   { id: '2', name: 'High' },
   { id: '3', name: 'Medium' },
@@ -47,17 +52,43 @@ export const PRIORITIES = [
   { id: '5', name: 'Lowest' },
 ];
 
+export const PROJECTS: Project[] = [
+  { id: '10000', key: 'DEMO', name: 'Demo', projectTypeKey: 'software', issueTypes: [{ id: '10004', name: 'Bug' }, { id: '10001', name: 'Task' }, { id: '10002', name: 'Story' }], priorities: DEFAULT_PRIORITIES },
+  {
+    id: '10010',
+    key: 'SUP',
+    name: 'Support',
+    projectTypeKey: 'service_desk',
+    issueTypes: [{ id: '10100', name: 'Service request' }, { id: '10101', name: 'Incident' }],
+    // A project with its own priority scheme.
+    priorities: [{ id: '10201', name: 'P1 - Critical' }, { id: '10202', name: 'P2 - Major' }, { id: '10203', name: 'P3 - Minor' }],
+  },
+];
+
+/** Every priority of the site (the deprecated `GET /rest/api/3/priority`). */
+export const PRIORITIES = [...DEFAULT_PRIORITIES, ...PROJECTS[1].priorities];
+
+export interface StoredComment {
+  id: string;
+  authorAccountId: string;
+  body: unknown;
+  created: string;
+  updated: string;
+}
+
 export interface StoredIssue {
   id: string;
   key: string;
   projectKey: string;
   fields: Record<string, unknown>;
   properties: Record<string, unknown>;
+  comments?: StoredComment[];
 }
 
 export interface JiraState {
   issues: StoredIssue[];
   nextIssueId: number;
+  nextCommentId?: number;
   counters: Record<string, number>;
 }
 
@@ -71,8 +102,14 @@ function json(status: number, body: unknown): Response {
 
 const errors = (status: number, messages: string[], fieldErrors: Record<string, string> = {}) => json(status, { errorMessages: messages, errors: fieldErrors });
 
+/** Jira's timestamps: ISO with a numeric offset, as REST v3 and the event payloads give them. */
+const jiraTime = (ms = Date.now()) => new Date(ms).toISOString().replace('Z', '+0000');
+
+/** Jira limits an entity property value to 32,768 bytes (REST "Issue properties"). */
+const MAX_PROPERTY_BYTES = 32_768;
+
 export class JiraStandIn {
-  state: JiraState = { issues: [], nextIssueId: 10001, counters: {} };
+  state: JiraState = { issues: [], nextIssueId: 10001, nextCommentId: 10500, counters: {} };
   /** When on, every product event is delivered twice, as Forge sometimes does. */
   duplicateEvents = false;
   onChange?: () => void;
@@ -92,7 +129,7 @@ export class JiraStandIn {
   }
 
   issue(idOrKey: string): StoredIssue | undefined {
-    return this.state.issues.find((i) => i.id === idOrKey || i.key === idOrKey);
+    return this.state.issues.find((i) => i.id === idOrKey || i.key.toLowerCase() === idOrKey.toLowerCase());
   }
 
   /** Product events still being delivered (tests wait for them). */
@@ -114,20 +151,30 @@ export class JiraStandIn {
     }
   }
 
-  private eventFields(issue: StoredIssue): Json {
+  /**
+   * `issue.fields` as issue events carry them (docs "events-reference/jira", Issue type reference
+   * and example): summary, issuetype, creator, created, project, reporter, assignee, updated,
+   * status; no description, labels or priority. Users appear as `{ accountId }`.
+   */
+  eventFields(issue: StoredIssue): Json {
     const f = issue.fields;
+    const ref = (user: unknown) => (user ? { accountId: (user as Json).accountId } : null);
     return {
       summary: f.summary,
-      issueType: f.issuetype,
-      project: f.project,
-      status: f.status,
-      reporter: f.reporter ? { accountId: (f.reporter as Json).accountId } : null,
-      creator: f.creator,
+      issuetype: f.issuetype,
+      creator: ref(f.creator),
       created: f.created,
+      project: f.project,
+      reporter: ref(f.reporter),
+      assignee: ref(f.assignee),
       updated: f.updated,
-      labels: f.labels,
-      priority: f.priority,
+      status: f.status,
     };
+  }
+
+  /** Common fields of every Jira event: `timestamp` is a string of epoch milliseconds. */
+  private issueEvent(issue: StoredIssue, accountId: string, extra: Json = {}): Json {
+    return { issue: { id: issue.id, key: issue.key, fields: this.eventFields(issue) }, atlassianId: accountId, associatedUsers: [{ accountId }], timestamp: String(Date.now()), ...extra };
   }
 
   async handle(request: JiraRequest): Promise<Response> {
@@ -147,19 +194,33 @@ export class JiraStandIn {
     if (path === '/rest/api/3/mypermissions' && request.method === 'GET') return this.myPermissions(request, url);
     if (path === '/rest/api/3/permissions/check' && request.method === 'POST') return this.permissionsCheck(body as Json);
     if (path === '/rest/api/3/priority') return json(200, PRIORITIES);
+    if (path === '/rest/api/3/user/search' && request.method === 'GET') return this.userSearch(url);
     if (path === '/rest/api/3/project/search') return json(200, { values: PROJECTS.map(projectJson), total: PROJECTS.length, isLast: true });
     if ((match = m(/^\/rest\/api\/3\/project\/([^/]+)$/))) {
-      const project = this.project(match[1]);
+      const project = this.project(decodeURIComponent(match[1]));
       return project ? json(200, projectJson(project)) : errors(404, ['No project could be found']);
     }
     if (path === '/rest/api/3/issuetype/project') {
       const project = this.project(url.searchParams.get('projectId') ?? '');
       return project ? json(200, project.issueTypes) : errors(404, ['No project could be found']);
     }
+    if ((match = m(/^\/rest\/api\/3\/issue\/createmeta\/([^/]+)\/issuetypes\/([^/]+)$/))) return this.createMeta(decodeURIComponent(match[1]), decodeURIComponent(match[2]));
     if (path === '/rest/api/3/jql/match' && request.method === 'POST') return this.jqlMatch(body as Json);
     if (path === '/rest/api/3/search/jql' && request.method === 'GET') return this.search(request, url);
+    if (path === '/rest/api/3/search/approximate-count' && request.method === 'POST') return this.count(request, body as Json);
     if (path === '/rest/api/3/issue' && request.method === 'POST') return this.createIssue(request, body as Json);
     if ((match = m(/^\/rest\/api\/3\/issue\/([^/]+)\/properties\/([^/]+)$/))) return this.property(request, decodeURIComponent(match[1]), decodeURIComponent(match[2]), body);
+    if ((match = m(/^\/rest\/api\/3\/issue\/([^/]+)\/comment$/))) {
+      const idOrKey = decodeURIComponent(match[1]);
+      if (request.method === 'GET') return this.listComments(request, idOrKey, url);
+      if (request.method === 'POST') return this.addComment(request, idOrKey, body as Json);
+    }
+    if ((match = m(/^\/rest\/api\/3\/issue\/([^/]+)\/comment\/([^/]+)$/))) {
+      const [idOrKey, commentId] = [decodeURIComponent(match[1]), decodeURIComponent(match[2])];
+      if (request.method === 'GET') return this.getComment(request, idOrKey, commentId);
+      if (request.method === 'PUT') return this.editComment(request, idOrKey, commentId, body as Json);
+      if (request.method === 'DELETE') return this.deleteComment(request, idOrKey, commentId);
+    }
     if ((match = m(/^\/rest\/api\/3\/issue\/([^/]+)$/))) {
       const idOrKey = decodeURIComponent(match[1]);
       if (request.method === 'GET') return this.getIssue(request, idOrKey, url);
@@ -207,9 +268,35 @@ export class JiraStandIn {
     return json(200, { projectPermissions, globalPermissions });
   }
 
-  private reporterJson(accountId: string): Json {
+  /** Users as REST v3 returns them: the e-mail only when the profile allows it. */
+  userJson(accountId: string): Json {
     const user = this.user(accountId);
-    return { accountId, displayName: user?.displayName ?? 'Unknown', emailAddress: user?.emailAddress, active: true };
+    return {
+      accountId,
+      accountType: accountId === APP_ACCOUNT_ID ? 'app' : 'atlassian',
+      displayName: user?.displayName ?? (accountId === APP_ACCOUNT_ID ? 'AI Ops Ticket Enhancer' : 'Unknown'),
+      ...(user?.emailVisible ? { emailAddress: user.emailAddress } : {}),
+      active: true,
+    };
+  }
+
+  private userSearch(url: URL): Response {
+    const query = (url.searchParams.get('query') ?? '').toLowerCase();
+    return json(
+      200,
+      SANDBOX_USERS.filter((u) => !query || u.displayName.toLowerCase().includes(query) || u.name.includes(query)).map((u) => this.userJson(u.accountId)),
+    );
+  }
+
+  private createMeta(projectRef: string, issueTypeId: string): Response {
+    const project = this.project(projectRef);
+    if (!project || !project.issueTypes.some((t) => t.id === issueTypeId)) return errors(404, ['Issue type with id ' + issueTypeId + ' does not exist or is not in project']);
+    const fields = [
+      { fieldId: 'summary', key: 'summary', name: 'Summary', required: true, hasDefaultValue: false, operations: ['set'] },
+      { fieldId: 'priority', key: 'priority', name: 'Priority', required: false, hasDefaultValue: true, operations: ['set'], allowedValues: project.priorities },
+      { fieldId: 'labels', key: 'labels', name: 'Labels', required: false, hasDefaultValue: false, operations: ['add', 'set', 'remove'] },
+    ];
+    return json(200, { fields, maxResults: 50, startAt: 0, total: fields.length });
   }
 
   private createIssue(request: JiraRequest, body: Json): Response {
@@ -224,8 +311,8 @@ export class JiraStandIn {
     const typeRef = fields.issuetype as { name?: string; id?: string } | undefined;
     const issueType = project?.issueTypes.find((t) => t.id === typeRef?.id || t.name === typeRef?.name);
     if (project && !issueType) fieldErrors.issuetype = 'Specify an issue type';
-    const priorityRef = fields.priority as { name?: string; id?: string } | undefined;
-    const priority = priorityRef ? PRIORITIES.find((p) => p.id === priorityRef.id || p.name === priorityRef.name) : PRIORITIES[2];
+    const priorityRef = fields.priority as { name?: string; id?: string } | null | undefined;
+    const priority = priorityRef === null ? null : priorityRef ? project?.priorities.find((p) => p.id === priorityRef.id || p.name === priorityRef.name) : project?.priorities[Math.floor((project?.priorities.length ?? 1) / 2)];
     if (priorityRef && !priority) fieldErrors.priority = 'Specify a valid priority';
     if (fields.labels !== undefined && (!Array.isArray(fields.labels) || fields.labels.some((l) => typeof l !== 'string' || /\s/.test(l)))) {
       fieldErrors.labels = 'Labels must be a list of words without spaces';
@@ -237,24 +324,28 @@ export class JiraStandIn {
     const number = (this.state.counters[project!.key] ?? 0) + 1;
     this.state.counters[project!.key] = number;
     const id = String(this.state.nextIssueId++);
-    const now = new Date().toISOString().replace('Z', '+0000');
+    const now = jiraTime();
     const description = typeof fields.description === 'string' ? plainToAdf(fields.description) : (fields.description ?? null);
+    // An issue can be created without a reporter (imports, some automations).
+    const reporter = fields.reporter === null ? null : this.userJson(accountId);
     const issue: StoredIssue = {
       id,
       key: `${project!.key}-${number}`,
       projectKey: project!.key,
       properties: {},
+      comments: [],
       fields: {
         summary,
         description,
         issuetype: { id: issueType!.id, name: issueType!.name },
         project: projectJson(project!),
         priority: priority ? { ...priority } : null,
-        status: { name: 'To Do', id: '10000' },
+        status: { name: 'To Do', id: '10000', statusCategory: { key: 'new', name: 'To Do' } },
         labels: (fields.labels as string[] | undefined) ?? [],
         components: [],
-        reporter: this.reporterJson(accountId),
-        creator: { accountId },
+        reporter,
+        creator: this.userJson(accountId),
+        assignee: null,
         created: now,
         updated: now,
         ...(project!.projectTypeKey === 'service_desk' ? { customfield_10010: { requestType: { id: '1', name: issueType!.name === 'Incident' ? 'Report a system problem' : 'Get IT help' } } } : {}),
@@ -262,7 +353,7 @@ export class JiraStandIn {
     };
     this.state.issues.push(issue);
     this.onChange?.();
-    this.fire('avi:jira:created:issue', { issue: { id, key: issue.key, fields: this.eventFields(issue) }, atlassianId: accountId, timestamp: Date.now() });
+    this.fire('avi:jira:created:issue', this.issueEvent(issue, accountId));
     return json(201, { id, key: issue.key, self: `${this.baseUrl()}/rest/api/3/issue/${id}` });
   }
 
@@ -271,24 +362,24 @@ export class JiraStandIn {
     if (!issue || !this.can(request.as, 'BROWSE_PROJECTS', issue.projectKey)) return errors(404, ['Issue does not exist or you do not have permission to see it.']);
     if (!this.can(request.as, 'EDIT_ISSUES', issue.projectKey)) return errors(403, ['You do not have permission to edit issues in this project.']);
     const fields = (body?.fields ?? {}) as Json;
+    const project = this.project(issue.projectKey)!;
     const items: Json[] = [];
     for (const [field, value] of Object.entries(fields)) {
       if (!['summary', 'description', 'labels', 'priority'].includes(field)) return errors(400, [], { [field]: `Field '${field}' cannot be set in the sandbox.` });
-      const next = field === 'description' && typeof value === 'string' ? plainToAdf(value) : field === 'priority' ? PRIORITIES.find((p) => p.name === (value as Json)?.name || p.id === (value as Json)?.id) : value;
-      items.push({ field, fieldId: field, fromString: text(issue.fields[field]), toString: text(next) });
+      const next =
+        field === 'description' && typeof value === 'string'
+          ? plainToAdf(value)
+          : field === 'priority'
+            ? project.priorities.find((p) => p.name === (value as Json)?.name || p.id === (value as Json)?.id)
+            : value;
+      // docs "events-reference/jira": changelog.items[] { field, fieldtype, fieldId, from, fromString, to, toString }
+      items.push({ field, fieldtype: 'jira', fieldId: field, from: null, fromString: text(issue.fields[field]), to: null, toString: text(next) });
       issue.fields[field] = next;
     }
-    issue.fields.updated = new Date().toISOString().replace('Z', '+0000');
+    issue.fields.updated = jiraTime();
     this.onChange?.();
     const accountId = request.as.kind === 'user' ? request.as.accountId : APP_ACCOUNT_ID;
-    if (items.length > 0) {
-      this.fire('avi:jira:updated:issue', {
-        issue: { id: issue.id, key: issue.key, fields: this.eventFields(issue) },
-        atlassianId: accountId,
-        timestamp: Date.now(),
-        changelog: { id: String(Date.now()), items },
-      });
-    }
+    if (items.length > 0) this.fire('avi:jira:updated:issue', this.issueEvent(issue, accountId, { changelog: { id: String(Date.now()), items } }));
     return json(204, null);
   }
 
@@ -315,8 +406,14 @@ export class JiraStandIn {
     if (request.method === 'GET') {
       return key in issue.properties ? json(200, { key, value: issue.properties[key] }) : errors(404, [`The property with key '${key}' does not exist.`]);
     }
-    if (request.method === 'PUT') {
+    if (request.method === 'PUT' || request.method === 'DELETE') {
       if (!this.can(request.as, 'EDIT_ISSUES', issue.projectKey)) return errors(403, ['You do not have permission to edit this issue.']);
+      if (request.method === 'DELETE') {
+        delete issue.properties[key];
+        this.onChange?.();
+        return json(204, null);
+      }
+      if (Buffer.byteLength(JSON.stringify(body ?? null)) > MAX_PROPERTY_BYTES) return errors(400, [`The property value is longer than ${MAX_PROPERTY_BYTES} bytes.`]);
       const existed = key in issue.properties;
       issue.properties[key] = body;
       this.onChange?.();
@@ -325,26 +422,153 @@ export class JiraStandIn {
     return errors(405, ['Method not allowed']);
   }
 
-  /** The JQL the sandbox understands: `field = value` clauses joined by AND, on a few fields. */
+  // ---- comments ---------------------------------------------------------------------------
+
+  private commentJson(comment: StoredComment): Json {
+    return {
+      id: comment.id,
+      self: `${this.baseUrl()}/rest/api/3/issue/comment/${comment.id}`,
+      author: this.userJson(comment.authorAccountId),
+      updateAuthor: this.userJson(comment.authorAccountId),
+      body: comment.body,
+      created: comment.created,
+      updated: comment.updated,
+      jsdPublic: true,
+    };
+  }
+
+  /** The comment as comment events carry it (docs "events-reference/jira", Comment). */
+  private commentEventJson(comment: StoredComment): Json {
+    return {
+      id: comment.id,
+      author: { accountId: comment.authorAccountId },
+      updateAuthor: { accountId: comment.authorAccountId },
+      body: comment.body,
+      created: comment.created,
+      updated: comment.updated,
+      jsdPublic: true,
+    };
+  }
+
+  private visibleIssue(request: JiraRequest, idOrKey: string): StoredIssue | undefined {
+    const issue = this.issue(idOrKey);
+    return issue && this.can(request.as, 'BROWSE_PROJECTS', issue.projectKey) ? issue : undefined;
+  }
+
+  private listComments(request: JiraRequest, idOrKey: string, url: URL): Response {
+    const issue = this.visibleIssue(request, idOrKey);
+    if (!issue) return errors(404, ['Issue does not exist or you do not have permission to see it.']);
+    const order = url.searchParams.get('orderBy') ?? 'created';
+    const max = Math.min(Number(url.searchParams.get('maxResults') ?? 50) || 50, 5000);
+    const startAt = Number(url.searchParams.get('startAt') ?? 0) || 0;
+    const all = [...(issue.comments ?? [])].sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : Number(a.id) - Number(b.id)));
+    if (order.startsWith('-')) all.reverse();
+    return json(200, { comments: all.slice(startAt, startAt + max).map((c) => this.commentJson(c)), startAt, maxResults: max, total: all.length });
+  }
+
+  private getComment(request: JiraRequest, idOrKey: string, commentId: string): Response {
+    const issue = this.visibleIssue(request, idOrKey);
+    const comment = issue?.comments?.find((c) => c.id === commentId);
+    return comment ? json(200, this.commentJson(comment)) : errors(404, ['Can not find a comment for the id: ' + commentId + '.']);
+  }
+
+  /** REST v3 takes comment bodies as ADF; a plain string is refused as Jira does. */
+  private adfBodyProblem(body: unknown): string | undefined {
+    if (!body || typeof body !== 'object' || (body as Json).type !== 'doc' || (body as Json).version !== 1 || !Array.isArray((body as Json).content)) {
+      return 'Comment body is not valid! The body must be an Atlassian Document Format document.';
+    }
+    return undefined;
+  }
+
+  private addComment(request: JiraRequest, idOrKey: string, body: Json): Response {
+    const issue = this.visibleIssue(request, idOrKey);
+    if (!issue) return errors(404, ['Issue does not exist or you do not have permission to see it.']);
+    if (!this.can(request.as, 'ADD_COMMENTS', issue.projectKey)) return errors(403, ['You do not have the permission to comment on this issue.']);
+    const problem = this.adfBodyProblem(body?.body);
+    if (problem) return errors(400, [], { comment: problem });
+    const accountId = request.as.kind === 'user' ? request.as.accountId : APP_ACCOUNT_ID;
+    const now = jiraTime();
+    this.state.nextCommentId = (this.state.nextCommentId ?? 10500) + 1;
+    const comment: StoredComment = { id: String(this.state.nextCommentId), authorAccountId: accountId, body: body.body, created: now, updated: now };
+    (issue.comments ??= []).push(comment);
+    this.onChange?.();
+    this.fire('avi:jira:commented:issue', this.issueEvent(issue, accountId, { comment: this.commentEventJson(comment) }));
+    return json(201, this.commentJson(comment));
+  }
+
+  private editComment(request: JiraRequest, idOrKey: string, commentId: string, body: Json): Response {
+    const issue = this.visibleIssue(request, idOrKey);
+    const comment = issue?.comments?.find((c) => c.id === commentId);
+    if (!issue || !comment) return errors(404, ['Can not find a comment for the id: ' + commentId + '.']);
+    const accountId = request.as.kind === 'user' ? request.as.accountId : APP_ACCOUNT_ID;
+    if (request.as.kind === 'user' && comment.authorAccountId !== accountId && !this.can(request.as, 'ADMINISTER_PROJECTS', issue.projectKey)) {
+      return errors(403, ['You do not have the permission to edit this comment.']);
+    }
+    const problem = this.adfBodyProblem(body?.body);
+    if (problem) return errors(400, [], { comment: problem });
+    comment.body = body.body;
+    comment.updated = jiraTime();
+    this.onChange?.();
+    // "sent each time a comment is created or edited" (docs "events-reference/jira").
+    this.fire('avi:jira:commented:issue', this.issueEvent(issue, accountId, { comment: this.commentEventJson(comment) }));
+    return json(200, this.commentJson(comment));
+  }
+
+  private deleteComment(request: JiraRequest, idOrKey: string, commentId: string): Response {
+    const issue = this.visibleIssue(request, idOrKey);
+    const comment = issue?.comments?.find((c) => c.id === commentId);
+    if (!issue || !comment) return errors(404, ['Can not find a comment for the id: ' + commentId + '.']);
+    const accountId = request.as.kind === 'user' ? request.as.accountId : APP_ACCOUNT_ID;
+    if (request.as.kind === 'user' && comment.authorAccountId !== accountId && !this.can(request.as, 'ADMINISTER_PROJECTS', issue.projectKey)) {
+      return errors(403, ['You do not have the permission to delete this comment.']);
+    }
+    issue.comments = (issue.comments ?? []).filter((c) => c !== comment);
+    this.onChange?.();
+    this.fire('avi:jira:deleted:comment', this.issueEvent(issue, accountId, { comment: { id: comment.id, author: { accountId: comment.authorAccountId } } }));
+    return json(204, null);
+  }
+
+  // ---- JQL ---------------------------------------------------------------------------------
+
+  /**
+   * The JQL the sandbox understands: clauses joined by AND on a few fields, with =, !=, ~, IN,
+   * NOT IN, IS EMPTY and IS NOT EMPTY. The app's indexed property answers both to
+   * `issue.property[ticket-enhancer].status` and to its alias `ticketEnhancerStatus`.
+   */
   private matches(issue: StoredIssue, jql: string): boolean {
-    const clauses = jql.split(/\s+AND\s+/i).filter((c) => c.trim().length > 0);
+    const clauses = jql.replace(/\s+ORDER\s+BY\s+.*$/i, '').split(/\s+AND\s+/i).filter((c) => c.trim().length > 0);
     return clauses.every((clause) => {
-      const parsed = clause.trim().match(/^(issue\.property\[ticket-enhancer\]\.status|[a-zA-Z]+)\s*(=|!=|~)\s*"?([^"]*)"?$/);
+      const parsed = clause
+        .trim()
+        .match(/^(issue\.property\[ticket-enhancer\]\.status|[a-zA-Z]+)\s*(=|!=|~|\s+NOT\s+IN\s+|\s+IN\s+|\s+IS\s+NOT\s+|\s+IS\s+)\s*(.+)$/i);
       if (!parsed) throw new Error(`The JQL clause "${clause.trim()}" is not understood by the sandbox (use field = value joined by AND)`);
-      const [, field, op, value] = parsed;
+      const [, rawField, rawOp, rawValue] = parsed;
+      const field = rawField.toLowerCase();
+      const op = rawOp.trim().toUpperCase().replace(/\s+/g, ' ');
       const f = issue.fields;
+      const property = (issue.properties['ticket-enhancer'] as Json | undefined)?.status;
       const actual: string[] =
-        field === 'project' ? [issue.projectKey] :
+        field === 'project' ? [issue.projectKey, this.project(issue.projectKey)!.id] :
+        field === 'key' || field === 'issue' || field === 'issuekey' ? [issue.key, issue.id] :
         field === 'labels' ? (f.labels as string[]) :
-        field === 'priority' ? [String((f.priority as Json | null)?.name ?? '')] :
-        field === 'issuetype' || field === 'type' ? [String((f.issuetype as Json).name)] :
+        field === 'priority' ? (f.priority ? [String((f.priority as Json).name), String((f.priority as Json).id)] : []) :
+        field === 'issuetype' || field === 'type' ? [String((f.issuetype as Json).name), String((f.issuetype as Json).id)] :
         field === 'status' ? [String((f.status as Json).name)] :
+        field === 'statuscategory' ? [String(((f.status as Json).statusCategory as Json | undefined)?.name ?? 'To Do')] :
         field === 'summary' ? [String(f.summary)] :
-        field.startsWith('issue.property') ? [String((issue.properties['ticket-enhancer'] as Json | undefined)?.status ?? '')] :
-        (() => { throw new Error(`Field '${field}' does not exist or you do not have permission to view it.`); })();
-      if (op === '~') return actual.some((a) => a.toLowerCase().includes(value.toLowerCase()));
-      const has = actual.some((a) => a.toLowerCase() === value.toLowerCase());
-      return op === '=' ? has : !has;
+        field === 'ticketenhancerstatus' || field.startsWith('issue.property') ? (property === undefined ? [] : [String(property)]) :
+        (() => { throw new Error(`Field '${rawField}' does not exist or you do not have permission to view it.`); })();
+      const value = rawValue.trim();
+      if (op === 'IS' || op === 'IS NOT') {
+        if (!/^(EMPTY|NULL)$/i.test(value)) throw new Error(`Expecting EMPTY after IS in "${clause.trim()}"`);
+        return op === 'IS' ? actual.length === 0 : actual.length > 0;
+      }
+      const values = op.includes('IN')
+        ? (value.match(/^\((.*)\)$/)?.[1] ?? (() => { throw new Error(`Expecting a list in parentheses in "${clause.trim()}"`); })()).split(',').map(unquote)
+        : [unquote(value)];
+      if (op === '~') return actual.some((a) => a.toLowerCase().includes(values[0].toLowerCase()));
+      const has = actual.some((a) => values.some((v) => a.toLowerCase() === v.toLowerCase()));
+      return op === '=' || op === 'IN' ? has : !has;
     });
   }
 
@@ -355,7 +579,7 @@ export class JiraStandIn {
       matches: jqls.map((jql) => {
         try {
           // Check the whole query even when no issue is given, as Jira does.
-          this.matches({ id: '0', key: 'X-0', projectKey: '', fields: { labels: [], priority: null, issuetype: { name: '' }, status: { name: '' }, summary: '' }, properties: {} }, jql);
+          this.matches({ id: '0', key: 'X-0', projectKey: 'DEMO', fields: { labels: [], priority: null, issuetype: { name: '' }, status: { name: '' }, summary: '' }, properties: {} }, jql);
           const matchedIssues = ids.filter((id) => {
             const issue = this.issue(id);
             return issue ? this.matches(issue, jql) : false;
@@ -368,18 +592,35 @@ export class JiraStandIn {
     });
   }
 
+  private found(request: JiraRequest, jql: string): StoredIssue[] {
+    return this.state.issues.filter((issue) => this.can(request.as, 'BROWSE_PROJECTS', issue.projectKey) && (jql.trim() === '' || this.matches(issue, jql))).reverse();
+  }
+
   private search(request: JiraRequest, url: URL): Response {
     const jql = url.searchParams.get('jql') ?? '';
+    const max = Math.min(Number(url.searchParams.get('maxResults') ?? 50) || 50, 5000);
+    const start = Number(url.searchParams.get('nextPageToken') ?? 0) || 0;
     try {
-      const issues = this.state.issues
-        .filter((issue) => this.can(request.as, 'BROWSE_PROJECTS', issue.projectKey) && (jql.trim() === '' || this.matches(issue, jql.replace(/\s+ORDER BY.*$/i, ''))))
-        .reverse()
-        .map((issue) => ({ id: issue.id, key: issue.key, fields: issue.fields }));
-      return json(200, { issues, isLast: true });
+      const all = this.found(request, jql);
+      const page = all.slice(start, start + max).map((issue) => ({ id: issue.id, key: issue.key, fields: issue.fields }));
+      const isLast = start + max >= all.length;
+      return json(200, { issues: page, isLast, ...(isLast ? {} : { nextPageToken: String(start + max) }) });
     } catch (error) {
       return errors(400, [error instanceof Error ? error.message : String(error)]);
     }
   }
+
+  private count(request: JiraRequest, body: Json): Response {
+    try {
+      return json(200, { count: this.found(request, String(body?.jql ?? '')).length });
+    } catch (error) {
+      return errors(400, [error instanceof Error ? error.message : String(error)]);
+    }
+  }
+}
+
+function unquote(value: string): string {
+  return value.trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
 }
 
 function projectJson(project: Project): Json {

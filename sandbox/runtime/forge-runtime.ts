@@ -1,13 +1,17 @@
 /**
  * A local Forge runtime: it provides the globals the unmodified `@forge/*` SDKs call
  * (`__forge_fetch__`, `__forge_runtime__`, the egress-checked global `fetch`) and the platform
- * services behind them: KVS, async-event queues with retries and concurrency, product-event
- * triggers, web triggers, realtime channels and egress enforcement. Install it before any
- * `@forge/*` module is loaded.
+ * services behind them: KVS and custom entities, async-event queues with retries and concurrency,
+ * product-event and scheduled triggers, web triggers, realtime channels and egress enforcement.
+ * Install it before any `@forge/*` module is loaded.
+ *
+ * It follows the documented platform, not the app's expectations; each behaviour names its source.
+ * "docs" means developer.atlassian.com/platform/forge/...; SDK files are in node_modules/@forge.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { EgressFilteringService, parseUrl } from '@forge/egress';
 import { KvsStore, type KvsCounters } from './kvs-store';
 import type { AppManifest } from './manifest';
 
@@ -44,6 +48,13 @@ interface Invocation extends InvocationRecord {
   deadline: number;
 }
 
+export interface RetryContext {
+  retryCount: number;
+  retryReason: string;
+  retryData?: unknown;
+  retentionWindow?: { startTime: string; remainingTimeMs: number };
+}
+
 export interface QueuedEvent {
   queueName: string;
   jobId: string;
@@ -51,7 +62,8 @@ export interface QueuedEvent {
   body: Record<string, unknown>;
   concurrency?: { key: string; limit: number };
   dueAt: number;
-  retryContext?: { retryCount: number; retryReason: string; retryData?: unknown };
+  enqueuedAt: number;
+  retryContext?: RetryContext;
 }
 
 export interface WebTriggerRequest {
@@ -68,6 +80,28 @@ export interface WebTriggerResponse {
   body?: string;
 }
 
+/** A configured egress group, as `permissions.egress.set` stores it (docs "customer-managed-egress-and-remotes-api"). */
+export interface EgressGroup {
+  key: string;
+  description: string;
+  configured: Array<{ domain: string; type: string[] }>;
+}
+
+export interface RealtimeMessage {
+  channel: string;
+  payload: string;
+  isGlobal: boolean;
+  claims?: unknown;
+}
+
+/** Faults a test can inject into the platform (the `npm run chaos` suite uses them). */
+export interface InjectedFault {
+  functionKey: string;
+  /** Which invocation of that function (1 = the next one) fails. */
+  nth: number;
+  kind: 'crash' | 'timeout';
+}
+
 export interface ForgeRuntimeOptions {
   manifest: AppManifest;
   /** Returns the app's handler exports (src/index.ts). Called once, after install(). */
@@ -78,33 +112,57 @@ export interface ForgeRuntimeOptions {
   cloudId?: string;
   /** The app's own Jira account, used by the `ignoreSelf` filter. */
   appAccountId: string;
-  /** Platform waits (queue delays, retry backoff) are divided by this. */
+  /** Platform waits (queue delays, retries, schedules) are divided by this. */
   timeScale?: number;
-  /** Hosts an administrator approved through customer-managed egress. */
-  approvedEgress?: Iterable<string>;
   kvs?: KvsStore;
   log?: (line: string) => void;
-  /** Attempts the platform makes for an event whose consumer throws (it retries for 24 h). */
-  unhandledErrorAttempts?: number;
 }
 
-const FUNCTION_TIMEOUT_DEFAULT_S = 25;
-const REALTIME_CHANNEL = 'realtime';
+/** docs "limits-invocation": 25 s for UI resolvers and triggers, 55 s for web triggers; consumers and scheduled triggers 55 s unless `timeoutSeconds` (at most 900). */
+const RESOLVER_AND_TRIGGER_TIMEOUT_S = 25;
+const WEB_TRIGGER_TIMEOUT_S = 55;
+const LONG_RUNNING_DEFAULT_S = 55;
+const LONG_RUNNING_MAX_S = 900;
+/** docs "runtime-reference/async-events-api": retryData at most 4 KB; retryAfter at most 900 s; 24 h retention. */
+const MAX_RETRY_DATA_BYTES = 4 * 1024;
+const MAX_RETRY_AFTER_S = 900;
+const RETENTION_MS = 24 * 3_600_000;
+/** docs "limits-async-events" / FORGE-NOTES: 500 pushes a minute per installation; 100 KB per event for long-running consumers. */
+const PUSHES_PER_MINUTE = 500;
+const MAX_LONG_RUNNING_EVENT_BYTES = 100 * 1024;
+/** docs "events-reference/product_events": an app may retry a product event at most four times. */
+const MAX_PRODUCT_EVENT_RETRIES = 4;
+/** FORGE-NOTES: "events over 200 kB are dropped". */
+const MAX_PRODUCT_EVENT_BYTES = 200 * 1024;
+/** docs "customer-managed-egress-and-remotes": up to 10 groups of 10 domains. */
+const MAX_EGRESS_GROUPS = 10;
+const MAX_EGRESS_DOMAINS = 10;
+const SCHEDULE_MS: Record<string, number> = { fiveMinute: 5 * 60_000, hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 };
 
 export class ForgeRuntime {
   readonly kvs: KvsStore;
   readonly invocations: InvocationRecord[] = [];
   readonly realtime = new EventEmitter();
-  readonly approvedEgress: Set<string>;
+  readonly egressGroups = new Map<string, EgressGroup>();
   readonly appId = '5e8c1d2a-7b9f-4c3e-a1d0-3f2b6c9e8a71';
   readonly environmentId = 'f0e1d2c3-b4a5-4968-8776-655443322110';
   readonly installationId = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d';
   readonly cloudId: string;
+  /** What the platform logged about the app (dropped events, refused retries): tests read it. */
+  readonly platformLog: string[] = [];
+  readonly faults: InjectedFault[] = [];
   timeScale: number;
+  /** Holds queued events back (tests use it to change the world between trigger and consumer). */
+  paused = false;
+  siteUrl = 'http://127.0.0.1';
   private app?: Record<string, unknown>;
   private readonly als = new AsyncLocalStorage<Invocation>();
   private readonly pending: QueuedEvent[] = [];
   private readonly running = new Map<string, number>();
+  private readonly calls = new Map<string, number>();
+  private readonly pushTimes: number[] = [];
+  private readonly realtimeKey = randomBytes(32);
+  private readonly timers = new Set<NodeJS.Timeout>();
   private inFlight = 0;
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -112,9 +170,9 @@ export class ForgeRuntime {
 
   constructor(private readonly options: ForgeRuntimeOptions) {
     this.kvs = options.kvs ?? new KvsStore();
+    for (const entity of options.manifest.app.storage?.entities ?? []) this.kvs.defineEntity(entity);
     this.timeScale = options.timeScale ?? 1;
     this.cloudId = options.cloudId ?? '3c1b2a9d-0e8f-4d7c-b6a5-948372615049';
-    this.approvedEgress = new Set([...(options.approvedEgress ?? [])].map((host) => host.toLowerCase()));
   }
 
   get contextAri(): string {
@@ -124,14 +182,21 @@ export class ForgeRuntime {
   /** Installs the globals the SDKs read. Must run before any `@forge/*` module is loaded. */
   install(): void {
     const g = globalThis as Record<string, unknown>;
-    this.realFetch = globalThis.fetch.bind(globalThis);
+    // `@forge/api` captures the global fetch once, when it is first loaded; several runtimes in one
+    // process (tests) share one dispatcher that always asks the runtime installed last.
+    if (!g.__sandboxRealFetch__) {
+      g.__sandboxRealFetch__ = globalThis.fetch.bind(globalThis);
+      g.fetch = (input: string | URL | Request, init?: RequestInit) => (g.__sandboxRuntime__ as ForgeRuntime).egressFetch(input, init);
+    }
+    g.__sandboxRuntime__ = this;
+    this.realFetch = g.__sandboxRealFetch__ as typeof fetch;
+    installShiftableClock();
     const runtime = this;
     Object.defineProperty(g, '__forge_runtime__', {
       configurable: true,
       get: () => runtime.runtimeObject(runtime.als.getStore()),
     });
     g.__forge_fetch__ = (target: Record<string, unknown>, path: string, init?: RequestInit) => this.platformFetch(target, path, init);
-    g.fetch = (input: string | URL | Request, init?: RequestInit) => this.egressFetch(input, init);
   }
 
   private app$(): Record<string, unknown> {
@@ -139,9 +204,15 @@ export class ForgeRuntime {
     return this.app;
   }
 
-  /** The object `@forge/api` reads as `global.__forge_runtime__` during an invocation. */
+  /**
+   * The object `@forge/api` reads as `global.__forge_runtime__` during an invocation. The app's
+   * permissions are derived from the manifest only (docs "Installation details"); hosts a site admin
+   * approved through customer-managed egress are not in them, so `permissions.canFetchFrom` (out/api/
+   * permissions.js) does not see them.
+   */
   private runtimeObject(invocation: Invocation | undefined) {
     const noop = { incr() {}, decr() {}, measure: () => ({ stop() {} }) };
+    const manifestFetch = this.options.manifest.permissions?.external?.fetch?.backend ?? [];
     return {
       appContext: {
         appId: this.appId,
@@ -153,7 +224,7 @@ export class ForgeRuntime {
         moduleKey: invocation?.moduleKey ?? '',
         permissions: {
           scopes: this.options.manifest.permissions?.scopes ?? [],
-          external: { fetch: { backend: this.allowedBackendHosts() } },
+          external: { fetch: { backend: manifestFetch } },
         },
       },
       contextAri: this.contextAri,
@@ -165,42 +236,100 @@ export class ForgeRuntime {
     };
   }
 
-  /** Manifest `permissions.external.fetch.backend` plus admin-approved hosts. */
-  allowedBackendHosts(): string[] {
-    const fromManifest = (this.options.manifest.permissions?.external?.fetch?.backend ?? []).map((entry) =>
-      typeof entry === 'string' ? entry : entry.address,
-    );
-    return [...fromManifest, ...[...this.approvedEgress].map((host) => `https://${host}`), ...[...this.approvedEgress].map((host) => `http://${host}`)];
+  // ---- egress ---------------------------------------------------------------------------
+
+  /** Backend egress allowed now: the manifest's `external.fetch.backend` plus configured FETCH_BACKEND_SIDE domains. */
+  allowedBackendEgress(): string[] {
+    const fromManifest = (this.options.manifest.permissions?.external?.fetch?.backend ?? []).map((entry) => (typeof entry === 'string' ? entry : entry.address));
+    const configured = [...this.egressGroups.values()].flatMap((group) => group.configured.filter((entry) => entry.type.includes('FETCH_BACKEND_SIDE')).map((entry) => entry.domain));
+    return [...fromManifest, ...configured];
   }
 
-  isEgressAllowed(url: URL): boolean {
-    const host = url.host.toLowerCase();
-    const hostname = url.hostname.toLowerCase();
-    if (this.approvedEgress.has(host) || this.approvedEgress.has(hostname)) return true;
-    return (this.options.manifest.permissions?.external?.fetch?.backend ?? []).some((entry) => {
-      const text = typeof entry === 'string' ? entry : entry.address;
-      const pattern = text.replace(/^https?:\/\//, '').replace(/\/.*$/, '').toLowerCase();
-      if (pattern.startsWith('*.')) return hostname.endsWith(pattern.slice(1));
-      return pattern === host || pattern === hostname;
-    });
+  /** Matches like the platform: `@forge/egress` EgressFilteringService (protocol and host:port). */
+  isEgressAllowed(url: string): boolean {
+    return new EgressFilteringService(this.allowedBackendEgress()).isValidUrl(url);
   }
 
+  /**
+   * A refused host comes back from the egress proxy with a `forge-proxy-error` header (FORGE-NOTES
+   * "Facts checked"; `@forge/api` out/api/fetch.js reads it as `getForgeProxyError`).
+   */
   private async egressFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const invocation = this.als.getStore();
     const realFetch = this.realFetch!;
     if (!invocation) return realFetch(input, init);
-    const url = new URL(typeof input === 'string' || input instanceof URL ? input.toString() : input.url);
+    const url = typeof input === 'string' || input instanceof URL ? input.toString() : input.url;
     invocation.egressRequests += 1;
     if (!this.isEgressAllowed(url)) {
-      this.options.log?.(`egress refused: ${url.host} is not in the manifest or approved by an admin`);
-      return new Response(JSON.stringify({ code: 'egress-not-approved', message: `Egress to ${url.host} is not allowed for this app` }), {
+      this.log(`egress refused: ${new URL(url).host} is not in the manifest or approved by an admin`);
+      return new Response(JSON.stringify({ message: 'Egress to this host is not allowed' }), {
         status: 403,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'forge-proxy-error': 'REQUEST_EGRESS_ALLOWLIST_ERR' },
       });
     }
     if (typeof init?.body === 'string') invocation.egressBytes += Buffer.byteLength(init.body);
     return realFetch(input, init);
   }
+
+  /**
+   * `permissions.egress.set` (docs "customer-managed-egress-and-remotes-api"): only an administrator
+   * may approve; the domain is a URL ("https://api.example.com"), parsed like `@forge/egress`
+   * parseUrl, so "host:8443" without a scheme reads "host:" as the protocol and is refused (422).
+   * Duplicate keys or domains are refused (422); at most 10 groups of 10 domains (400).
+   */
+  setEgress(payload: { egresses?: EgressGroup[] }, isAdmin: boolean): { status: number; message?: string; results?: EgressGroup[] } {
+    if (!isAdmin) return { status: 403, message: 'Only an administrator can approve egress for an app' };
+    const groups = payload?.egresses ?? [];
+    if (!Array.isArray(groups) || groups.length === 0) return { status: 400, message: 'egresses must be a non-empty array' };
+    for (const group of groups) {
+      if (!group.key || !group.description || !Array.isArray(group.configured) || group.configured.length === 0) {
+        return { status: 400, message: 'Each egress group needs a key, a description and at least one configured domain' };
+      }
+      if (group.configured.length > MAX_EGRESS_DOMAINS) return { status: 400, message: `An egress group holds at most ${MAX_EGRESS_DOMAINS} domains` };
+      if (this.egressGroups.has(group.key)) return { status: 422, message: `An egress group with key ${group.key} already exists` };
+      const domains = new Set<string>();
+      for (const entry of group.configured) {
+        const parsed = parseUrl(String(entry.domain ?? ''));
+        if (!['http:', 'https:'].includes(parsed.protocol) || !parsed.hostname || /\s/.test(entry.domain)) {
+          return { status: 422, message: `Invalid URL in egress domain "${entry.domain}": expected a URL such as https://api.example.com` };
+        }
+        if (domains.has(entry.domain)) return { status: 422, message: `Duplicate domain ${entry.domain}` };
+        domains.add(entry.domain);
+      }
+    }
+    if (this.egressGroups.size + groups.length > MAX_EGRESS_GROUPS) return { status: 400, message: `At most ${MAX_EGRESS_GROUPS} egress groups can be configured` };
+    for (const group of groups) this.egressGroups.set(group.key, { key: group.key, description: group.description, configured: group.configured.map((c) => ({ domain: c.domain, type: [...c.type] })) });
+    this.onEgressChange?.();
+    return { status: 201, results: groups };
+  }
+
+  /** `permissions.egress.get`: any user may read the configured groups. */
+  getEgress(keys?: string[]): { results: EgressGroup[] } {
+    return { results: [...this.egressGroups.values()].filter((group) => !keys || keys.includes(group.key)) };
+  }
+
+  deleteEgressGroup(key: string, isAdmin: boolean): { status: number; message?: string } {
+    if (!isAdmin) return { status: 403, message: 'Only an administrator can change egress for an app' };
+    this.egressGroups.delete(key);
+    this.onEgressChange?.();
+    return { status: 204 };
+  }
+
+  onEgressChange?: () => void;
+
+  /** For tests and `npm start`: approve a URL origin the way an admin would. */
+  approveEgress(origin: string, key = `aiops-${createHmac('sha256', 'k').update(origin).digest('hex').slice(0, 8)}`): void {
+    this.egressGroups.delete(key);
+    const result = this.setEgress({ egresses: [{ key, description: 'AI Ops API', configured: [{ domain: origin, type: ['FETCH_BACKEND_SIDE'] }] }] }, true);
+    if (result.status !== 201) throw new Error(result.message);
+  }
+
+  revokeAllEgress(): void {
+    this.egressGroups.clear();
+    this.onEgressChange?.();
+  }
+
+  // ---- platform calls ---------------------------------------------------------------------
 
   /** `global.__forge_fetch__`: every SDK call to the platform lands here. */
   private async platformFetch(target: Record<string, unknown>, path: string, init: RequestInit = {}): Promise<Response> {
@@ -208,7 +337,7 @@ export class ForgeRuntime {
     const bodyText = typeof init.body === 'string' ? init.body : undefined;
     const parsed = bodyText ? safeJson(bodyText) : undefined;
     if (target.type === 'kvs') return this.kvs.handle(path, parsed, invocation?.kvs);
-    if (target.type === 'realtime') return this.publishRealtime(parsed as { variables?: Record<string, unknown> });
+    if (target.type === 'realtime') return this.realtimeGraphql(parsed as { query?: string; variables?: Record<string, unknown> });
     if (target.type === 'fpp' && target.remote === 'jira') {
       if (invocation) invocation.jiraRequests += 1;
       let as: Principal = { kind: 'app' };
@@ -248,17 +377,71 @@ export class ForgeRuntime {
     return `${this.options.baseUrl()}/x1/${this.installationId.slice(0, 8)}/${moduleKey}`;
   }
 
-  private publishRealtime(body: { variables?: Record<string, unknown> }): Response {
+  // ---- realtime ---------------------------------------------------------------------------
+
+  /**
+   * Realtime tokens (docs "runtime-reference/realtime-events-api"): a JWT whose claims restrict the
+   * channel; "The published event will only be received by subscriptions that have been created
+   * with a token containing the same channel context claims". `@forge/realtime` out/utils.js reads
+   * `exp`, `channel.name` and `permissions` from its payload.
+   */
+  private signToken(channelName: string, claims: unknown, permissions: string[]): { jwt: string; expiresAt: number } {
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const head = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ channel: { name: channelName, claims }, permissions, exp: expiresAt })}`;
+    return { jwt: `${head}.${createHmac('sha256', this.realtimeKey).update(head).digest('base64url')}`, expiresAt };
+  }
+
+  /** The token's channel, claims and permissions, or undefined when it is forged or expired. */
+  verifyRealtimeToken(token: string): { channel: string; claims: unknown; permissions: string[] } | undefined {
+    const [head, payload, signature] = token.split('.');
+    if (!head || !payload || !signature) return undefined;
+    const expected = createHmac('sha256', this.realtimeKey).update(`${head}.${payload}`).digest('base64url');
+    if (expected !== signature) return undefined;
+    const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { channel: { name: string; claims: unknown }; permissions?: string[]; exp: number };
+    if (decoded.exp * 1000 <= Date.now()) return undefined;
+    return { channel: decoded.channel.name, claims: decoded.channel.claims, permissions: decoded.permissions ?? ['subscribe', 'publish'] };
+  }
+
+  private realtimeGraphql(body: { query?: string; variables?: Record<string, unknown> }): Response {
     const variables = body?.variables ?? {};
+    if ((body?.query ?? '').includes('signRealtimeToken')) {
+      const permissions = (variables.permissions as string[] | undefined) ?? ['subscribe', 'publish'];
+      const token = this.signToken(String(variables.channelName), variables.claims, permissions);
+      return Response.json({ data: { ecosystem: { signRealtimeToken: { success: true, errors: null, forgeRealtimeToken: token } } } });
+    }
+    const channel = String(variables.name);
+    let claims: unknown;
+    if (typeof variables.token === 'string') {
+      const verified = this.verifyRealtimeToken(variables.token);
+      if (!verified || verified.channel !== channel || !verified.permissions.includes('publish')) {
+        return Response.json({ errors: [{ message: 'Realtime token is invalid for this channel', extensions: { errorType: 'INVALID_TOKEN' } }] });
+      }
+      claims = verified.claims;
+    }
     const eventId = randomUUID();
-    const message = { channel: String(variables.name), payload: String(variables.payload ?? ''), isGlobal: Boolean(variables.isGlobal), eventId };
-    this.realtime.emit(REALTIME_CHANNEL, message);
+    const message: RealtimeMessage = { channel, payload: String(variables.payload ?? ''), isGlobal: Boolean(variables.isGlobal), claims };
+    this.realtime.emit('message', message);
     return Response.json({ data: { ecosystem: { publishRealtimeChannel: { eventId, eventTimestamp: new Date().toISOString() } } } });
   }
 
-  onRealtime(listener: (message: { channel: string; payload: string; isGlobal: boolean }) => void): () => void {
-    this.realtime.on(REALTIME_CHANNEL, listener);
-    return () => this.realtime.off(REALTIME_CHANNEL, listener);
+  /**
+   * Subscribes like `realtime.subscribeGlobal(channel, cb, { token })`: with a token, only messages
+   * published with the same claims arrive; a token for another channel or without the subscribe
+   * permission is refused.
+   */
+  subscribeRealtime(channel: string, token: string | undefined, listener: (payload: string) => void): (() => void) | { error: string } {
+    let claims: unknown;
+    if (token) {
+      const verified = this.verifyRealtimeToken(token);
+      if (!verified || verified.channel !== channel || !verified.permissions.includes('subscribe')) return { error: 'the realtime token is invalid for this channel' };
+      claims = verified.claims;
+    }
+    const handler = (message: RealtimeMessage) => {
+      if (message.channel === channel && JSON.stringify(message.claims ?? null) === JSON.stringify(claims ?? null)) listener(message.payload);
+    };
+    this.realtime.on('message', handler);
+    return () => this.realtime.off('message', handler);
   }
 
   // ---- functions -------------------------------------------------------------------------
@@ -272,10 +455,17 @@ export class ForgeRuntime {
     return handler as (...args: unknown[]) => unknown;
   }
 
-  /** Runs one function invocation the way Forge would: its own context, metered. */
-  async invoke(functionKey: string, moduleKey: string, args: unknown[], accountId?: string): Promise<unknown> {
-    const fn = this.options.manifest.modules.function?.find((f) => f.key === functionKey);
-    const timeoutS = fn?.timeoutSeconds ?? FUNCTION_TIMEOUT_DEFAULT_S;
+  /** The time limit of a function, by the module that invokes it (docs "limits-invocation"). */
+  timeoutSecondsFor(functionKey: string, moduleType: 'resolver' | 'trigger' | 'webtrigger' | 'consumer' | 'scheduled'): number {
+    if (moduleType === 'resolver' || moduleType === 'trigger') return RESOLVER_AND_TRIGGER_TIMEOUT_S;
+    if (moduleType === 'webtrigger') return WEB_TRIGGER_TIMEOUT_S;
+    const declared = this.options.manifest.modules.function?.find((f) => f.key === functionKey)?.timeoutSeconds;
+    return Math.min(declared ?? LONG_RUNNING_DEFAULT_S, LONG_RUNNING_MAX_S);
+  }
+
+  /** Runs one function invocation the way Forge would: its own context, its time limit, metered. */
+  async invoke(functionKey: string, moduleKey: string, moduleType: Parameters<ForgeRuntime['timeoutSecondsFor']>[1], args: unknown[], accountId?: string): Promise<unknown> {
+    const timeoutS = this.timeoutSecondsFor(functionKey, moduleType);
     const invocation: Invocation = {
       id: randomUUID(),
       functionKey,
@@ -285,22 +475,26 @@ export class ForgeRuntime {
       deadline: Date.now() + timeoutS * 1000,
       durationMs: 0,
       cpuMs: 0,
-      kvs: { reads: 0, writes: 0 },
+      kvs: { reads: 0, writes: 0, writeBytes: 0 },
       egressRequests: 0,
       egressBytes: 0,
       jiraRequests: 0,
       queuePushes: 0,
     };
     const handler = this.functionFor(functionKey);
+    const count = (this.calls.get(functionKey) ?? 0) + 1;
+    this.calls.set(functionKey, count);
+    const fault = this.takeFault(functionKey);
     const cpuBefore = process.cpuUsage();
     this.inFlight += 1;
     try {
       return await this.als.run(invocation, async () => {
         let timeout: NodeJS.Timeout | undefined;
         const limit = new Promise<never>((_, reject) => {
-          timeout = setTimeout(() => reject(new Error(`function ${functionKey} timed out after ${timeoutS} s`)), timeoutS * 1000);
+          timeout = setTimeout(() => reject(new FunctionTimeoutError(`function ${functionKey} timed out after ${timeoutS} s`)), fault?.kind === 'timeout' ? 0 : timeoutS * 1000);
         });
         try {
+          if (fault?.kind === 'crash') throw new Error(`injected crash of ${functionKey} (invocation ${count})`);
           return await Promise.race([Promise.resolve(handler(...args)), limit]);
         } finally {
           clearTimeout(timeout);
@@ -319,55 +513,180 @@ export class ForgeRuntime {
     }
   }
 
+  /** Injects a crash or a timeout into the `nth` next invocation of a function. */
+  injectFault(fault: InjectedFault): void {
+    this.faults.push({ ...fault, nth: (this.calls.get(fault.functionKey) ?? 0) + fault.nth });
+  }
+
+  private takeFault(functionKey: string): InjectedFault | undefined {
+    const count = this.calls.get(functionKey) ?? 0;
+    const index = this.faults.findIndex((f) => f.functionKey === functionKey && f.nth === count);
+    return index === -1 ? undefined : this.faults.splice(index, 1)[0];
+  }
+
   private installContext() {
     return { installContext: this.contextAri, installation: { id: this.installationId } };
+  }
+
+  private log(line: string): void {
+    this.platformLog.push(line);
+    this.options.log?.(line);
   }
 
   /** Delivers a product event to every trigger subscribed to it. */
   async emitProductEvent(eventType: string, payload: Record<string, unknown>): Promise<void> {
     const triggers = (this.options.manifest.modules.trigger ?? []).filter((t) => t.events.includes(eventType));
+    const event = { ...payload, eventType, selfGenerated: payload.atlassianId === this.options.appAccountId };
+    if (Buffer.byteLength(JSON.stringify(event)) > MAX_PRODUCT_EVENT_BYTES) {
+      this.log(`product event ${eventType} dropped: over ${MAX_PRODUCT_EVENT_BYTES} bytes`);
+      return;
+    }
     await Promise.all(
       triggers.map(async (trigger) => {
         if (trigger.filter?.ignoreSelf && payload.atlassianId === this.options.appAccountId) return;
-        const event = { ...payload, eventType, selfGenerated: payload.atlassianId === this.options.appAccountId };
-        try {
-          await this.invoke(trigger.function, trigger.key, [event, this.installContext()]);
-        } catch (error) {
-          this.options.log?.(`trigger ${trigger.key} failed: ${String(error)}`);
-        }
+        if (trigger.filter?.expression && !this.filterPasses(trigger.key, trigger.filter.expression, trigger.filter.onError, event)) return;
+        await this.runTrigger(trigger, event, undefined);
       }),
     );
   }
 
+  /** Evaluates a trigger's `filter.expression`; set by the sandbox from its expression evaluator. */
+  filterEvaluator?: (expression: string, event: Record<string, unknown>) => boolean;
+
+  private filterPasses(key: string, expression: string, onError: string | undefined, event: Record<string, unknown>): boolean {
+    if (!this.filterEvaluator) throw new Error('the sandbox has no filter expression evaluator');
+    try {
+      return this.filterEvaluator(expression, event) === true;
+    } catch (error) {
+      // docs "product_events": an error drops the event unless onError says to receive it.
+      this.log(`filter of trigger ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return onError === 'RECEIVE_AND_LOG';
+    }
+  }
+
+  private async runTrigger(trigger: NonNullable<AppManifest['modules']['trigger']>[number], event: Record<string, unknown>, retryContext: RetryContext | undefined): Promise<void> {
+    let result: unknown;
+    try {
+      result = await this.invoke(trigger.function, trigger.key, 'trigger', [{ ...event, ...(retryContext ? { retryContext } : {}) }, this.installContext()]);
+    } catch (error) {
+      this.log(`trigger ${trigger.key} failed: ${String(error)}`);
+      return;
+    }
+    const retry = result as { _retry?: boolean; retryOptions?: { retryAfter?: number; retryReason?: string; retryData?: unknown } } | undefined;
+    if (!retry?._retry) return;
+    const retryCount = (retryContext?.retryCount ?? 0) + 1;
+    if (retryCount > MAX_PRODUCT_EVENT_RETRIES) {
+      this.log(`trigger ${trigger.key} asked for a retry after ${MAX_PRODUCT_EVENT_RETRIES} retries: not retried`);
+      return;
+    }
+    const data = this.checkedRetryData(trigger.key, retry.retryOptions?.retryData);
+    if (data === false) return;
+    const delay = Math.min(Math.max(retry.retryOptions?.retryAfter ?? 1, 1), MAX_RETRY_AFTER_S);
+    this.later(delay * 1000, () =>
+      this.runTrigger(trigger, event, { retryCount, retryReason: retry.retryOptions?.retryReason ?? 'FUNCTION_RETRY_REQUEST', ...(data === undefined ? {} : { retryData: data }) }),
+    );
+  }
+
+  /** retryData over 4 KB: the event is not retried; a non-object is not sent back (docs, and ECO-734). */
+  private checkedRetryData(key: string, data: unknown): unknown | false {
+    if (data === undefined) return undefined;
+    const bytes = Buffer.byteLength(JSON.stringify(data));
+    if (bytes > MAX_RETRY_DATA_BYTES) {
+      this.log(`${key}: retryData of ${bytes} bytes is over the 4 KB limit; the event is not retried`);
+      return false;
+    }
+    return typeof data === 'object' && data !== null && !Array.isArray(data) ? data : undefined;
+  }
+
+  private later(ms: number, run: () => void | Promise<void>): void {
+    if (this.stopped) return;
+    this.inFlight += 1;
+    const timer = setTimeout(async () => {
+      this.timers.delete(timer);
+      try {
+        if (!this.stopped) await run();
+      } finally {
+        this.inFlight -= 1;
+      }
+    }, ms / this.timeScale);
+    this.timers.add(timer);
+  }
+
   /** Runs a UI module's resolver as the given user, with the extension context Forge would give. */
   async invokeResolver(moduleKey: string, functionKey: string, call: { functionKey: string; payload: unknown }, accountId: string, extension: Record<string, unknown>): Promise<unknown> {
-    return this.invoke(functionKey, moduleKey, [
-      { call: { functionKey: call.functionKey, payload: call.payload }, context: { cloudId: this.cloudId, localId: moduleKey, moduleKey, siteUrl: this.siteUrl, extension } },
+    return this.invoke(functionKey, moduleKey, 'resolver', [
+      { call: { functionKey: call.functionKey, payload: call.payload }, context: { cloudId: this.cloudId, localId: moduleKey, moduleKey, siteUrl: this.siteUrl, accountId, extension } },
       { principal: { accountId }, ...this.installContext() },
     ], accountId);
   }
-
-  siteUrl = 'http://127.0.0.1';
 
   async handleWebTrigger(moduleKey: string, request: WebTriggerRequest): Promise<WebTriggerResponse> {
     const hook = this.options.manifest.modules.webtrigger?.find((w) => w.key === moduleKey);
     if (!hook) return { statusCode: 404, body: 'No such web trigger' };
     try {
-      const result = (await this.invoke(hook.function, hook.key, [request, this.installContext()])) as WebTriggerResponse | undefined;
+      const result = (await this.invoke(hook.function, hook.key, 'webtrigger', [request, this.installContext()])) as WebTriggerResponse | undefined;
       return result ?? { statusCode: 204 };
     } catch (error) {
       return { statusCode: 500, body: `web trigger failed: ${String(error)}` };
     }
   }
 
+  /** Runs a scheduled trigger once, as the platform does at its interval (no user context). */
+  async runScheduledTrigger(key: string): Promise<void> {
+    const trigger = (this.options.manifest.modules.scheduledTrigger ?? []).find((t) => t.key === key);
+    if (!trigger) throw new Error(`manifest.yml has no scheduledTrigger "${key}"`);
+    try {
+      // "If the function throws an error, nothing will happen, and the function invocation will not be retried" (docs "scheduled-trigger").
+      await this.invoke(trigger.function, trigger.key, 'scheduled', [{ context: { cloudId: this.cloudId, moduleKey: key } }, this.installContext()]);
+    } catch (error) {
+      this.log(`scheduled trigger ${key} failed: ${String(error)}`);
+    }
+  }
+
+  /** Starts every scheduled trigger at its interval (divided by the time scale). */
+  startSchedules(): void {
+    for (const trigger of this.options.manifest.modules.scheduledTrigger ?? []) {
+      const every = SCHEDULE_MS[trigger.interval];
+      if (!every) continue;
+      const tick = () => {
+        if (this.stopped) return;
+        const timer = setTimeout(async () => {
+          this.timers.delete(timer);
+          await this.runScheduledTrigger(trigger.key);
+          tick();
+        }, every / this.timeScale);
+        this.timers.add(timer);
+      };
+      tick();
+    }
+  }
+
   // ---- queues ----------------------------------------------------------------------------
 
+  /**
+   * `POST /webhook/queue/publish/...` from `@forge/events` Queue.push. The SDK itself refuses more
+   * than 50 events or 200 KB a push (out/validators.js); the platform also refuses more than 500
+   * pushes a minute per installation (429, which the SDK throws as RateLimitError) and, for a
+   * long-running consumer, events over 100 KB.
+   */
   private acceptPush(request: Record<string, unknown>, invocation?: Invocation): Response {
     const events = (request.payload as Array<{ body: Record<string, unknown>; delayInSeconds?: number; concurrency?: { key: string; limit: number } }>) ?? [];
     const queueName = String(request.queueName);
-    if (!(this.options.manifest.modules.consumer ?? []).some((c) => c.queue === queueName)) {
-      return Response.json({ message: `no consumer listens to queue ${queueName}` }, { status: 400 });
+    const consumer = (this.options.manifest.modules.consumer ?? []).find((c) => c.queue === queueName);
+    if (!consumer) return Response.json({ message: `no consumer listens to queue ${queueName}` }, { status: 400 });
+    const now = Date.now();
+    const windowMs = 60_000 / this.timeScale;
+    while (this.pushTimes.length > 0 && this.pushTimes[0] <= now - windowMs) this.pushTimes.shift();
+    if (this.pushTimes.length >= PUSHES_PER_MINUTE) {
+      this.log(`push to ${queueName} refused: ${PUSHES_PER_MINUTE} pushes a minute per installation`);
+      return Response.json({ message: 'Too many requests' }, { status: 429, statusText: 'Too Many Requests' });
     }
+    const longRunning = (this.options.manifest.modules.function?.find((f) => f.key === consumer.function)?.timeoutSeconds ?? 0) > LONG_RUNNING_DEFAULT_S;
+    if (longRunning) {
+      const big = events.find((event) => Buffer.byteLength(JSON.stringify(event)) > MAX_LONG_RUNNING_EVENT_BYTES);
+      if (big) return Response.json({ message: `an event is over ${MAX_LONG_RUNNING_EVENT_BYTES} bytes, the limit for long-running consumers` }, { status: 400 });
+    }
+    this.pushTimes.push(now);
     if (invocation) invocation.queuePushes += 1;
     for (const event of events) {
       this.pending.push({
@@ -376,15 +695,13 @@ export class ForgeRuntime {
         eventId: randomUUID(),
         body: event.body,
         concurrency: event.concurrency,
-        dueAt: Date.now() + ((event.delayInSeconds ?? 0) * 1000) / this.timeScale,
+        dueAt: now + ((event.delayInSeconds ?? 0) * 1000) / this.timeScale,
+        enqueuedAt: now,
       });
     }
     this.schedule();
     return Response.json({}, { status: 201 });
   }
-
-  /** Holds queued events back (tests use it to change the world between trigger and consumer). */
-  paused = false;
 
   resume(): void {
     this.paused = false;
@@ -401,16 +718,20 @@ export class ForgeRuntime {
       const key = event.concurrency?.key;
       if (key && (this.running.get(key) ?? 0) >= event.concurrency!.limit) continue;
       this.pending.splice(this.pending.indexOf(event), 1);
+      if (key) this.running.set(key, (this.running.get(key) ?? 0) + 1);
       void this.deliver(event);
     }
     const next = this.pending.filter((e) => e.dueAt > now).reduce((min, e) => Math.min(min, e.dueAt), Infinity);
     if (next !== Infinity) this.timer = setTimeout(() => this.schedule(), Math.max(0, next - now));
   }
 
+  private retentionLeft(event: QueuedEvent): number {
+    return RETENTION_MS / this.timeScale - (Date.now() - event.enqueuedAt);
+  }
+
   private async deliver(event: QueuedEvent): Promise<void> {
     const consumer = (this.options.manifest.modules.consumer ?? []).find((c) => c.queue === event.queueName)!;
     const key = event.concurrency?.key;
-    if (key) this.running.set(key, (this.running.get(key) ?? 0) + 1);
     this.inFlight += 1;
     try {
       const asyncEvent = {
@@ -419,28 +740,41 @@ export class ForgeRuntime {
         jobId: event.jobId,
         eventId: event.eventId,
         ...(event.concurrency ? { concurrency: event.concurrency } : {}),
-        ...(event.retryContext ? { retryContext: event.retryContext } : {}),
+        ...(event.retryContext
+          ? { retryContext: { ...event.retryContext, retentionWindow: { startTime: new Date(event.enqueuedAt).toISOString(), remainingTimeMs: Math.max(0, this.retentionLeft(event) * this.timeScale) } } }
+          : {}),
       };
       let result: unknown;
       try {
-        result = await this.invoke(consumer.function, consumer.key, [asyncEvent, this.installContext()]);
+        result = await this.invoke(consumer.function, consumer.key, 'consumer', [asyncEvent, this.installContext()]);
       } catch (error) {
+        // App-level errors (a throw, a timeout) are retried automatically within the retention
+        // window, with backoff up to about 15 minutes, and without the app's retryData
+        // (docs "async-events-api", Retries; FORGE-NOTES "Facts checked").
         const retryCount = (event.retryContext?.retryCount ?? 0) + 1;
-        if (retryCount < (this.options.unhandledErrorAttempts ?? 4)) {
-          this.options.log?.(`consumer ${consumer.key} threw (${String(error)}); the platform retries`);
-          this.requeue(event, 60 * 2 ** (retryCount - 1), { retryCount, retryReason: 'FUNCTION_UNHANDLED_ERROR' });
+        const reason = error instanceof FunctionTimeoutError ? 'FUNCTION_TIME_OUT' : 'FUNCTION_PLATFORM_UNKNOWN_ERROR';
+        const delayS = Math.min(60 * 2 ** (retryCount - 1), MAX_RETRY_AFTER_S);
+        if (this.retentionLeft(event) > (delayS * 1000) / this.timeScale) {
+          this.log(`consumer ${consumer.key} failed (${String(error)}); the platform retries in ${delayS} s`);
+          this.requeue(event, delayS, { retryCount, retryReason: reason });
         } else {
-          this.options.log?.(`consumer ${consumer.key} threw (${String(error)}); event dropped after ${retryCount} attempts`);
+          this.log(`consumer ${consumer.key} failed (${String(error)}); the event is dropped at the end of its retention window`);
         }
         return;
       }
       const retry = result as { _retry?: boolean; retryOptions?: { retryAfter?: number; retryReason?: string; retryData?: unknown } } | undefined;
       if (retry && retry._retry) {
-        const retryAfter = Math.min(Math.max(retry.retryOptions?.retryAfter ?? 1, 1), 900);
+        const data = this.checkedRetryData(consumer.key, retry.retryOptions?.retryData);
+        if (data === false) return;
+        const retryAfter = Math.min(Math.max(retry.retryOptions?.retryAfter ?? 1, 1), MAX_RETRY_AFTER_S);
+        if (this.retentionLeft(event) <= (retryAfter * 1000) / this.timeScale) {
+          this.log(`consumer ${consumer.key} asked for a retry past the 24 h retention window: the event is dropped`);
+          return;
+        }
         this.requeue(event, retryAfter, {
           retryCount: (event.retryContext?.retryCount ?? 0) + 1,
           retryReason: retry.retryOptions?.retryReason ?? 'FUNCTION_RETRY_REQUEST',
-          retryData: retry.retryOptions?.retryData,
+          ...(data === undefined ? {} : { retryData: data }),
         });
       }
     } finally {
@@ -450,7 +784,7 @@ export class ForgeRuntime {
     }
   }
 
-  private requeue(event: QueuedEvent, afterSeconds: number, retryContext: NonNullable<QueuedEvent['retryContext']>): void {
+  private requeue(event: QueuedEvent, afterSeconds: number, retryContext: RetryContext): void {
     this.pending.push({ ...event, dueAt: Date.now() + (afterSeconds * 1000) / this.timeScale, retryContext });
   }
 
@@ -474,10 +808,33 @@ export class ForgeRuntime {
     }
   }
 
+  /**
+   * Moves the clock everyone in this process reads (the app, the stand-ins, KVS TTLs) forward, as if
+   * that much time had passed: tests use it to reach deadlines without waiting for them.
+   */
+  advanceClock(ms: number): void {
+    clockShift.ms += ms;
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
+}
+
+export class FunctionTimeoutError extends Error {}
+
+const clockShift = ((globalThis as Record<string, unknown>).__sandboxClockShift__ ??= { ms: 0 }) as { ms: number };
+
+/** Makes `Date.now()` movable once per process (timers are unaffected); `new Date()` without arguments is not. */
+function installShiftableClock(): void {
+  const g = globalThis as Record<string, unknown>;
+  if (g.__sandboxRealDateNow__) return;
+  const realNow = Date.now.bind(Date);
+  g.__sandboxRealDateNow__ = realNow;
+  Date.now = () => realNow() + clockShift.ms;
 }
 
 function safeJson(text: string): unknown {

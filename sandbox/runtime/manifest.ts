@@ -1,6 +1,7 @@
 /** Reads the parts of manifest.yml the sandbox runtime needs to wire functions to modules. */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import type { EntityDefinition } from './kvs-store';
 
 export interface ManifestFunction {
   key: string;
@@ -9,10 +10,11 @@ export interface ManifestFunction {
 }
 
 export interface AppManifest {
-  app: { id: string; runtime: { name: string } };
+  app: { id: string; runtime: { name: string }; storage?: { entities?: EntityDefinition[] }; licensing?: { enabled?: boolean } };
   modules: {
     function?: ManifestFunction[];
-    trigger?: Array<{ key: string; function: string; events: string[]; filter?: { ignoreSelf?: boolean } }>;
+    trigger?: Array<{ key: string; function: string; events: string[]; filter?: { ignoreSelf?: boolean; expression?: string; onError?: string; appIsLicensed?: boolean } }>;
+    scheduledTrigger?: Array<{ key: string; function: string; interval: string; filter?: { appIsLicensed?: boolean } }>;
     consumer?: Array<{ key: string; queue: string; function: string }>;
     webtrigger?: Array<{ key: string; function: string }>;
     [module: string]: unknown;
