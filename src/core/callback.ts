@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import type { ResultMessage } from './enhancement';
+import type { EnhancementResult, ResultMessage } from './enhancement';
+import { capText, MAX_REASON_BYTES } from './text-limits';
 
-/** The callback AI Ops sends to the app's web trigger, and its size limit. */
+/**
+ * The callback AI Ops sends to the app's web trigger, and its size limit. The result is capped in
+ * bytes when it is stored (`limitResult` in enhancement.ts), so any body under the limit is kept.
+ */
 
 export const MAX_CALLBACK_BYTES = 512 * 1024;
-/** Results are stored in one KVS value (240 KiB); longer ones are cut with a marker. */
-export const MAX_RESULT_CHARS = 200 * 1024;
 
 const resultSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
 
@@ -15,10 +17,6 @@ const callbackSchema = z.object({
   result: resultSchema.optional().nullable(),
   error: z.string().optional().nullable(),
 });
-
-function capText(text: string): string {
-  return text.length <= MAX_RESULT_CHARS ? text : `${text.slice(0, MAX_RESULT_CHARS)}\n\n[result truncated: ${text.length} characters received]`;
-}
 
 export type CallbackParse = { ok: true; message: ResultMessage } | { ok: false; reason: string };
 
@@ -32,18 +30,10 @@ export function parseCallback(body: string): CallbackParse {
   const parsed = callbackSchema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: parsed.error.issues.map((i) => i.message).join('; ') };
   const { execution_id, status, result, error } = parsed.data;
-  let normalised: ResultMessage['result'];
-  if (typeof result === 'string') normalised = capText(result);
+  let normalised: EnhancementResult | undefined;
+  if (typeof result === 'string') normalised = result;
   else if (result) {
-    let budget = MAX_RESULT_CHARS;
-    normalised = Object.fromEntries(
-      Object.entries(result).map(([title, value]) => {
-        const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-        const kept = text.length <= budget ? text : `${text.slice(0, Math.max(0, budget))}\n\n[section truncated]`;
-        budget = Math.max(0, budget - text.length);
-        return [title, kept];
-      }),
-    );
+    normalised = Object.fromEntries(Object.entries(result).map(([title, value]) => [title, typeof value === 'string' ? value : JSON.stringify(value, null, 2)]));
   }
-  return { ok: true, message: { executionId: execution_id, status, result: normalised, error: error ?? undefined } };
+  return { ok: true, message: { executionId: execution_id, status, result: normalised, error: error ? capText(error, MAX_REASON_BYTES, 'error') : undefined } };
 }

@@ -1,27 +1,52 @@
-import type { DeliveryRun } from './enhancement';
 import type { EffectiveSettings } from './settings';
 
-/** What the trigger puts on the queue: everything the consumer needs except the secret. */
+/**
+ * What goes on the delivery queue. Jobs carry ids, not runs: the run lives in storage and is read
+ * at every attempt, so a job stays small (the platform allows 100 KB per event for long-running
+ * consumers) and a retry always sees the run's real state.
+ */
 export interface DeliveryJob {
   kind: 'deliver';
-  run: DeliveryRun;
-  settings: EffectiveSettings;
+  deliveryId: string;
+  issueId: string;
+  /** Attempts already made when this job was pushed (a resumed run continues its count). */
+  baseAttempts: number;
+  /** The settings whoever pushed the job had just read; later attempts read them again. */
+  settings?: EffectiveSettings;
   /** Until when the previous secret still signs `webhook-signature`, if one is in its grace period. */
   previousSecretUntil?: string;
+  /** Pushed by the scheduled check after an outage: one attempt, without counting against the limit. */
+  resumed?: boolean;
 }
 
 /** A poll of the status URL for an accepted run. */
 export interface PollJob {
   kind: 'poll';
-  run: DeliveryRun;
+  deliveryId: string;
   settings: EffectiveSettings;
   startedAt: string;
   polls: number;
 }
 
-export type QueueJob = DeliveryJob | PollJob;
+/** The admin page's self-check: proves a push is consumed on this site. */
+export interface DiagnoseJob {
+  kind: 'diagnose';
+  token: string;
+}
+
+export type QueueJob = DeliveryJob | PollJob | DiagnoseJob;
+
+/** What the consumer asks the platform to hand back on a retry: well under the 4 KB limit. */
+export interface DeliveryRetryData {
+  deliveryId: string;
+  /** The attempt that asked for this retry. */
+  attempt: number;
+  /** A wait longer than the platform's 900 s goes in hops of 900 s: how many are still to come. */
+  hopsLeft?: number;
+}
 
 export const DELIVERY_QUEUE = 'aiops-delivery';
+/** Concurrency is per installation and key; the limit is an admin setting (default 5). */
 export const DELIVERY_CONCURRENCY = { key: 'aiops-delivery', limit: 5 };
 
 /** Delivery ids are the `webhook-id`: stable across retries, unique per event. */

@@ -1,7 +1,7 @@
-import { backoffSeconds, classifyAnswer } from './delivery-policy';
+import { backoffSeconds, classifyAnswer, nextStep, waitInHops, WAITING_RECHECK_MS, type DeliveryOutcome } from './delivery-policy';
 
 const now = Date.parse('2026-11-28T10:00:00Z');
-const response = (status: number, body: unknown, retryAfterHeader?: string) => ({ kind: 'response' as const, status, body: JSON.stringify(body), retryAfterHeader });
+const response = (status: number, body: unknown, retryAfterHeader?: string) => ({ kind: 'response' as const, status, body: typeof body === 'string' ? body : JSON.stringify(body), retryAfterHeader });
 
 describe('classifying AI Ops answers', () => {
   it('accepts a 202 and keeps the execution id', () => {
@@ -9,15 +9,40 @@ describe('classifying AI Ops answers', () => {
   });
 
   it.each([
-    [401, { detail: 'Invalid HMAC signature' }, /HMAC secret does not match.*Invalid HMAC signature/],
-    [403, { detail: 'Agent is INACTIVE, only ACTIVE agents can be triggered' }, /not active/],
-    [404, { detail: 'Agent not found' }, /no agent with this id/],
-    [422, { detail: [{ loc: ['path', 'agent_id'], msg: 'Input should be a valid UUID' }] }, /not a valid UUID.*path.agent_id: Input should be a valid UUID/],
-    [400, { detail: 'Payload validation failed: extra field' }, /JSON Schema rejected.*strict payload mode/],
-  ])('rejects %i without retrying, with a reason an admin can act on', (status, body, reason) => {
+    [401, { detail: 'Invalid HMAC signature' }, /HMAC secret does not match.*Invalid HMAC signature/, 'configuration'],
+    [403, { detail: 'Agent is INACTIVE, only ACTIVE agents can be triggered' }, /not active/, 'configuration'],
+    [404, { detail: 'Agent not found' }, /no agent with this id/, 'configuration'],
+    [422, { detail: [{ loc: ['path', 'agent_id'], msg: 'Input should be a valid UUID' }] }, /not a valid UUID.*path.agent_id: Input should be a valid UUID/, 'configuration'],
+    [400, { detail: "Payload validation failed: Validation failed at '/': must NOT have additional properties (delivery_id)" }, /does not allow the extra fields.*turn on strict payload mode/, 'configuration'],
+    [400, { detail: "Payload validation failed: Validation failed at '/issue/fields/priority': must be string" }, /^400 from AI Ops: the agent refused the payload: Payload validation failed/, 'payload'],
+  ])('rejects %i without retrying, with a reason an admin can act on', (status, body, reason, cause) => {
     const outcome = classifyAnswer(response(status, body), now);
-    expect(outcome.kind).toBe('rejected');
+    expect(outcome).toMatchObject({ kind: 'rejected', cause });
     expect(outcome.kind === 'rejected' && outcome.reason).toMatch(reason);
+  });
+
+  it('suggests strict mode only when it is off and the detail names an unexpected property', () => {
+    const extra = response(400, { detail: "Payload validation failed: Additional properties are not allowed ('labels' was unexpected)" });
+    expect(classifyAnswer(extra, now).kind === 'rejected' && classifyAnswer(extra, now)).toMatchObject({ reason: expect.stringContaining('turn on strict payload mode') });
+    const strictAlready = classifyAnswer(extra, now, { strictPayload: true });
+    expect(strictAlready).toMatchObject({ cause: 'payload', reason: expect.not.stringContaining('strict') });
+    expect(strictAlready.kind === 'rejected' && strictAlready.reason).toContain("('labels' was unexpected)");
+    const invalidJson = classifyAnswer(response(400, { detail: 'Invalid JSON payload' }), now);
+    expect(invalidJson.kind === 'rejected' && invalidJson.reason).toBe('400 from AI Ops: the agent refused the payload: Invalid JSON payload');
+  });
+
+  it('keeps a 300 KB detail short enough to store, and still rejects it', () => {
+    const outcome = classifyAnswer(response(400, { detail: `Payload validation failed: ${'x'.repeat(300_000)}` }), now);
+    expect(outcome.kind).toBe('rejected');
+    expect(Buffer.byteLength(outcome.kind === 'rejected' ? outcome.reason : '')).toBeLessThan(2_000);
+  });
+
+  it('classifies a refusal by the Forge egress proxy as a configuration problem, not retried', () => {
+    expect(classifyAnswer({ kind: 'egress-refused', host: 'aiops.example.com', code: 'REQUEST_EGRESS_ALLOWLIST_ERR' }, now)).toEqual({
+      kind: 'rejected',
+      cause: 'configuration',
+      reason: "egress to aiops.example.com is not approved: a Jira admin must approve it on the app's admin page; nothing was sent",
+    });
   });
 
   it('retries 5xx, 408, 429 (honouring Retry-After), timeouts and network errors', () => {
@@ -29,10 +54,40 @@ describe('classifying AI Ops answers', () => {
     expect(classifyAnswer({ kind: 'network-error', message: 'ECONNREFUSED' }, now)).toMatchObject({ kind: 'retry', reason: expect.stringContaining('ECONNREFUSED') });
   });
 
-  it('backs off exponentially, never below Retry-After and never past the platform limit', () => {
+  it('backs off exponentially and never sooner than Retry-After, however long', () => {
     expect([2, 3, 4, 5].map((n) => backoffSeconds(n))).toEqual([15, 30, 60, 120]);
     expect(backoffSeconds(2, 300)).toBe(300);
     expect(backoffSeconds(12)).toBe(900);
-    expect(backoffSeconds(2, 5000)).toBe(900);
+    expect(backoffSeconds(2, 5000)).toBe(5000);
+  });
+
+  it('chains waits longer than the platform allows in hops of at most 900 s', () => {
+    expect(waitInHops(5000)).toEqual({ firstSeconds: 500, hopsAfter: 5 });
+    expect(waitInHops(100)).toEqual({ firstSeconds: 100, hopsAfter: 0 });
+    expect(waitInHops(900)).toEqual({ firstSeconds: 900, hopsAfter: 0 });
+    expect(waitInHops(0)).toEqual({ firstSeconds: 1, hopsAfter: 0 });
+  });
+});
+
+describe('what follows an attempt', () => {
+  const outage: DeliveryOutcome = { kind: 'retry', reason: 'AI Ops could not be reached: ECONNREFUSED' };
+  const ctx = { attempt: 1, attemptLimit: 5, resumed: false, createdAtMs: now, outageHorizonHours: 24, nowMs: now };
+
+  it('retries while attempts remain', () => {
+    expect(nextStep(outage, ctx)).toEqual({ next: 'retry', dueAtMs: now + 15_000 });
+  });
+
+  it('waits for AI Ops to come back when the attempts are used up inside the outage horizon', () => {
+    expect(nextStep(outage, { ...ctx, attempt: 5 })).toEqual({ next: 'wait', recheckAtMs: now + WAITING_RECHECK_MS });
+  });
+
+  it('fails runs older than the horizon, and rejections at once', () => {
+    expect(nextStep(outage, { ...ctx, attempt: 5, createdAtMs: now - 25 * 3_600_000 })).toEqual({ next: 'fail' });
+    expect(nextStep({ kind: 'rejected', reason: '401', cause: 'configuration' }, ctx)).toEqual({ next: 'fail' });
+  });
+
+  it('fails a resumed run that AI Ops answers with an error while it is up', () => {
+    expect(nextStep({ kind: 'retry', httpStatus: 500, reason: '500 from AI Ops: Webhook trigger is not configured' }, { ...ctx, resumed: true })).toEqual({ next: 'fail' });
+    expect(nextStep(outage, { ...ctx, resumed: true })).toEqual({ next: 'wait', recheckAtMs: now + WAITING_RECHECK_MS });
   });
 });

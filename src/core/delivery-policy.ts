@@ -1,39 +1,56 @@
+import { capText, MAX_DETAIL_BYTES } from './text-limits';
+
 /**
  * What an AI Ops answer means for a delivery, and when to try again. The one place that decides
- * whether a delivery is accepted, retried or rejected.
+ * whether a delivery is accepted, retried or rejected, and whose fix it is when it fails.
  */
 
 export type AiOpsAnswer =
   | { kind: 'response'; status: number; body: string; retryAfterHeader?: string | null }
   | { kind: 'network-error'; message: string }
-  | { kind: 'timeout'; timeoutMs: number };
+  | { kind: 'timeout'; timeoutMs: number }
+  /** The Forge egress proxy refused the host (a `forge-proxy-error` answer or a ProxyRequestError). */
+  | { kind: 'egress-refused'; host: string; code: string };
+
+/**
+ * Whose move it is when a run fails: a Jira admin's (configuration), the agent owner's (the agent's
+ * schema refused the payload, or the agent reported a failure), nobody's yet (AI Ops unreachable).
+ */
+export type FailureCause = 'configuration' | 'payload' | 'outage' | 'agent' | 'issue' | 'user';
 
 export type DeliveryOutcome =
   | { kind: 'accepted'; executionId: string; httpStatus: number }
   | { kind: 'retry'; reason: string; httpStatus?: number; retryAfterSeconds?: number }
-  | { kind: 'rejected'; reason: string; httpStatus?: number };
+  | { kind: 'rejected'; reason: string; httpStatus?: number; cause: FailureCause };
 
-export const EGRESS_BLOCKED_MARKER = 'egress-not-approved';
+/** Why the platform refused to send: the host is not approved for this site. */
+export function egressRefusalReason(host: string): string {
+  return `egress to ${host} is not approved: a Jira admin must approve it on the app's admin page; nothing was sent`;
+}
 
 function detailOf(body: string): string | undefined {
+  let detail: string | undefined;
   try {
     const parsed: unknown = JSON.parse(body);
     if (parsed && typeof parsed === 'object' && 'detail' in parsed) {
-      const detail = (parsed as { detail: unknown }).detail;
-      if (typeof detail === 'string') return detail;
+      const value = (parsed as { detail: unknown }).detail;
+      if (typeof value === 'string') detail = value;
       // FastAPI validation errors: [{ loc, msg, type }]
-      if (Array.isArray(detail)) {
-        return detail
+      else if (Array.isArray(value)) {
+        detail = value
           .map((d) => (d && typeof d === 'object' && 'msg' in d ? `${(d.loc ?? []).join('.')}: ${d.msg}` : JSON.stringify(d)))
           .join('; ');
-      }
-      return JSON.stringify(detail);
+      } else detail = JSON.stringify(value);
     }
   } catch {
-    // not JSON: fall through to the raw text
+    // not JSON: the raw text below
   }
-  const text = body.trim().replace(/\s+/g, ' ');
-  return text.length > 0 ? text.slice(0, 300) : undefined;
+  if (detail === undefined) {
+    const text = body.trim().replace(/\s+/g, ' ');
+    detail = text.length > 0 ? text : undefined;
+  }
+  // A detail can be anything up to the whole body: it is kept short enough to store and read.
+  return detail === undefined ? undefined : capText(detail, MAX_DETAIL_BYTES, 'detail');
 }
 
 /** Parses Retry-After (seconds or HTTP date) into whole seconds from `nowMs`. */
@@ -47,19 +64,29 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
 }
 
 const REJECTION_REASONS: Record<number, string> = {
-  400: 'the agent rejected the payload',
   401: 'the HMAC secret does not match the agent\'s secret (check the secret and its key encoding)',
   403: 'the agent is not active',
   404: 'no agent with this id exists on the AI Ops platform',
   422: 'the agent id is not a valid UUID',
 };
 
-export function classifyAnswer(answer: AiOpsAnswer, nowMs: number): DeliveryOutcome {
+export interface ClassifyOptions {
+  /** Strict payload mode was on for this request (a 400 then cannot be about extra fields). */
+  strictPayload?: boolean;
+}
+
+/** Schema messages that name a property the agent does not expect (JSON Schema "additionalProperties"). */
+const UNEXPECTED_PROPERTY = /additional propert|unexpected|not allowed|extra (field|propert|input)s?/i;
+
+export function classifyAnswer(answer: AiOpsAnswer, nowMs: number, options: ClassifyOptions = {}): DeliveryOutcome {
   if (answer.kind === 'network-error') {
-    return { kind: 'retry', reason: `AI Ops could not be reached: ${answer.message}` };
+    return { kind: 'retry', reason: `AI Ops could not be reached: ${capText(answer.message, MAX_DETAIL_BYTES)}` };
   }
   if (answer.kind === 'timeout') {
     return { kind: 'retry', reason: `AI Ops did not answer within ${Math.round(answer.timeoutMs / 1000)} s` };
+  }
+  if (answer.kind === 'egress-refused') {
+    return { kind: 'rejected', reason: egressRefusalReason(answer.host), cause: 'configuration' };
   }
   const { status, body } = answer;
   const detail = detailOf(body);
@@ -72,23 +99,20 @@ export function classifyAnswer(answer: AiOpsAnswer, nowMs: number): DeliveryOutc
     } catch {
       executionId = undefined;
     }
-    if (typeof executionId === 'string' && executionId.length > 0) {
+    if (typeof executionId === 'string' && executionId.length > 0 && executionId.length <= 200) {
       return { kind: 'accepted', executionId, httpStatus: status };
     }
-    return { kind: 'rejected', httpStatus: status, reason: `${status} from AI Ops without an execution_id; is the base URL the AI Ops API?` };
+    return { kind: 'rejected', httpStatus: status, reason: `${status} from AI Ops without an execution_id; is the base URL the AI Ops API?`, cause: 'configuration' };
   }
-  if (body.includes(EGRESS_BLOCKED_MARKER)) {
-    return { kind: 'rejected', httpStatus: status, reason: 'egress to the AI Ops host is not approved: an admin must approve it on the app\'s admin page' };
-  }
-  if (status === 400 && detail?.startsWith('Payload validation failed')) {
-    return {
-      kind: 'rejected',
-      httpStatus: status,
-      reason: withDetail('400 from AI Ops: the agent\'s JSON Schema rejected the payload (turn on strict payload mode if it forbids extra fields)'),
-    };
+  if (status === 400) {
+    const suggestStrict = !options.strictPayload && detail !== undefined && detail.startsWith('Payload validation failed') && UNEXPECTED_PROPERTY.test(detail);
+    const text = suggestStrict
+      ? '400 from AI Ops: the agent\'s payload schema does not allow the extra fields the app sends; turn on strict payload mode on the app\'s admin page'
+      : '400 from AI Ops: the agent refused the payload';
+    return { kind: 'rejected', httpStatus: status, reason: withDetail(text), cause: suggestStrict ? 'configuration' : 'payload' };
   }
   const rejection = REJECTION_REASONS[status];
-  if (rejection) return { kind: 'rejected', httpStatus: status, reason: withDetail(`${status} from AI Ops: ${rejection}`) };
+  if (rejection) return { kind: 'rejected', httpStatus: status, reason: withDetail(`${status} from AI Ops: ${rejection}`), cause: 'configuration' };
   if (status === 408 || status === 429 || status >= 500) {
     return {
       kind: 'retry',
@@ -98,19 +122,63 @@ export function classifyAnswer(answer: AiOpsAnswer, nowMs: number): DeliveryOutc
     };
   }
   if (status >= 300 && status < 400) {
-    return { kind: 'rejected', httpStatus: status, reason: `${status} redirect from AI Ops: set the base URL to the final address` };
+    return { kind: 'rejected', httpStatus: status, reason: `${status} redirect from AI Ops: set the base URL to the final address`, cause: 'configuration' };
   }
-  return { kind: 'rejected', httpStatus: status, reason: withDetail(`${status} from AI Ops`) };
+  return { kind: 'rejected', httpStatus: status, reason: withDetail(`${status} from AI Ops`), cause: 'configuration' };
 }
 
+/** The longest delay the platform allows for one queue event or retry. */
 export const MAX_PLATFORM_DELAY_SECONDS = 900;
 
 /**
  * Seconds to wait before attempt `nextAttempt` (2, 3, ...): exponential from 15 s, doubled each time,
- * capped at the platform's 900 s, and never shorter than the server's Retry-After.
+ * and never shorter than the server's Retry-After. Waits beyond the platform's 900 s are chained
+ * (see `nextDelaySeconds`).
  */
 export function backoffSeconds(nextAttempt: number, retryAfterSeconds?: number): number {
-  const exponential = 15 * 2 ** Math.max(0, nextAttempt - 2);
-  const wanted = Math.max(exponential, retryAfterSeconds ?? 0);
-  return Math.min(wanted, MAX_PLATFORM_DELAY_SECONDS);
+  const exponential = Math.min(15 * 2 ** Math.max(0, nextAttempt - 2), MAX_PLATFORM_DELAY_SECONDS);
+  return Math.max(exponential, retryAfterSeconds ?? 0);
+}
+
+/**
+ * A wait as the platform can do it: hops of at most 900 s. The first hop takes the remainder, so
+ * every later one is a full 900 s; counting hops (not reading the clock) says when the wait is over.
+ */
+export function waitInHops(delaySeconds: number): { firstSeconds: number; hopsAfter: number } {
+  const total = Math.max(1, Math.ceil(delaySeconds));
+  const hops = Math.ceil(total / MAX_PLATFORM_DELAY_SECONDS);
+  return { firstSeconds: total - (hops - 1) * MAX_PLATFORM_DELAY_SECONDS, hopsAfter: hops - 1 };
+}
+
+/** How often the scheduled check looks at runs waiting for AI Ops to come back. */
+export const WAITING_RECHECK_MS = 5 * 60_000;
+
+export type NextStep =
+  | { next: 'done' }
+  | { next: 'retry'; dueAtMs: number }
+  /** AI Ops is unreachable: the run waits for the scheduled check to see it healthy again. */
+  | { next: 'wait'; recheckAtMs: number }
+  | { next: 'fail' };
+
+/**
+ * What follows an attempt. Retryable answers are retried with backoff up to the attempt limit;
+ * after that, a run keeps waiting for AI Ops to come back until it is older than the outage
+ * horizon. A resumed run (one attempt after an outage) that fails again while AI Ops answers is
+ * not an outage: it fails.
+ */
+export function nextStep(
+  outcome: DeliveryOutcome,
+  ctx: { attempt: number; attemptLimit: number; resumed: boolean; createdAtMs: number; outageHorizonHours: number; nowMs: number },
+): NextStep {
+  if (outcome.kind !== 'retry') return outcome.kind === 'accepted' ? { next: 'done' } : { next: 'fail' };
+  if (!ctx.resumed && ctx.attempt < ctx.attemptLimit) {
+    return { next: 'retry', dueAtMs: ctx.nowMs + backoffSeconds(ctx.attempt + 1, outcome.retryAfterSeconds) * 1000 };
+  }
+  const unreachable = outcome.httpStatus === undefined || outcome.httpStatus === 429 || outcome.httpStatus >= 502;
+  const withinHorizon = ctx.nowMs - ctx.createdAtMs < ctx.outageHorizonHours * 3_600_000;
+  if (withinHorizon && (unreachable || !ctx.resumed)) {
+    const retryAfterMs = (outcome.retryAfterSeconds ?? 0) * 1000;
+    return { next: 'wait', recheckAtMs: ctx.nowMs + Math.max(WAITING_RECHECK_MS, retryAfterMs) };
+  }
+  return { next: 'fail' };
 }

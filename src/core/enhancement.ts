@@ -1,23 +1,33 @@
-import type { DeliveryOutcome } from './delivery-policy';
+import type { DeliveryOutcome, FailureCause } from './delivery-policy';
 import type { KeyEncoding } from './signing';
-import type { SecretScope } from './settings';
+import type { ResultMode, SecretScope } from './settings';
+import { capText, MAX_REASON_BYTES, MAX_RESULT_BYTES } from './text-limits';
 
 /**
- * The life of one delivery of an issue to the Ticket Enhancer ("a run"), and the rules for
- * moving it from state to state. A run never moves backwards.
+ * The life of one delivery of an issue to the Ticket Enhancer ("a run"), and the rules for moving
+ * it from state to state. Every writer merges through these functions, so a run never moves
+ * backwards whatever order the news arrives in.
+ *
+ *   queued ──attempt──> accepted ──result──> running ──> completed | failed
+ *     │  └─> retrying ─┘    │                    └────────> timed out ──late result──> completed
+ *     │        └─> failed   └─ a newer run's comment ──> superseded
+ *     └─> failed | skipped (nothing sent) ; cancelled (by a user, while waiting)
  */
 
 export type RunStatus =
   | 'skipped'
   | 'queued'
   | 'retrying'
+  | 'waiting'
   | 'accepted'
   | 'running'
   | 'completed'
   | 'failed'
-  | 'timed-out';
+  | 'timed-out'
+  | 'superseded'
+  | 'cancelled';
 
-export type RunTrigger = 'created' | 'updated' | 'rerun' | 'redeliver';
+export type RunTrigger = 'created' | 'updated' | 'rerun' | 'redeliver' | 'test';
 
 export interface AttemptRecord {
   attempt: number;
@@ -30,7 +40,22 @@ export interface AttemptRecord {
   retryInSeconds?: number;
 }
 
-export type EnhancementResult = string | Record<string, string>;
+/** A result posted as a Jira comment by the AI Ops platform's account: the comment stays in Jira. */
+export interface CommentResult {
+  kind: 'comment';
+  commentId: string;
+  authorAccountId: string;
+  authorName?: string;
+  created: string;
+  updated?: string;
+  deleted?: boolean;
+}
+
+export type EnhancementResult = string | Record<string, string> | CommentResult;
+
+export function isCommentResult(result: EnhancementResult | undefined): result is CommentResult {
+  return typeof result === 'object' && result !== null && (result as CommentResult).kind === 'comment' && typeof (result as CommentResult).commentId === 'string';
+}
 
 export interface DeliveryRun {
   deliveryId: string;
@@ -43,33 +68,70 @@ export interface DeliveryRun {
   createdAt: string;
   updatedAt: string;
   attemptLimit: number;
+  /** The most recent attempts (at most ATTEMPTS_KEPT); `attemptCount` counts them all. */
   attempts: AttemptRecord[];
+  attemptCount?: number;
   nextAttemptAt?: string;
   executionId?: string;
+  acceptedAt?: string;
   httpStatus?: number;
   latencyMs?: number;
   reason?: string;
+  /** Whose move it is when the run failed, timed out or was refused. */
+  failureCause?: FailureCause;
   result?: EnhancementResult;
   bytesSent?: number;
+  /** How the result comes back, chosen when the run was accepted. */
+  resultMode?: ResultMode;
+  /** Comment mode: the account the AI Ops platform comments as. */
+  resultAccount?: { accountId: string; displayName?: string };
+  /** When a run that AI Ops accepted is timed out without a result. */
+  resultDeadline?: string;
   /** Which secret and encoding signed it, so a callback can be verified with the same key. */
   secretScope?: SecretScope;
   keyEncoding?: KeyEncoding;
+  /** Fingerprint of the key that signed the last attempt (tells whether a secret ever worked). */
+  keyFingerprint?: string;
   finishedAt?: string;
+  /** Who started a re-run, redelivery or test. */
+  requestedBy?: string;
+  /** How often the scheduled check sent this run again after it stalled. */
+  sweepResumes?: number;
 }
+
+export const ATTEMPTS_KEPT = 10;
 
 const RANK: Record<RunStatus, number> = {
   queued: 0,
   retrying: 1,
+  waiting: 1,
   accepted: 2,
   running: 3,
-  skipped: 4,
-  completed: 4,
-  failed: 4,
   'timed-out': 4,
+  superseded: 4,
+  skipped: 5,
+  completed: 5,
+  failed: 5,
+  cancelled: 5,
 };
 
-export function isTerminal(status: RunStatus): boolean {
-  return RANK[status] === 4;
+/** Finished: nothing more is expected (a timed-out or superseded run may still be completed late). */
+export function isFinished(status: RunStatus): boolean {
+  return RANK[status] >= 4;
+}
+
+/** Final: nothing can change it any more. */
+export function isFinal(status: RunStatus): boolean {
+  return RANK[status] === 5;
+}
+
+/** Runs a scheduled sweep watches: not finished, with a deadline. */
+export function isOpen(status: RunStatus): boolean {
+  return !isFinished(status);
+}
+
+export function attemptCount(run: DeliveryRun): number {
+  return run.attemptCount ?? run.attempts.length;
 }
 
 export interface AttemptFacts {
@@ -78,6 +140,8 @@ export interface AttemptFacts {
   latencyMs: number;
   bytesSent: number;
   nextAttemptAtMs?: number;
+  /** Accepted runs: how results come back and until when. */
+  result?: { mode: ResultMode; account?: DeliveryRun['resultAccount']; timeLimitMinutes: number };
 }
 
 /** Records one POST to AI Ops; `nextAttemptAtMs` is set when another attempt will follow. */
@@ -89,12 +153,14 @@ export function recordAttempt(run: DeliveryRun, outcome: DeliveryOutcome, facts:
     httpStatus: outcome.httpStatus,
     latencyMs: facts.latencyMs,
     outcome: outcome.kind,
-    reason: outcome.kind === 'accepted' ? undefined : outcome.reason,
+    reason: outcome.kind === 'accepted' ? undefined : capText(outcome.reason, MAX_REASON_BYTES),
     ...(facts.nextAttemptAtMs !== undefined ? { retryInSeconds: Math.round((facts.nextAttemptAtMs - facts.atMs) / 1000) } : {}),
   };
+  const attempts = [...run.attempts.filter((a) => a.attempt !== facts.attempt), attempt].slice(-ATTEMPTS_KEPT);
   const base: DeliveryRun = {
     ...run,
-    attempts: [...run.attempts.filter((a) => a.attempt !== facts.attempt), attempt],
+    attempts,
+    attemptCount: Math.max(attemptCount(run), facts.attempt),
     updatedAt: at,
     httpStatus: outcome.httpStatus,
     latencyMs: facts.latencyMs,
@@ -102,73 +168,109 @@ export function recordAttempt(run: DeliveryRun, outcome: DeliveryOutcome, facts:
     nextAttemptAt: undefined,
   };
   if (outcome.kind === 'accepted') {
-    return { ...base, status: 'accepted', executionId: outcome.executionId, reason: undefined };
+    const limit = facts.result?.timeLimitMinutes ?? 30;
+    return {
+      ...base,
+      status: 'accepted',
+      executionId: outcome.executionId,
+      acceptedAt: at,
+      reason: undefined,
+      resultMode: facts.result?.mode,
+      resultAccount: facts.result?.account,
+      resultDeadline: new Date(facts.atMs + limit * 60_000).toISOString(),
+    };
   }
   if (outcome.kind === 'retry' && facts.nextAttemptAtMs !== undefined) {
-    return { ...base, status: 'retrying', reason: outcome.reason, nextAttemptAt: new Date(facts.nextAttemptAtMs).toISOString() };
+    return { ...base, status: 'retrying', reason: attempt.reason, nextAttemptAt: new Date(facts.nextAttemptAtMs).toISOString() };
   }
   const reason =
     outcome.kind === 'retry' ? `gave up after ${facts.attempt} attempt${facts.attempt === 1 ? '' : 's'}: ${outcome.reason}` : outcome.reason;
-  return { ...base, status: 'failed', reason, finishedAt: at };
+  return { ...base, status: 'failed', reason: capText(reason, MAX_REASON_BYTES), failureCause: outcome.kind === 'rejected' ? outcome.cause : 'outage', finishedAt: at };
+}
+
+/** AI Ops is unreachable beyond the retries: the run waits for the scheduled check to resume it. */
+export function markWaiting(run: DeliveryRun, recheckAtMs: number, atMs: number): DeliveryRun {
+  const last = run.attempts[run.attempts.length - 1]?.reason ?? 'no answer';
+  return {
+    ...run,
+    status: 'waiting',
+    nextAttemptAt: new Date(recheckAtMs).toISOString(),
+    reason: capText(`AI Ops is not answering (${last}); the delivery waits for it to come back and resumes on its own`, MAX_REASON_BYTES),
+    updatedAt: new Date(atMs).toISOString(),
+  };
 }
 
 /** A run that ends without a POST (issue deleted, configuration missing, egress refused). */
-export function endRun(run: DeliveryRun, status: 'skipped' | 'failed' | 'timed-out', reason: string, atMs: number): DeliveryRun {
+export function endRun(run: DeliveryRun, status: 'skipped' | 'failed' | 'timed-out' | 'cancelled', reason: string, atMs: number, cause?: FailureCause): DeliveryRun {
   const at = new Date(atMs).toISOString();
-  return { ...run, status, reason, updatedAt: at, finishedAt: at, nextAttemptAt: undefined };
+  return { ...run, status, reason: capText(reason, MAX_REASON_BYTES), ...(cause ? { failureCause: cause } : {}), updatedAt: at, finishedAt: at, nextAttemptAt: undefined };
 }
 
+/** What AI Ops (or its agent) said about an accepted run: by callback, status URL, or a Jira comment. */
 export interface ResultMessage {
-  executionId: string;
+  executionId?: string;
   status: 'running' | 'completed' | 'failed' | 'timed-out';
   result?: EnhancementResult;
   error?: string;
+  /** Whose move it is when the run ends without a result (default: the agent's). */
+  cause?: FailureCause;
 }
+
+export type ResultSource = 'callback' | 'poll' | 'comment' | 'sweep';
 
 /**
- * What AI Ops said about a run (by callback or poll), stored as its own record per status so that
- * two messages racing each other can never overwrite a later state with an earlier one.
+ * Applies a result to a run, or returns undefined when it changes nothing (a repeat, an earlier
+ * state arriving late, a run that never reached AI Ops). A late completion still completes a run
+ * that had timed out; an edited or deleted result comment updates the completed run it produced.
  */
-export interface ResultFact {
-  deliveryId: string;
-  executionId: string;
-  status: 'running' | 'completed' | 'failed' | 'timed-out';
-  at: string;
-  result?: EnhancementResult;
-  error?: string;
-  via: 'callback' | 'poll';
+export function applyResult(run: DeliveryRun, message: ResultMessage, atMs: number, source: ResultSource): DeliveryRun | undefined {
+  const at = new Date(atMs).toISOString();
+  if (run.status === 'completed') {
+    // Only the comment that produced the result may change it (edited or deleted).
+    if (message.status === 'completed' && isCommentResult(run.result) && isCommentResult(message.result) && run.result.commentId === message.result.commentId) {
+      const next: CommentResult = { ...run.result, ...message.result };
+      return JSON.stringify(next) === JSON.stringify(run.result) ? undefined : { ...run, result: next, updatedAt: at };
+    }
+    return undefined;
+  }
+  // Nothing reached AI Ops, or the run already ended for good.
+  if (isFinal(run.status) || RANK[run.status] < RANK.accepted) return undefined;
+  if (source !== 'comment' && source !== 'sweep' && message.executionId && run.executionId && message.executionId !== run.executionId) return undefined;
+  switch (message.status) {
+    case 'running':
+      return run.status === 'accepted' ? { ...run, status: 'running', updatedAt: at } : undefined;
+    case 'completed':
+      return { ...run, status: 'completed', result: limitResult(message.result), reason: undefined, failureCause: undefined, updatedAt: at, finishedAt: at };
+    case 'failed':
+      return { ...run, status: 'failed', reason: capText(`the Ticket Enhancer failed: ${message.error ?? 'no reason given'}`, MAX_REASON_BYTES), failureCause: message.cause ?? 'agent', updatedAt: at, finishedAt: at };
+    case 'timed-out':
+      if (run.status !== 'accepted' && run.status !== 'running') return undefined;
+      return { ...run, status: 'timed-out', reason: capText(message.error ?? 'no result arrived in time', MAX_REASON_BYTES), failureCause: message.cause ?? 'agent', updatedAt: at, finishedAt: at };
+    default:
+      return undefined;
+  }
 }
 
-export function resultFact(deliveryId: string, message: ResultMessage, atMs: number, via: ResultFact['via']): ResultFact {
-  return {
-    deliveryId,
-    executionId: message.executionId,
-    status: message.status,
-    at: new Date(atMs).toISOString(),
-    ...(message.status === 'completed' ? { result: message.result } : {}),
-    ...(message.status === 'failed' || message.status === 'timed-out' ? { error: message.error ?? 'no reason given' } : {}),
-    via,
-  };
+/** Keeps a result inside one stored value: texts are capped in bytes, sections share the budget. */
+export function limitResult(result: EnhancementResult | undefined): EnhancementResult | undefined {
+  if (result === undefined || isCommentResult(result)) return result;
+  if (typeof result === 'string') return capText(result, MAX_RESULT_BYTES, 'result');
+  let budget = MAX_RESULT_BYTES;
+  const sections: Record<string, string> = {};
+  for (const [title, body] of Object.entries(result)) {
+    const name = capText(title, 200);
+    const kept = capText(body, Math.max(0, budget), 'section');
+    sections[name] = kept;
+    budget -= Buffer.byteLength(kept) + Buffer.byteLength(name);
+  }
+  return sections;
 }
 
-/** A run as the user sees it: the delivery record with the furthest result fact applied. */
-export function currentRun(run: DeliveryRun, facts: readonly ResultFact[]): DeliveryRun {
-  const mine = facts.filter((fact) => fact.deliveryId === run.deliveryId);
-  // A run that already ended on its own (rejected, skipped) keeps that ending.
-  if (isTerminal(run.status) || mine.length === 0) return run;
-  const furthest = mine.reduce((best, fact) => (RANK[fact.status] > RANK[best.status] ? fact : best));
-  if (RANK[furthest.status] < RANK[run.status]) return run;
-  const merged: DeliveryRun = {
-    ...run,
-    status: furthest.status,
-    executionId: run.executionId ?? furthest.executionId,
-    updatedAt: furthest.at > run.updatedAt ? furthest.at : run.updatedAt,
-    nextAttemptAt: undefined,
-  };
-  if (furthest.status === 'completed') return { ...merged, result: furthest.result, reason: undefined, finishedAt: furthest.at };
-  if (furthest.status === 'failed') return { ...merged, reason: `the Ticket Enhancer failed: ${furthest.error ?? 'no reason given'}`, finishedAt: furthest.at };
-  if (furthest.status === 'timed-out') return { ...merged, reason: furthest.error, finishedAt: furthest.at };
-  return merged;
+/** A newer run completed from the AI Ops comment: older accepted runs of the issue are superseded. */
+export function supersede(run: DeliveryRun, byDeliveryId: string, atMs: number): DeliveryRun | undefined {
+  if (run.status !== 'accepted' && run.status !== 'running') return undefined;
+  const at = new Date(atMs).toISOString();
+  return { ...run, status: 'superseded', reason: `a later run (${byDeliveryId}) received the AI Ops result`, updatedAt: at, finishedAt: at };
 }
 
 /** Newest first; keeps the panel and the delivery lists to a readable size. */

@@ -1,3 +1,4 @@
+import Ajv from 'ajv';
 import { adfToPlainText } from './adf-text';
 import { buildPayload, DESCRIPTION_LIMIT, TRUNCATION_MARKER, type JiraIssue } from './payload';
 import { CONNECTION_DEFAULTS } from './setting-defaults';
@@ -9,6 +10,7 @@ const settings: EffectiveSettings = {
   tenantId: 't1',
   ...CONNECTION_DEFAULTS,
   secretScope: { kind: 'global' },
+  settingsVersion: 1,
 };
 
 const doc = (...content: unknown[]) => ({ type: 'doc', version: 1, content });
@@ -102,6 +104,11 @@ describe('the AI Ops payload', () => {
     expect((payload.issue as { fields: { reporter: unknown } }).fields.reporter).toEqual({ displayName: 'Lee Lead', emailAddress: 'lee@example.com' });
   });
 
+  it('sends the callback URL in every result mode unless strict', () => {
+    for (const resultMode of ['comment', 'callback', 'poll'] as const) expect(buildPayload(issue(), { ...settings, resultMode }, ctx).callback_url).toBe('https://cb.example/x');
+    expect(buildPayload(issue(), { ...settings, strictPayload: true }, ctx).callback_url).toBeUndefined();
+  });
+
   it('leaves out missing priority, reporter and description instead of failing', () => {
     const payload = buildPayload(issue({ priority: null, reporter: null, description: null }), settings, ctx);
     const fields = (payload.issue as { fields: Record<string, unknown> }).fields;
@@ -130,5 +137,75 @@ describe('the AI Ops payload', () => {
     expect(description.length).toBeLessThan(DESCRIPTION_LIMIT + 200);
     expect(description).toContain(TRUNCATION_MARKER);
     expect(description).toContain(`${DESCRIPTION_LIMIT} of ${huge.length} characters sent`);
+  });
+});
+
+/**
+ * The Draft 7 schema an agent author writes from the Jira Automation "Send web request" body: every
+ * key required, every leaf a string, nothing else allowed.
+ */
+const object = (properties: Record<string, unknown>) => ({ type: 'object', properties, required: Object.keys(properties), additionalProperties: false });
+const str = { type: 'string' };
+const AUTOMATION_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  ...object({
+    issue_key: str,
+    event_type: str,
+    timestamp: str,
+    issue: object({
+      key: str,
+      fields: object({
+        summary: str,
+        description: str,
+        priority: object({ name: str, id: str }),
+        issuetype: object({ name: str, id: str }),
+        status: object({ name: str }),
+        reporter: object({ displayName: str, emailAddress: str }),
+        created: str,
+      }),
+    }),
+    tenant_id: str,
+  }),
+};
+
+describe('strict payload: exactly the Automation body', () => {
+  const validate = new Ajv({ strict: true }).compile(AUTOMATION_SCHEMA);
+  const strict = { ...settings, strictPayload: true };
+  const fieldsOf = (payload: Record<string, unknown>) => (payload.issue as { fields: Record<string, any> }).fields;
+
+  it.each([
+    ['a full issue', issue(), strict],
+    ['no priority', issue({ priority: null }), strict],
+    ['no reporter', issue({ reporter: null }), strict],
+    ['an e-mail hidden by the profile', issue({ reporter: { displayName: 'Lee Lead' } }), { ...strict, sendReporterEmail: true }],
+    ['personal fields left out by the privacy setting', issue(), { ...strict, sendReporterName: false, sendReporterEmail: false }],
+    ['a JSM request', issue({ project: { id: '10010', key: 'SUP', projectTypeKey: 'service_desk' }, customfield_10010: { requestType: { id: '1', name: 'Get IT help' } } }), strict],
+    ['no description', issue({ description: null }), strict],
+  ] as const)('validates for %s', (_name, input, config) => {
+    const payload = buildPayload(input, config, ctx);
+    expect(validate(payload)).toBe(true);
+    expect(validate.errors ?? []).toEqual([]);
+  });
+
+  it('renders what Jira lacks as empty strings, as Automation does', () => {
+    const fields = fieldsOf(buildPayload(issue({ priority: null, reporter: null }), strict, ctx));
+    expect(fields.priority).toEqual({ name: '', id: '' });
+    expect(fields.reporter).toEqual({ displayName: '', emailAddress: '' });
+    const hidden = fieldsOf(buildPayload(issue({ reporter: { displayName: 'Lee Lead' } }), { ...strict, sendReporterEmail: true }, ctx));
+    expect(hidden.reporter).toEqual({ displayName: 'Lee Lead', emailAddress: '' });
+    const private_ = fieldsOf(buildPayload(issue(), { ...strict, sendReporterName: false }, ctx));
+    expect(private_.reporter).toEqual({ displayName: '', emailAddress: '' });
+  });
+
+  it('keeps a JSM request to the Automation keys, with its event type', () => {
+    const payload = buildPayload(issue({ project: { id: '10010', key: 'SUP', projectTypeKey: 'service_desk' }, customfield_10010: { requestType: { id: '1', name: 'Get IT help' } } }), strict, ctx);
+    expect(payload.event_type).toBe('jsm:work_item_created');
+    expect(payload.request_type).toBeUndefined();
+    expect(fieldsOf(payload).issuetype).toEqual({ name: 'Bug', id: '10004' });
+  });
+
+  it('is refused by the schema as soon as one extra field is added (the schema test can fail)', () => {
+    expect(validate({ ...buildPayload(issue(), strict, ctx), delivery_id: 'x' })).toBe(false);
+    expect(validate(buildPayload(issue(), settings, ctx))).toBe(false);
   });
 });

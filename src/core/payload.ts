@@ -75,13 +75,48 @@ function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/**
+ * The strict payload: exactly the body the Jira Automation "Send web request" rule sends, which
+ * agents' JSON Schemas are written from. Every key is always there; where Jira has no value (no
+ * priority, no reporter, an e-mail hidden by the user's profile or by the app's privacy setting)
+ * Automation renders an empty string, and so does this. No other key, JSM requests included.
+ */
+export function buildStrictPayload(issue: JiraIssue, settings: EffectiveSettings, ctx: PayloadContext): Record<string, unknown> {
+  const f = issue.fields;
+  const isServiceDesk = f.project?.projectTypeKey === 'service_desk' || findRequestType(f) !== undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
+  return {
+    issue_key: issue.key,
+    event_type: eventType(ctx.event, isServiceDesk),
+    timestamp: new Date(ctx.nowMs).toISOString(),
+    issue: {
+      key: issue.key,
+      fields: {
+        summary: text(f.summary),
+        description: truncateDescription(adfToPlainText(f.description ?? '')),
+        priority: { name: text(f.priority?.name), id: text(f.priority?.id) },
+        issuetype: { name: text(f.issuetype?.name), id: text(f.issuetype?.id) },
+        status: { name: text(f.status?.name) },
+        reporter: {
+          displayName: settings.sendReporterName ? text(f.reporter?.displayName) : '',
+          emailAddress: settings.sendReporterEmail ? text(f.reporter?.emailAddress) : '',
+        },
+        created: text(f.created),
+      },
+    },
+    tenant_id: settings.tenantId,
+  };
+}
+
 export function buildPayload(issue: JiraIssue, settings: EffectiveSettings, ctx: PayloadContext): Record<string, unknown> {
+  if (settings.strictPayload) return buildStrictPayload(issue, settings, ctx);
   const f = issue.fields;
   const requestType = findRequestType(f);
   const isServiceDesk = f.project?.projectTypeKey === 'service_desk' || requestType !== undefined;
   const reporter = f.reporter
     ? withoutUndefined({
         displayName: settings.sendReporterName ? f.reporter.displayName : undefined,
+        // Hidden by the user's profile visibility on most sites: then simply absent.
         emailAddress: settings.sendReporterEmail ? f.reporter.emailAddress : undefined,
       })
     : undefined;
@@ -97,19 +132,16 @@ export function buildPayload(issue: JiraIssue, settings: EffectiveSettings, ctx:
     created: f.created ?? undefined,
   });
 
-  const payload: Record<string, unknown> = {
+  return withoutUndefined({
     issue_key: issue.key,
     event_type: eventType(ctx.event, isServiceDesk),
     timestamp: new Date(ctx.nowMs).toISOString(),
     issue: { key: issue.key, fields },
     tenant_id: settings.tenantId,
-  };
-  if (isServiceDesk) payload.request_type = requestType?.name ?? f.issuetype?.name ?? '';
-  if (settings.strictPayload) return payload;
-  return withoutUndefined({
-    ...payload,
+    ...(isServiceDesk ? { request_type: requestType?.name ?? f.issuetype?.name ?? '' } : {}),
     delivery_id: ctx.deliveryId,
-    callback_url: settings.resultMode === 'callback' ? ctx.callbackUrl : undefined,
+    // Sent in every result mode, so an AI Ops deployment can move to callbacks without a settings change.
+    callback_url: ctx.callbackUrl,
     site_url: ctx.siteUrl,
     agent_id: settings.agentId,
     project_key: f.project?.key,

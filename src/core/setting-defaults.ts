@@ -4,12 +4,20 @@
  */
 export const CONNECTION_DEFAULTS = {
   keyEncoding: 'base64',
-  resultMode: 'callback',
+  /** How the AI Ops platform returns results today: its agent comments on the issue. */
+  resultMode: 'comment',
   statusUrlTemplate: '{base}/api/executions/{execution_id}',
-  pollTimeLimitMinutes: 30,
+  resultTimeLimitMinutes: 30,
   attemptLimit: 5,
   requestTimeoutSeconds: 10,
+  /** Deliveries at once, per site (the queue's concurrency limit). */
+  deliveryConcurrency: 5,
+  /** How long runs wait for an unreachable AI Ops before they fail. */
+  outageHorizonHours: 24,
   sendReporterName: true,
   sendReporterEmail: false,
   strictPayload: false,
 } as const;
+
+/** The longest URL a setting accepts. */
+export const MAX_URL_LENGTH = 2048;

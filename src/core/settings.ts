@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONNECTION_DEFAULTS as D } from './setting-defaults';
+import { urlProblem, type AddressContext } from './address-rules';
 import { MIN_KEY_BYTES, SecretFormatError, secretToKey, type KeyEncoding } from './signing';
 
 /**
@@ -11,38 +12,26 @@ import { MIN_KEY_BYTES, SecretFormatError, secretToKey, type KeyEncoding } from 
 export interface SecretInfo {
   fingerprint: string;
   setAt: string;
+  /** When AI Ops first accepted something signed with this secret (a delivery or a connection check). */
+  provenAt?: string;
 }
 
-export interface ValidationContext {
-  /** Only the sandbox allows http://127.0.0.1 style URLs. */
-  allowLoopback: boolean;
-}
+export type ValidationContext = AddressContext;
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+export { urlProblem };
 
-function isLoopback(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-}
+/** How results come back: the agent's Jira comment (the platform today), a callback, or a status URL. */
+export type ResultMode = 'comment' | 'callback' | 'poll';
 
-/** Why a URL may not be used, or undefined when it may. */
-export function urlProblem(text: string, ctx: ValidationContext): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'is not a valid URL';
-  }
-  if (url.username || url.password) return 'must not contain a user name or password';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && isLoopback(url)) {
-    return ctx.allowLoopback ? undefined : 'must use https (http on loopback is only allowed in the sandbox)';
-  }
-  return 'must use https';
+/** The Jira account the AI Ops platform comments as (its Jira tool's API token belongs to it). */
+export interface ResultAccount {
+  accountId: string;
+  displayName?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const secretInfoSchema = z.object({ fingerprint: z.string(), setAt: z.string() });
+const secretInfoSchema = z.object({ fingerprint: z.string(), setAt: z.string(), provenAt: z.string().optional() });
 
 function urlField(ctx: ValidationContext, label: string) {
   return z
@@ -66,21 +55,44 @@ export function globalSettingsSchema(ctx: ValidationContext) {
       agentId: agentIdField,
       tenantId: tenantIdField,
       keyEncoding: z.enum(['base64', 'utf8'], { error: 'Key encoding must be "base64" or "utf8"' }).default(D.keyEncoding),
-      resultMode: z.enum(['callback', 'poll'], { error: 'Result mode must be "callback" or "poll"' }).default(D.resultMode),
+      resultMode: z.enum(['comment', 'callback', 'poll'], { error: 'Result mode must be "comment", "callback" or "poll"' }).default(D.resultMode),
+      resultAccount: z
+        .object({
+          accountId: z.string().trim().min(1, 'AI Ops Jira account must be a Jira account id').max(128, 'AI Ops Jira account id is longer than 128 characters'),
+          displayName: z.string().trim().max(255).optional(),
+        })
+        .optional(),
       statusUrlTemplate: z.string().trim().optional(),
       statusAuthHeaderName: z
         .string()
         .trim()
         .regex(/^[A-Za-z0-9-]+$/, 'Status auth header name must be an HTTP header name such as Authorization')
         .optional(),
-      pollTimeLimitMinutes: z.number({ error: 'Poll time limit must be a number of minutes' }).min(1, 'Poll time limit must be at least 1 minute').max(24 * 60, 'Poll time limit must be at most 24 hours').default(D.pollTimeLimitMinutes),
+      resultTimeLimitMinutes: z
+        .number({ error: 'Result time limit must be a number of minutes' })
+        .min(1, 'Result time limit must be at least 1 minute')
+        .max(24 * 60, 'Result time limit must be at most 24 hours')
+        .default(D.resultTimeLimitMinutes),
       attemptLimit: z.number({ error: 'Attempt limit must be a number' }).int().min(1, 'Attempt limit must be at least 1').max(10, 'Attempt limit must be at most 10').default(D.attemptLimit),
+      deliveryConcurrency: z
+        .number({ error: 'Parallel deliveries must be a number' })
+        .int('Parallel deliveries must be a whole number')
+        .min(1, 'Parallel deliveries must be at least 1')
+        .max(20, 'Parallel deliveries must be at most 20')
+        .default(D.deliveryConcurrency),
+      outageHorizonHours: z
+        .number({ error: 'Outage horizon must be a number of hours' })
+        .min(1, 'Outage horizon must be at least 1 hour')
+        .max(72, 'Outage horizon must be at most 72 hours (the platform keeps queued events for up to 96 hours)')
+        .default(D.outageHorizonHours),
       requestTimeoutSeconds: z.number({ error: 'Request timeout must be a number' }).int().min(1, 'Request timeout must be at least 1 second').max(60, 'Request timeout must be at most 60 seconds').default(D.requestTimeoutSeconds),
       sendReporterName: z.boolean().default(D.sendReporterName),
       sendReporterEmail: z.boolean().default(D.sendReporterEmail),
       strictPayload: z.boolean().default(D.strictPayload),
       secret: secretInfoSchema.optional(),
       previousSecret: secretInfoSchema.extend({ until: z.string() }).optional(),
+      /** Raised on every save: a run records the version its attempt used. */
+      version: z.number().int().min(0).default(0),
     })
     .superRefine((value, issue) => {
       for (const problem of pollProblems(value, ctx)) issue.addIssue({ code: 'custom', path: ['statusUrlTemplate'], message: problem });
@@ -148,11 +160,31 @@ function withoutEmptyStrings(input: unknown): Record<string, unknown> {
  * from the stored settings.
  */
 export function validateGlobalSettings(input: unknown, ctx: ValidationContext, stored?: GlobalSettings): Validated<GlobalSettings> {
-  const { secret: _s, previousSecret: _p, ...rest } = withoutEmptyStrings(input);
-  const result = fromZod(globalSettingsSchema(ctx).safeParse({ ...rest, secret: stored?.secret, previousSecret: stored?.previousSecret }));
+  const { secret: _s, previousSecret: _p, version: _v, pollTimeLimitMinutes: legacyLimit, ...given } = withoutEmptyStrings(input);
+  const rest = { ...(legacyLimit !== undefined && given.resultTimeLimitMinutes === undefined ? { resultTimeLimitMinutes: legacyLimit } : {}), ...given };
+  const result = fromZod(
+    globalSettingsSchema(ctx).safeParse({ ...rest, secret: stored?.secret, previousSecret: stored?.previousSecret, version: (stored?.version ?? 0) + 1 }),
+  );
   if (result.ok || result.errors.some((e) => e.field === 'statusUrlTemplate')) return result;
   // Object-level checks do not run when a field failed; run them here so the admin sees them too.
   return { ok: false, errors: [...result.errors, ...pollProblems(rest, ctx).map((message) => ({ field: 'statusUrlTemplate', message }))] };
+}
+
+/**
+ * Settings as stored by an earlier version of the app, read with today's names: the poll time limit
+ * became the result time limit of every mode.
+ */
+export function upgradeStoredGlobalSettings(raw: unknown): GlobalSettings | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const { pollTimeLimitMinutes, ...rest } = raw as Record<string, unknown>;
+  return {
+    ...(rest as GlobalSettings),
+    resultTimeLimitMinutes: (rest.resultTimeLimitMinutes as number | undefined) ?? (pollTimeLimitMinutes as number | undefined) ?? D.resultTimeLimitMinutes,
+    resultMode: (rest.resultMode as ResultMode | undefined) ?? 'callback',
+    deliveryConcurrency: (rest.deliveryConcurrency as number | undefined) ?? D.deliveryConcurrency,
+    outageHorizonHours: (rest.outageHorizonHours as number | undefined) ?? D.outageHorizonHours,
+    version: (rest.version as number | undefined) ?? 0,
+  };
 }
 
 export function validateProjectSettings(input: unknown, stored?: ProjectSettings): Validated<ProjectSettings> {
@@ -162,20 +194,36 @@ export function validateProjectSettings(input: unknown, stored?: ProjectSettings
 
 export const SECRET_GRACE_HOURS = 24;
 
-/** Settings after a new secret replaced `current`: the old one keeps signing until the grace ends. */
+export type SecretChange = 'unchanged' | 'replaced' | 'rotating';
+
+/**
+ * Settings after the admin entered a secret. The same secret again changes nothing. A secret that
+ * AI Ops has accepted keeps signing the Standard Webhooks header beside the new one for a grace
+ * period, so a receiver can switch over; one that never worked is simply replaced.
+ */
 export function rotateSecret<T extends { secret?: SecretInfo; previousSecret?: SecretInfo & { until: string } }>(
   settings: T,
   fingerprint: string,
   nowMs: number,
   graceHours = SECRET_GRACE_HOURS,
-): T {
+): { settings: T; change: SecretChange } {
+  if (settings.secret?.fingerprint === fingerprint) return { settings, change: 'unchanged' };
   const setAt = new Date(nowMs).toISOString();
-  const previousSecret = settings.secret ? { ...settings.secret, until: new Date(nowMs + graceHours * 3_600_000).toISOString() } : undefined;
-  return { ...settings, secret: { fingerprint, setAt }, previousSecret };
+  const keepOld = settings.secret?.provenAt !== undefined;
+  const previousSecret = keepOld && settings.secret ? { ...settings.secret, until: new Date(nowMs + graceHours * 3_600_000).toISOString() } : undefined;
+  return { settings: { ...settings, secret: { fingerprint, setAt }, previousSecret }, change: keepOld ? 'rotating' : 'replaced' };
 }
 
 /** Checks a secret text for an encoding; the message names the field. */
 export function secretProblem(secret: string, encoding: KeyEncoding): string | undefined {
+  if (encoding === 'base64') {
+    // The server's decoder silently drops such characters, which would give a different key.
+    const foreign = [...new Set(secret.replace(/[A-Za-z0-9+/=\s]/g, ''))];
+    if (foreign.length > 0) {
+      const shown = foreign.slice(0, 3).map((c) => `"${c}"`).join(', ');
+      return `HMAC secret is not base64: it contains ${shown}, which base64 never uses (choose the utf8 key encoding if your receiver uses the text itself as the key)`;
+    }
+  }
   try {
     const key = secretToKey(secret, encoding);
     if (key.length < MIN_KEY_BYTES) {
@@ -202,12 +250,17 @@ export interface EffectiveSettings {
   tenantId: string;
   keyEncoding: KeyEncoding;
   secretScope: SecretScope;
-  resultMode: 'callback' | 'poll';
+  resultMode: ResultMode;
+  resultAccount?: ResultAccount;
   statusUrlTemplate?: string;
   statusAuthHeaderName?: string;
-  pollTimeLimitMinutes: number;
+  resultTimeLimitMinutes: number;
+  /** The global settings version these settings came from. */
+  settingsVersion: number;
   attemptLimit: number;
   requestTimeoutSeconds: number;
+  deliveryConcurrency: number;
+  outageHorizonHours: number;
   sendReporterName: boolean;
   sendReporterEmail: boolean;
   strictPayload: boolean;
@@ -234,11 +287,15 @@ export function effectiveSettings(
       keyEncoding: global.keyEncoding,
       secretScope: usesProjectSecret ? { kind: 'project', projectId } : { kind: 'global' },
       resultMode: global.resultMode,
+      resultAccount: global.resultAccount,
       statusUrlTemplate: global.statusUrlTemplate,
       statusAuthHeaderName: global.statusAuthHeaderName,
-      pollTimeLimitMinutes: global.pollTimeLimitMinutes,
+      resultTimeLimitMinutes: global.resultTimeLimitMinutes,
+      settingsVersion: global.version ?? 0,
       attemptLimit: global.attemptLimit,
       requestTimeoutSeconds: global.requestTimeoutSeconds,
+      deliveryConcurrency: global.deliveryConcurrency ?? D.deliveryConcurrency,
+      outageHorizonHours: global.outageHorizonHours ?? D.outageHorizonHours,
       sendReporterName: global.sendReporterName,
       sendReporterEmail: global.sendReporterEmail,
       strictPayload: global.strictPayload,

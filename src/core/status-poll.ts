@@ -28,6 +28,7 @@ function asResult(value: unknown): EnhancementResult | undefined {
 export function readStatusAnswer(answer: AiOpsAnswer, executionId: string): PollReading {
   if (answer.kind === 'timeout') return { kind: 'unreadable', reason: `the status URL did not answer within ${Math.round(answer.timeoutMs / 1000)} s` };
   if (answer.kind === 'network-error') return { kind: 'unreadable', reason: `the status URL could not be reached: ${answer.message}` };
+  if (answer.kind === 'egress-refused') return { kind: 'unreadable', reason: `egress to ${answer.host} is not approved, so the status URL cannot be read` };
   if (answer.status === 404) return { kind: 'unreadable', reason: 'the status URL answered 404: check the status URL template' };
   if (answer.status === 401 || answer.status === 403) return { kind: 'unreadable', reason: `the status URL answered ${answer.status}: check its auth header` };
   if (answer.status < 200 || answer.status >= 300) return { kind: 'unreadable', reason: `the status URL answered ${answer.status}` };
