@@ -7,10 +7,12 @@ import { PROJECT_ROOT, Sandbox } from './sandbox';
 const USAGE = `Usage: npm start -- [options]
   --port N            HTTP port (default 8080)
   --state FILE        where the sandbox keeps its state (default .sandbox/state.json)
-  --fresh             start with empty state
+  --fresh             forget the saved state: start with the embedded AI Ops connected and DEMO
+                      enabled, no issues and no deliveries
   --time-scale N      run platform waits (queue delays, retry backoff) N times faster (default 1)
-  --results MODE      callback (default) or poll: how the embedded AI Ops returns results
-  --aiops-url URL     use this AI Ops API instead of the embedded one (egress to it counts as approved)
+  --results MODE      comment (default), callback or poll: how the embedded AI Ops returns results
+                      (comment: its agent comments on the issue as "AI Ops Bot", as the platform does today)
+  --aiops-url URL     use this AI Ops API instead of the embedded one (egress to it is approved at start)
   --agent-id UUID     its agent id
   --tenant-id ID      its tenant id
   --secret BASE64     the agent's HMAC secret (base64, as the platform shows it)
@@ -30,7 +32,7 @@ async function main(): Promise<void> {
         state: { type: 'string', default: join(PROJECT_ROOT, '.sandbox', 'state.json') },
         fresh: { type: 'boolean', default: false },
         'time-scale': { type: 'string', default: '1' },
-        results: { type: 'string', default: 'callback' },
+        results: { type: 'string', default: 'comment' },
         'aiops-url': { type: 'string' },
         'agent-id': { type: 'string' },
         'tenant-id': { type: 'string' },
@@ -50,7 +52,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, not "${values.port}"`);
   const timeScale = Number(values['time-scale']);
   if (!(timeScale > 0)) fail(`--time-scale must be a positive number, not "${values['time-scale']}"`);
-  if (values.results !== 'callback' && values.results !== 'poll') fail(`--results must be callback or poll, not "${values.results}"`);
+  const results = values.results;
+  if (results !== 'comment' && results !== 'callback' && results !== 'poll') fail(`--results must be comment, callback or poll, not "${values.results}"`);
 
   let aiops;
   const external = [values['aiops-url'], values['agent-id'], values['tenant-id'], values.secret];
@@ -69,7 +72,8 @@ async function main(): Promise<void> {
     statePath: values.state,
     fresh: values.fresh,
     timeScale,
-    results: values.results,
+    results,
+    schedules: true,
     aiops,
     browser: true,
     log: (line) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import express, { type Request, type Response as ExpressResponse } from 'express';
 import { AiOpsServer, type AiOpsAgent } from './aiops-server';
-import { APP_ACCOUNT_ID, JiraStandIn, PROJECTS, SANDBOX_USERS, type JiraState } from './jira';
-import { ForgeRuntime } from './runtime/forge-runtime';
+import { AIOPS_ACCOUNT, APP_ACCOUNT_ID, JiraStandIn, PROJECTS, SANDBOX_USERS, type JiraState } from './jira';
+import { ForgeRuntime, type EgressGroup } from './runtime/forge-runtime';
 import { KvsStore, type KvsSnapshot } from './runtime/kvs-store';
 import { readManifest, resolverModules, type AppManifest } from './runtime/manifest';
 import { CONNECTION_DEFAULTS } from '../src/core/setting-defaults';
@@ -40,7 +40,10 @@ export interface SandboxOptions {
   statePath?: string;
   fresh?: boolean;
   aiops?: ExternalAiOps;
-  results?: 'callback' | 'poll';
+  /** How the embedded AI Ops returns results: a Jira comment (as the real platform does), a callback, or a status URL. */
+  results?: 'comment' | 'callback' | 'poll';
+  /** Run the scheduled triggers at their intervals (npm start); tests run them by hand. */
+  schedules?: boolean;
   /** Extra agents the embedded AI Ops knows (tests). */
   agents?: AiOpsAgent[];
   /** Seed the embedded connection and enable DEMO (npm start); tests may start bare. */
@@ -55,7 +58,7 @@ export interface SandboxOptions {
 interface SavedState {
   kvs: KvsSnapshot;
   jira: JiraState;
-  approvedEgress: string[];
+  egressGroups?: EgressGroup[];
 }
 
 export class Sandbox {
@@ -90,6 +93,7 @@ export class Sandbox {
       kvs: this.kvs,
       log: options.log,
     });
+    this.runtime.onEgressChange = () => this.scheduleSave();
     this.runtime.install();
     // The app accepts http on loopback only here (see src/handlers/validation-context.ts).
     process.env.TICKET_ENHANCER_SANDBOX = 'true';
@@ -103,11 +107,9 @@ export class Sandbox {
     this.loadState();
     if (!this.options.aiops) {
       this.aiops = new AiOpsServer({
-        agents: [
-          { id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: this.options.results === 'poll' ? 'poll' : 'callback' },
-          ...(this.options.agents ?? []),
-        ],
+        agents: [{ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: this.options.results ?? 'comment' }, ...(this.options.agents ?? [])],
         timeScale: this.options.timeScale ?? 1,
+        jira: { baseUrl: () => this.url, account: AIOPS_ACCOUNT.name },
         log: this.options.log,
       });
       await this.aiops.start(0, '127.0.0.1');
@@ -121,6 +123,7 @@ export class Sandbox {
     this.url = `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
     this.runtime.siteUrl = this.url;
     if (this.options.seed !== false) await this.seed();
+    if (this.options.schedules) this.runtime.startSchedules();
     this.kvs.onChange = () => this.scheduleSave();
     this.jira.onChange = () => this.scheduleSave();
     return this.url;
@@ -161,6 +164,8 @@ export class Sandbox {
           tenantId: connection.tenantId,
           ...CONNECTION_DEFAULTS,
           resultMode: this.options.results ?? (existing?.resultMode as string | undefined) ?? CONNECTION_DEFAULTS.resultMode,
+          resultAccount: { accountId: AIOPS_ACCOUNT.accountId, displayName: AIOPS_ACCOUNT.displayName },
+          version: ((existing?.version as number | undefined) ?? 0) + 1,
           secret: { fingerprint: keyFingerprint(key), setAt: new Date().toISOString() },
         },
       });
@@ -173,7 +178,8 @@ export class Sandbox {
         value: { enabled: true, events: { created: true, updated: false }, issueTypeIds: [], priorityIds: [], labelsInclude: [], labelsExclude: [] },
       });
     }
-    this.runtime.approvedEgress.add(new URL(connection.url).host);
+    const origin = new URL(connection.url).origin;
+    if (!this.runtime.isEgressAllowed(`${origin}/`)) this.runtime.approveEgress(origin);
   }
 
   private loadState(): void {
@@ -182,7 +188,7 @@ export class Sandbox {
     const saved = JSON.parse(readFileSync(path, 'utf8')) as SavedState;
     this.kvs.load(saved.kvs);
     this.jira.state = saved.jira;
-    for (const host of saved.approvedEgress ?? []) this.runtime.approvedEgress.add(host);
+    for (const group of saved.egressGroups ?? []) this.runtime.egressGroups.set(group.key, group);
   }
 
   private scheduleSave(): void {
@@ -197,7 +203,7 @@ export class Sandbox {
     const path = this.options.statePath;
     if (!path) return;
     mkdirSync(dirname(path), { recursive: true });
-    const state: SavedState = { kvs: this.kvs.snapshot(), jira: this.jira.state, approvedEgress: [...this.runtime.approvedEgress] };
+    const state: SavedState = { kvs: this.kvs.snapshot(), jira: this.jira.state, egressGroups: [...this.runtime.egressGroups.values()] };
     // Write then rename, so a crash never leaves half a state file.
     writeFileSync(`${path}.tmp`, JSON.stringify(state));
     renameSync(`${path}.tmp`, path);
@@ -298,7 +304,7 @@ export class Sandbox {
     });
 
     app.get('/__sandbox/deliveries', (_req, res) => {
-      res.json(this.kvs.keys('run:').map((key) => this.kvs.peek(key)));
+      res.json(this.runs());
     });
 
     app.post('/__sandbox/duplicate-events', express.json(), (req, res) => {
@@ -308,29 +314,35 @@ export class Sandbox {
 
     app.get('/__sandbox/realtime', (req, res) => {
       const channel = String(req.query.channel ?? '');
+      const token = typeof req.query.token === 'string' && req.query.token ? req.query.token : undefined;
+      const stop = this.runtime.subscribeRealtime(channel, token, (payload) => res.write(`data: ${payload.replace(/\n/g, ' ')}\n\n`));
+      if (typeof stop !== 'function') {
+        res.status(403).json({ message: stop.error });
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
       res.write(': connected\n\n');
       this.streams.add(res);
-      const stop = this.runtime.onRealtime((message) => {
-        if (message.channel === channel) res.write(`data: ${message.payload.replace(/\n/g, ' ')}\n\n`);
-      });
       req.on('close', () => {
         stop();
         this.streams.delete(res);
       });
     });
 
-    // Customer-managed egress: Jira shows the consent dialog and only a site admin may approve.
+    // Customer-managed egress (docs "customer-managed-egress-and-remotes-api"): Jira shows the
+    // consent dialog; only a site admin may approve or remove; anyone may read the state.
+    const isAdmin = (req: Request) => Boolean(this.jira.user(req.header('x-sandbox-account') ?? '')?.globalPermissions.includes('ADMINISTER'));
     app.post('/__sandbox/egress', express.json(), (req, res) => {
-      const user = this.jira.user(req.header('x-sandbox-account') ?? '');
-      if (!user?.globalPermissions.includes('ADMINISTER')) {
-        res.status(403).json({ message: 'Only a Jira administrator can approve egress for an app' });
-        return;
-      }
-      const domains = ((req.body as { domains?: unknown }).domains as string[] | undefined) ?? [];
-      for (const domain of domains) this.runtime.approvedEgress.add(String(domain).replace(/^https?:\/\//, '').toLowerCase());
-      this.scheduleSave();
-      res.json({ approved: [...this.runtime.approvedEgress] });
+      const result = this.runtime.setEgress(req.body as { egresses?: EgressGroup[] }, isAdmin(req));
+      res.status(result.status).json(result.status < 300 ? { results: result.results } : { message: result.message });
+    });
+    app.get('/__sandbox/egress', (req, res) => {
+      const keys = typeof req.query.keys === 'string' && req.query.keys ? req.query.keys.split(',') : undefined;
+      res.json(this.runtime.getEgress(keys));
+    });
+    app.delete('/__sandbox/egress/:key', (req, res) => {
+      const result = this.runtime.deleteEgressGroup(String(req.params.key), isAdmin(req));
+      res.status(result.status).json(result.message ? { message: result.message } : {});
     });
 
     app.get(/^\/__host\/.+/, (req, res) => {
@@ -352,17 +364,30 @@ export class Sandbox {
     app.get('/favicon.ico', (_req, res) => res.type('image/svg+xml').sendFile(join(PROJECT_ROOT, 'static', 'icon.svg')));
     app.get('/', (_req, res) => res.redirect(this.assets ? '/projects/DEMO' : '/__sandbox/about'));
     app.get('/__sandbox/about', (_req, res) => res.type('text/plain').send(this.banner()));
-    app.get(/^\/(projects|browse|admin)(\/.*)?$/, page);
+    // The documented URLs of the app pages (/jira/settings/apps/..., /jira/software/projects/KEY/settings/apps/...) lead to the same screens.
+    app.get(/^\/(projects|browse|admin|jira)(\/.*)?$/, page);
     return app;
+  }
+
+  /** Every stored run, oldest first (the sandbox's own view; not metered). */
+  runs(): Array<Record<string, unknown>> {
+    return this.kvs
+      .entityEntries('delivery-run')
+      .map((entry) => (entry.value as { record: Record<string, unknown> }).record)
+      .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
   }
 
   banner(): string {
     const c = this.connection();
+    const results = this.options.results ?? 'comment';
     return [
       'AI Ops Ticket Enhancer for Jira: sandbox',
       ...(this.assets ? [`  Open in a browser  ${this.url}/   (switch users top right)`] : []),
-      `  Jira REST API   ${this.url}/rest/api/3   (header X-Sandbox-Account: admin | lead | agent | viewer)`,
-      `  AI Ops API      ${c.url}   agent ${c.agentId}${this.aiops ? ' (embedded reference server)' : ''}`,
+      `  Jira REST API   ${this.url}/rest/api/3   (header X-Sandbox-Account: admin | lead | agent | viewer | aiops)`,
+      `  AI Ops API      ${c.url}${this.aiops ? ' (embedded reference server)' : ''}`,
+      `    agent id      ${c.agentId}`,
+      ...(this.aiops ? [`    agent secret  ${c.secret}   (sandbox only; paste it on the admin page)`, `    tenant id     ${c.tenantId}`] : []),
+      `    results       ${results === 'comment' ? `as a Jira comment by ${AIOPS_ACCOUNT.displayName} (account ${AIOPS_ACCOUNT.name})` : results}`,
       `  Callback        ${this.runtime.webTriggerUrl('aiops-callback')}`,
       `  Resolvers       POST ${this.url}/__sandbox/invoke   GET ${this.url}/__sandbox/resolvers`,
       `  Deliveries      GET ${this.url}/__sandbox/deliveries`,

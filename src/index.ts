@@ -3,8 +3,14 @@
 // trigger: avi:jira:created:issue, avi:jira:updated:issue
 export { onIssueEvent } from './handlers/issue-event-trigger';
 
+// trigger: avi:jira:commented:issue, avi:jira:deleted:comment (results posted as comments)
+export { onCommentEvent } from './handlers/comment-event-trigger';
+
 // consumer: aiops-delivery queue
 export { deliverIssue } from './handlers/delivery-consumer';
+
+// scheduledTrigger: run-sweep (every five minutes)
+export { runSweep } from './handlers/run-sweep';
 
 // webtrigger: aiops-callback
 export { receiveCallback } from './handlers/callback-webtrigger';

@@ -59,6 +59,7 @@ export const HOST_PAGE = `<!doctype html>
   .sbx-mention { background: #E9F2FF; color: #0055CC; border-radius: 12px; padding: 0 6px; }
   .sbx-table td, .sbx-table th { border: 1px solid #DCDFE4; padding: 4px 8px; }
   .sbx-adf p { margin: 0 0 8px; }
+  .sbx-comment { border-top: 1px solid #DCDFE4; padding-top: 8px; }
   .sbx-unsupported { border: 2px dashed #C9372C; color: #AE2E24; padding: 8px; }
 </style>
 </head>

@@ -7,7 +7,9 @@ import Button from '@atlaskit/button/new';
 import DynamicTable from '@atlaskit/dynamic-table';
 import { ErrorMessage, HelperMessage, Label } from '@atlaskit/form';
 import Heading from '@atlaskit/heading';
+import Link from '@atlaskit/link';
 import Lozenge from '@atlaskit/lozenge';
+import ProgressBar from '@atlaskit/progress-bar';
 import { Box, Inline, Stack, Text } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import Select from '@atlaskit/select';
@@ -16,6 +18,7 @@ import TextArea from '@atlaskit/textarea';
 import Textfield from '@atlaskit/textfield';
 import Toggle from '@atlaskit/toggle';
 import { AdfView } from './adf-view';
+import { UserPickerView } from './user-picker';
 
 export interface ForgeNode {
   type: string;
@@ -70,7 +73,21 @@ export function ForgeDocView({ node }: { node: ForgeNode }): React.ReactElement 
         </Inline>
       );
     case 'Box':
-      return <Box padding={p.padding}>{children(node)}</Box>;
+      return (
+        <Box padding={p.padding} role={p.role}>
+          {children(node)}
+        </Box>
+      );
+    case 'Link':
+      return (
+        <Link href={p.href} target={p.openNewTab ? '_blank' : undefined}>
+          {children(node)}
+        </Link>
+      );
+    case 'UserPicker':
+      return <UserPickerView label={p.label} name={p.name} description={p.description} defaultValue={p.defaultValue} onChange={(user) => p.onChange?.(user)} />;
+    case 'ProgressBar':
+      return <ProgressBar value={p.value} isIndeterminate={p.isIndeterminate} ariaLabel={p.ariaLabel ?? 'Progress'} />;
     case 'Text':
       return (
         <Text as="p" size={p.size}>
@@ -98,7 +115,7 @@ export function ForgeDocView({ node }: { node: ForgeNode }): React.ReactElement 
         </SectionMessage>
       );
     case 'Spinner':
-      return <Spinner label={p.label} />;
+      return <Spinner label={p.label} size={p.size} />;
     case 'Code':
       return <code className="sbx-code">{children(node)}</code>;
     case 'AdfRenderer':

@@ -19,7 +19,7 @@ import Textfield from '@atlaskit/textfield';
 import { AdfView } from './adf-view';
 import { ForgeDocView, type ForgeNode } from './forge-doc-view';
 
-const USERS = ['admin', 'lead', 'agent', 'viewer'];
+const USERS = ['admin', 'lead', 'agent', 'viewer', 'aiops'];
 const user = localStorage.getItem('sandbox-user') ?? 'agent';
 
 async function jira<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
@@ -71,14 +71,24 @@ function installBridge(context: ModuleContext, onDoc: (doc: ForgeNode) => void, 
         case 'getContext':
           return { moduleKey: context.moduleKey, accountId: user, extension: { issue: context.issueKey ? { key: context.issueKey } : undefined, project: context.projectKey ? { key: context.projectKey } : undefined } };
         case 'subscribeRealtimeChannel': {
-          const source = new EventSource(`/__sandbox/realtime?channel=${encodeURIComponent(data.channelName)}`);
+          const token = data.options?.token ? `&token=${encodeURIComponent(data.options.token)}` : '';
+          const source = new EventSource(`/__sandbox/realtime?channel=${encodeURIComponent(data.channelName)}${token}`);
           source.onmessage = (message) => data.onEvent(message.data);
           return { unsubscribe: () => source.close() };
         }
         case '__permission__egressSet': {
           const domains = (data.egresses ?? []).flatMap((g: { configured: Array<{ domain: string }> }) => g.configured.map((c) => c.domain));
           await new Promise<void>((resolve, reject) => consentListener?.({ domains, resolve, reject }));
-          const response = await fetch('/__sandbox/egress', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': user }, body: JSON.stringify({ domains }) });
+          const response = await fetch('/__sandbox/egress', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': user }, body: JSON.stringify(data) });
+          if (!response.ok) throw new Error(((await response.json()) as { message: string }).message);
+          return response.json();
+        }
+        case '__permission__egressGet': {
+          const keys = Array.isArray(data?.keys) ? `?keys=${encodeURIComponent(data.keys.join(','))}` : '';
+          return (await fetch(`/__sandbox/egress${keys}`)).json();
+        }
+        case '__permission__egressDeleteGroup': {
+          const response = await fetch(`/__sandbox/egress/${encodeURIComponent(data.key)}`, { method: 'DELETE', headers: { 'X-Sandbox-Account': user } });
           if (!response.ok) throw new Error(((await response.json()) as { message: string }).message);
           return undefined;
         }
@@ -206,7 +216,7 @@ function CreateIssue({ projectKey }: { projectKey: string }) {
   const [priorities, setPriorities] = useState<Array<{ id: string; name: string }>>([]);
   const [summary, setSummary] = useState('');
   const [type, setType] = useState<string>();
-  const [priority, setPriority] = useState('Medium');
+  const [priority, setPriority] = useState<string>();
   const [labels, setLabels] = useState('');
   const [description, setDescription] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -216,15 +226,19 @@ function CreateIssue({ projectKey }: { projectKey: string }) {
       const t = await jira<Array<{ id: string; name: string }>>(`/rest/api/3/issuetype/project?projectId=${p.body.id}`);
       setTypes(t.body);
       setType(t.body[0]?.name);
+      // The project's own priorities, from its create metadata (as Jira's create dialog does).
+      const meta = await jira<{ fields: Array<{ fieldId: string; allowedValues?: Array<{ id: string; name: string }> }> }>(`/rest/api/3/issue/createmeta/${p.body.id}/issuetypes/${t.body[0]?.id}`);
+      const values = meta.body.fields?.find((f) => f.fieldId === 'priority')?.allowedValues ?? [];
+      setPriorities(values);
+      setPriority(values[Math.floor(values.length / 2)]?.name);
     });
-    void jira<Array<{ id: string; name: string }>>('/rest/api/3/priority').then((r) => setPriorities(r.body));
   }, [projectKey]);
   const create = async () => {
     setBusy(true);
     const { status, body } = await jira<{ key?: string; errors?: Record<string, string>; errorMessages?: string[] }>('/rest/api/3/issue', {
       method: 'POST',
       body: JSON.stringify({
-        fields: { project: { key: projectKey }, summary, issuetype: { name: type }, priority: { name: priority }, labels: labels.split(/[\s,]+/).filter(Boolean), description },
+        fields: { project: { key: projectKey }, summary, issuetype: { name: type }, ...(priority ? { priority: { name: priority } } : {}), labels: labels.split(/[\s,]+/).filter(Boolean), description },
       }),
     });
     setBusy(false);
@@ -248,7 +262,7 @@ function CreateIssue({ projectKey }: { projectKey: string }) {
         </Box>
         <Box>
           <Label htmlFor="priority">Priority</Label>
-          <Select inputId="priority" options={priorities.map((p) => option(p.name)!)} value={option(priority)} onChange={(o) => setPriority(o?.value ?? 'Medium')} />
+          <Select inputId="priority" options={priorities.map((p) => option(p.name)!)} value={option(priority)} onChange={(o) => setPriority(o?.value)} />
         </Box>
       </Inline>
       <Stack space="space.050">
@@ -291,6 +305,7 @@ function IssueView({ issueKey }: { issueKey: string }) {
           {f.labels?.length ? <Text>{`Labels: ${f.labels.join(', ')}`}</Text> : null}
           <Heading size="small">Description</Heading>
           {f.description ? <AdfView doc={f.description} /> : <Text as="p">No description</Text>}
+          <Comments issueKey={issue.key} />
         </Stack>
       </div>
       <aside className="sbx-issue-panel">
@@ -300,6 +315,35 @@ function IssueView({ issueKey }: { issueKey: string }) {
         </Stack>
       </aside>
     </div>
+  );
+}
+
+interface Comment {
+  id: string;
+  author: { displayName: string };
+  body: unknown;
+  created: string;
+}
+
+/** The issue's comments, refreshed every few seconds (the AI Ops agent posts its analysis here). */
+function Comments({ issueKey }: { issueKey: string }) {
+  const [comments, setComments] = useState<Comment[]>([]);
+  useEffect(() => {
+    const load = () => void jira<{ comments: Comment[] }>(`/rest/api/3/issue/${issueKey}/comment?orderBy=created`).then((r) => setComments(r.body.comments ?? []));
+    load();
+    const timer = setInterval(load, 3000);
+    return () => clearInterval(timer);
+  }, [issueKey]);
+  return (
+    <Stack space="space.150">
+      <Heading size="small">{`Comments (${comments.length})`}</Heading>
+      {comments.map((comment) => (
+        <div key={comment.id} id={`comment-${comment.id}`} className="sbx-comment">
+          <Text as="p" weight="bold">{`${comment.author.displayName} · ${new Date(comment.created.replace(/\+0000$/, 'Z')).toLocaleString()}`}</Text>
+          <AdfView doc={comment.body} />
+        </div>
+      ))}
+    </Stack>
   );
 }
 
@@ -334,14 +378,14 @@ function Page() {
   let match: RegExpMatchArray | null;
   if ((match = path.match(/^\/browse\/([A-Z]+-\d+)$/))) content = <IssueView issueKey={match[1]} />;
   else if ((match = path.match(/^\/projects\/([A-Z]+)\/create$/))) content = <CreateIssue projectKey={match[1]} />;
-  else if ((match = path.match(/^\/projects\/([A-Z]+)\/settings\/apps$/))) {
+  else if ((match = path.match(/^\/projects\/([A-Z]+)\/settings\/apps$/) ?? path.match(/^\/jira\/software\/projects\/([A-Z]+)\/settings\/apps(\/.*)?$/))) {
     const key = match[1];
     content = (
       <Guarded check={() => hasPermission('ADMINISTER_PROJECTS', key)} what={`Project settings need the Administer Projects permission on ${key}.`}>
         <ForgeModule moduleKey="ticket-enhancer-project" resource="project-settings" projectKey={key} />
       </Guarded>
     );
-  } else if (path === '/admin/apps') {
+  } else if (path === '/admin/apps' || path.startsWith('/jira/settings/apps/')) {
     content = (
       <Guarded check={() => hasPermission('ADMINISTER')} what="App configuration is for Jira administrators.">
         <ForgeModule moduleKey="ticket-enhancer-admin" resource="admin" />

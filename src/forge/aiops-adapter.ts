@@ -1,20 +1,43 @@
-/** The one place the app talks to AI Ops: a signed POST (or a status GET) through Forge egress. */
-import api, { permissions, type RequestInit } from '@forge/api';
+/**
+ * The one place the app talks to AI Ops: a signed POST (or a GET) through Forge egress. It never
+ * asks `permissions.canFetchFrom` first: that reads the manifest's permissions, not the hosts a
+ * site admin approved. It sends, and recognises the platform's refusal instead.
+ */
+import api, { type RequestInit } from '@forge/api';
 import type { AiOpsAnswer } from '../core/delivery-policy';
 
-/** False when the host is neither in the manifest nor approved by an administrator. */
-export function egressApproved(url: string): boolean {
-  return permissions.canFetchFrom('backend', url);
+/** Resolvers have 25 s in all; a check made from one never waits longer than this. */
+export const RESOLVER_REQUEST_CAP_MS = 20_000;
+
+/**
+ * The egress proxy's refusal: a response carrying `forge-proxy-error` (docs, and `@forge/api`
+ * out/api/fetch.js `getForgeProxyError`), or the ProxyRequestError / NotAllowedError `@forge/api`
+ * throws for it (out/api/errors.js: names PROXY_ERR and REQUEST_EGRESS_ALLOWLIST_ERR).
+ */
+function refusalOf(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { name, errorCode } = error as { name?: unknown; errorCode?: unknown };
+  if (name === 'PROXY_ERR') return typeof errorCode === 'string' ? errorCode : 'PROXY_ERR';
+  if (name === 'REQUEST_EGRESS_ALLOWLIST_ERR') return 'REQUEST_EGRESS_ALLOWLIST_ERR';
+  return undefined;
 }
 
 async function timed(url: string, init: RequestInit, timeoutMs: number): Promise<AiOpsAnswer> {
+  const host = new URL(url).host;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const response = await api.fetch(url, { ...init, signal: controller.signal, redirect: 'manual' });
+    const refused = response.headers.get('forge-proxy-error');
+    if (refused) {
+      await response.text().catch(() => '');
+      return { kind: 'egress-refused', host, code: refused };
+    }
     const body = await response.text();
     return { kind: 'response', status: response.status, body, retryAfterHeader: response.headers.get('retry-after') };
   } catch (error) {
+    const refused = refusalOf(error);
+    if (refused) return { kind: 'egress-refused', host, code: refused };
     if (controller.signal.aborted) return { kind: 'timeout', timeoutMs };
     const cause = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     return { kind: 'network-error', message: cause };

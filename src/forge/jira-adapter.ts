@@ -23,6 +23,7 @@ export interface IssueEnhancementProperty {
   executionId?: string;
   deliveryId: string;
   updatedAt: string;
+  resultCommentId?: string;
 }
 
 /** The indexed issue property behind `issue.property[ticket-enhancer].status` in JQL. */
@@ -88,8 +89,97 @@ export async function projectIssueTypes(projectId: string): Promise<NamedOption[
   return ((await response.json()) as NamedOption[]).map(({ id, name }) => ({ id, name }));
 }
 
-export async function priorities(): Promise<NamedOption[]> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/priority`, { headers: { Accept: 'application/json' } });
+/**
+ * The priorities a project's priority scheme offers, from the create metadata of its issue types
+ * (`GET /rest/api/3/priority` is deprecated and lists every priority of the site).
+ */
+export async function projectPriorities(projectId: string, issueTypeIds: string[]): Promise<NamedOption[]> {
+  const found = new Map<string, string>();
+  for (const issueTypeId of issueTypeIds.slice(0, 10)) {
+    const response = await api
+      .asApp()
+      .requestJira(route`/rest/api/3/issue/createmeta/${projectId}/issuetypes/${issueTypeId}?maxResults=200`, { headers: { Accept: 'application/json' } });
+    if (!response.ok) continue;
+    const page = (await response.json()) as { fields?: Array<{ fieldId?: string; allowedValues?: Array<{ id?: string; name?: string }> }> };
+    const priority = page.fields?.find((field) => field.fieldId === 'priority');
+    for (const value of priority?.allowedValues ?? []) if (value.id && value.name) found.set(value.id, value.name);
+    if (found.size > 0) break;
+  }
+  return [...found].map(([id, name]) => ({ id, name }));
+}
+
+export interface CommentOnIssue {
+  id: string;
+  authorAccountId?: string;
+  authorName?: string;
+  body?: unknown;
+  created?: string;
+  updated?: string;
+}
+
+function commentOf(raw: { id?: string; author?: { accountId?: string; displayName?: string }; body?: unknown; created?: string; updated?: string }): CommentOnIssue {
+  return { id: String(raw.id), authorAccountId: raw.author?.accountId, authorName: raw.author?.displayName, body: raw.body, created: raw.created, updated: raw.updated };
+}
+
+/** One comment as the calling user sees it: undefined when it is gone or hidden from them. */
+export async function readCommentAsUser(issueId: string, commentId: string): Promise<CommentOnIssue | undefined> {
+  const response = await api.asUser().requestJira(route`/rest/api/3/issue/${issueId}/comment/${commentId}`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) return undefined;
+  return commentOf(await response.json());
+}
+
+/** One comment as the app sees it (events carry only part of it). */
+export async function readCommentAsApp(issueId: string, commentId: string): Promise<CommentOnIssue | undefined> {
+  const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/comment/${commentId}`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) return undefined;
+  return commentOf(await response.json());
+}
+
+/** The newest comments of an issue, newest first. */
+export async function latestComments(issueIdOrKey: string, max = 10): Promise<CommentOnIssue[]> {
+  const response = await api
+    .asApp()
+    .requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment?orderBy=-created&maxResults=${String(max)}`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return [];
-  return ((await response.json()) as NamedOption[]).map(({ id, name }) => ({ id, name }));
+  const page = (await response.json()) as { comments?: Array<Parameters<typeof commentOf>[0]> };
+  return (page.comments ?? []).map(commentOf);
+}
+
+/** Issue ids and keys matching JQL, as the calling user may see them (one page). */
+export async function searchIssuesAsUser(jql: string, max = 50): Promise<{ ok: true; issues: Array<{ id: string; key: string }> } | { ok: false; reason: string }> {
+  const response = await api.asUser().requestJira(route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=summary`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) {
+    const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
+    return { ok: false, reason: `Jira answered ${response.status}${detail ? `: ${detail}` : ''}` };
+  }
+  const body = (await response.json()) as { issues?: Array<{ id: string; key: string }> };
+  return { ok: true, issues: (body.issues ?? []).map(({ id, key }) => ({ id, key })) };
+}
+
+/** The issue as the calling user sees it, or undefined when they cannot. */
+export async function readIssueAsUser(issueIdOrKey: string): Promise<{ id: string; key: string; projectId: string; projectKey: string } | undefined> {
+  const response = await api.asUser().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=project`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) return undefined;
+  const issue = (await response.json()) as { id: string; key: string; fields?: { project?: { id?: string; key?: string } } };
+  if (!issue.fields?.project?.id || !issue.fields.project.key) return undefined;
+  return { id: issue.id, key: issue.key, projectId: issue.fields.project.id, projectKey: issue.fields.project.key };
+}
+
+/** The app's issue property, as stored. */
+export async function readIssueProperty(issueId: string): Promise<IssueEnhancementProperty | undefined> {
+  const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) return undefined;
+  return ((await response.json()) as { value?: IssueEnhancementProperty }).value;
+}
+
+/** A project's name, for tables that list projects (undefined if the app cannot see it). */
+export async function projectName(projectId: string): Promise<string | undefined> {
+  const response = await api.asApp().requestJira(route`/rest/api/3/project/${projectId}`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) return undefined;
+  return ((await response.json()) as { name?: string }).name;
+}
+
+/** Removes the app's issue property (the self-check cleans up after itself). */
+export async function deleteIssueProperty(issueId: string): Promise<void> {
+  await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { method: 'DELETE' });
 }

@@ -1,13 +1,23 @@
 /** Forge platform services the handlers use: the delivery queue, web trigger URLs, realtime. */
-import { webTrigger } from '@forge/api';
+import { getAppContext, webTrigger } from '@forge/api';
 import { Queue } from '@forge/events';
-import { publishGlobal } from '@forge/realtime';
+import { publishGlobal, signRealtimeToken } from '@forge/realtime';
 import { DELIVERY_CONCURRENCY, DELIVERY_QUEUE, type QueueJob } from '../core/delivery-job';
 
 const queue = new Queue({ key: DELIVERY_QUEUE });
 
-export async function enqueue(job: QueueJob, delayInSeconds = 0): Promise<void> {
-  await queue.push({ body: job as unknown as Record<string, unknown>, delayInSeconds, concurrency: DELIVERY_CONCURRENCY });
+/** Pushes jobs (at most 50 a push, as the platform allows); throws the SDK's error when refused. */
+export async function enqueue(jobs: QueueJob | QueueJob[], delayInSeconds = 0, concurrencyLimit = DELIVERY_CONCURRENCY.limit): Promise<void> {
+  const list = Array.isArray(jobs) ? jobs : [jobs];
+  for (let i = 0; i < list.length; i += 50) {
+    await queue.push(
+      list.slice(i, i + 50).map((job) => ({
+        body: job as unknown as Record<string, unknown>,
+        delayInSeconds: Math.min(900, Math.max(0, Math.round(delayInSeconds))),
+        concurrency: { key: DELIVERY_CONCURRENCY.key, limit: concurrencyLimit },
+      })),
+    );
+  }
 }
 
 export const CALLBACK_WEBTRIGGER = 'aiops-callback';
@@ -17,17 +27,47 @@ export function callbackBaseUrl(): Promise<string> {
   return webTrigger.getUrl(CALLBACK_WEBTRIGGER);
 }
 
-export async function callbackUrlFor(projectId: string, issueId: string, deliveryId: string): Promise<string> {
+export async function callbackUrlFor(issueId: string, deliveryId: string): Promise<string> {
   const url = new URL(await callbackBaseUrl());
-  url.searchParams.set('project', projectId);
   url.searchParams.set('issue', issueId);
   url.searchParams.set('delivery', deliveryId);
   return url.toString();
 }
 
+/**
+ * Realtime: one channel per issue, restricted by a signed token whose claims name the issue, so
+ * only a panel whose resolver checked the user's access to that issue can subscribe.
+ */
 export const issueChannel = (issueId: string) => `ticket-enhancer-issue-${issueId}`;
+
+const claimsFor = (issueId: string) => ({ issueId });
+
+/** A subscribe-only token for the panel; undefined when the platform would not sign one. */
+export async function panelRealtimeToken(issueId: string): Promise<string | undefined> {
+  const signed = await signRealtimeToken(issueChannel(issueId), claimsFor(issueId), ['subscribe']);
+  return signed.token ?? undefined;
+}
 
 /** Tells open panels of the issue to refresh; carries no result content. */
 export async function announceChange(issueId: string, status: string): Promise<void> {
-  await publishGlobal(issueChannel(issueId), { status });
+  const channel = issueChannel(issueId);
+  const signed = await signRealtimeToken(channel, claimsFor(issueId), ['publish']);
+  // A failed announcement only delays the panel until its next poll.
+  if (signed.token) await publishGlobal(channel, { status }, { token: signed.token });
+}
+
+/**
+ * Where the app's pages live on the site (docs "manifest-reference/modules/jira-admin-page" and
+ * "jira-project-settings-page"): `/jira/settings/apps/configure/{appId}/{envId}` for the admin
+ * page used as configuration, `/jira/software/projects/{key}/settings/apps/{appId}/{envId}`.
+ */
+export function appPageUrls(siteUrl: string | undefined, projectKey?: string): { adminPage?: string; projectSettings?: string } {
+  if (!siteUrl) return {};
+  const { appAri, environmentAri } = getAppContext();
+  const base = siteUrl.replace(/\/+$/, '');
+  const ids = `${appAri.appId}/${environmentAri.environmentId}`;
+  return {
+    adminPage: `${base}/jira/settings/apps/configure/${ids}`,
+    ...(projectKey ? { projectSettings: `${base}/jira/software/projects/${encodeURIComponent(projectKey)}/settings/apps/${ids}` } : {}),
+  };
 }

@@ -1,25 +1,45 @@
-/** Every state change of a run: stored, mirrored into the JQL-indexed issue property, announced to open panels. */
-import { currentRun, type DeliveryRun, type ResultFact } from '../core/enhancement';
+/**
+ * Every state change of a run: stored (merged with what is there), mirrored into the JQL-indexed
+ * issue property, announced to open panels.
+ */
+import { isCommentResult, type DeliveryRun } from '../core/enhancement';
 import { writeIssueProperty } from './jira-adapter';
 import { announceChange } from './platform';
-import { listFacts, recordFact, saveRun } from './run-store';
+import { claimRun, updateRun, type StoredRun } from './run-store';
 
 async function mirror(run: DeliveryRun): Promise<void> {
   await Promise.all([
-    writeIssueProperty(run.issueId, { status: run.status, executionId: run.executionId, deliveryId: run.deliveryId, updatedAt: run.updatedAt }),
+    writeIssueProperty(run.issueId, {
+      status: run.status,
+      executionId: run.executionId,
+      deliveryId: run.deliveryId,
+      updatedAt: run.updatedAt,
+      ...(isCommentResult(run.result) ? { resultCommentId: run.result.commentId } : {}),
+    }),
     announceChange(run.issueId, run.status),
   ]);
 }
 
-export async function publishRun(run: DeliveryRun): Promise<void> {
-  await saveRun(run);
+/** Records a new run once (false for a duplicate event) and mirrors it. */
+export async function publishNewRun(run: DeliveryRun): Promise<boolean> {
+  if (!(await claimRun(run))) return false;
   await mirror(run);
+  return true;
 }
 
-/** Records a result fact once; a repeated message changes nothing and announces nothing. */
-export async function publishFact(run: DeliveryRun, fact: ResultFact): Promise<boolean> {
-  if (!(await recordFact(run.projectId, run.issueId, fact))) return false;
-  // Mirror the furthest state, not this message: a late "running" must not undo "completed".
-  await mirror(currentRun(run, await listFacts(run.projectId, run.issueId, run.deliveryId)));
-  return true;
+/**
+ * Applies `change` to the stored run and mirrors the outcome; undefined when nothing changed (a
+ * repeated or out-of-date message), in which case nothing is written or announced.
+ */
+export async function publishChange(
+  deliveryId: string,
+  change: (run: DeliveryRun) => DeliveryRun | undefined,
+  known?: StoredRun,
+  options: { mirror?: boolean } = {},
+): Promise<StoredRun | undefined> {
+  const updated = await updateRun(deliveryId, change, known);
+  // An older run's change (superseded, timed out behind a newer one) must not overwrite the issue
+  // property, which follows the issue's newest run; its panel is still told to refresh.
+  if (updated) await (options.mirror === false ? announceChange(updated.run.issueId, updated.run.status) : mirror(updated.run));
+  return updated;
 }

@@ -1,80 +1,173 @@
 /**
- * Delivery runs and the result facts AI Ops reports about them. Keys put a project's and an
- * issue's records side by side so one query lists them:
- *   run:<projectId>:<issueId>:<deliveryId>
- *   fact:<projectId>:<issueId>:<deliveryId>:<status>
+ * Delivery runs in the Custom Entity Store (`delivery-run`, declared in manifest.yml). The entity's
+ * indexes give the lists newest first, per site, per project and per issue, and find open runs by
+ * deadline; KVS key order could not (it is lexicographic). Every update merges with what is stored
+ * and is written only if nobody wrote in between (a version condition in a transaction), so two
+ * writers racing each other can never lose a state.
  */
-import { kvs, WhereConditions } from '@forge/kvs';
-import { currentRun, newestFirst, type DeliveryRun, type ResultFact } from '../core/enhancement';
+import { Filter, FilterConditions, kvs, Sort, WhereConditions } from '@forge/kvs';
+import { isOpen, type DeliveryRun, type RunStatus } from '../core/enhancement';
+import { runDueAt } from '../core/run-deadlines';
 
-const runKey = (run: Pick<DeliveryRun, 'projectId' | 'issueId' | 'deliveryId'>) => `run:${run.projectId}:${run.issueId}:${run.deliveryId}`;
-const factKey = (projectId: string, issueId: string, fact: ResultFact) => `fact:${projectId}:${issueId}:${fact.deliveryId}:${fact.status}`;
+export const RUN_ENTITY = 'delivery-run';
+
+/** The entity's attributes; `record` holds the whole run, the others are what indexes need. */
+interface RunEntity {
+  issueId: string;
+  projectId: string;
+  createdAt: string;
+  status: RunStatus;
+  phase: 'open' | 'done';
+  dueAt?: string;
+  version: number;
+  record: DeliveryRun;
+}
+
+export interface StoredRun {
+  run: DeliveryRun;
+  version: number;
+}
+
+function toEntity(run: DeliveryRun, version: number): RunEntity {
+  const open = isOpen(run.status);
+  const dueAt = open ? runDueAt(run) : undefined;
+  return {
+    issueId: run.issueId,
+    projectId: run.projectId,
+    createdAt: run.createdAt,
+    status: run.status,
+    phase: open ? 'open' : 'done',
+    ...(dueAt ? { dueAt } : {}),
+    version,
+    record: run,
+  };
+}
+
+const runs = () => kvs.entity<RunEntity>(RUN_ENTITY);
 
 /**
  * Writes `value` only if `key` does not exist yet; false when it already did. The error code for an
  * existing key is not documented, so a read settles what a failed write meant.
  */
-async function setOnce(key: string, value: unknown): Promise<boolean> {
+async function setOnce(write: () => Promise<unknown>, exists: () => Promise<boolean>): Promise<boolean> {
   try {
-    await kvs.set(key, value, { keyPolicy: 'FAIL_IF_EXISTS' });
+    await write();
     return true;
   } catch (error) {
-    if ((await kvs.get(key)) !== undefined) return false;
+    if (await exists()) return false;
+    throw error;
+  }
+}
+
+/** The exactly-once claim for an event Forge may deliver more than once. False for a duplicate. */
+export function claimRun(run: DeliveryRun): Promise<boolean> {
+  return setOnce(
+    () => runs().set(run.deliveryId, toEntity(run, 1), { keyPolicy: 'FAIL_IF_EXISTS' }),
+    async () => (await runs().get(run.deliveryId)) !== undefined,
+  );
+}
+
+export async function getRun(deliveryId: string): Promise<StoredRun | undefined> {
+  const stored = await runs().get(deliveryId);
+  return stored ? { run: stored.record, version: stored.version } : undefined;
+}
+
+export class RunConflictError extends Error {}
+
+/** Writes `next` over version `version`; throws RunConflictError if someone wrote in between. */
+async function writeOver(next: DeliveryRun, version: number): Promise<number> {
+  try {
+    await kvs
+      .transact()
+      .set(next.deliveryId, toEntity(next, version + 1), { entityName: RUN_ENTITY, conditions: new Filter<RunEntity>().and('version', FilterConditions.equalTo(version)) })
+      .execute();
+    return version + 1;
+  } catch (error) {
+    const now = await runs().get(next.deliveryId);
+    if (now && now.version !== version) throw new RunConflictError(`run ${next.deliveryId} changed while it was being updated`);
     throw error;
   }
 }
 
 /**
- * Writes a new run only if no run with its delivery id exists: the exactly-once claim for an event
- * that Forge may deliver more than once. Returns false for a duplicate.
+ * Applies `change` to the stored run and writes the result, re-reading and re-applying when another
+ * writer got there first. `change` returns undefined to leave the run as it is. `known` skips the
+ * first read when the caller has just read the run.
  */
-export function claimRun(run: DeliveryRun): Promise<boolean> {
-  return setOnce(runKey(run), run);
+export async function updateRun(
+  deliveryId: string,
+  change: (run: DeliveryRun) => DeliveryRun | undefined,
+  known?: StoredRun,
+): Promise<StoredRun | undefined> {
+  let current = known ?? (await getRun(deliveryId));
+  for (let tries = 0; current && tries < 5; tries += 1) {
+    const next = change(current.run);
+    if (!next) return undefined;
+    try {
+      return { run: next, version: await writeOver(next, current.version) };
+    } catch (error) {
+      if (!(error instanceof RunConflictError)) throw error;
+      current = await getRun(deliveryId);
+    }
+  }
+  if (current) throw new RunConflictError(`run ${deliveryId} kept changing; the update was not written`);
+  return undefined;
 }
 
-export async function saveRun(run: DeliveryRun): Promise<void> {
-  await kvs.set(runKey(run), run);
+export interface RunPage {
+  runs: DeliveryRun[];
+  nextCursor?: string;
 }
 
-export async function getRun(projectId: string, issueId: string, deliveryId: string): Promise<DeliveryRun | undefined> {
-  return kvs.get<DeliveryRun>(runKey({ projectId, issueId, deliveryId }));
+async function page(index: string, partition: unknown[] | undefined, limit: number, cursor?: string): Promise<RunPage> {
+  let query = runs()
+    .query()
+    .index(index, partition ? { partition } : undefined)
+    .sort(Sort.DESC)
+    .limit(Math.min(Math.max(1, limit), 100));
+  if (cursor) query = query.cursor(cursor);
+  const result = await query.getMany();
+  return { runs: result.results.map((row) => row.value.record), nextCursor: result.nextCursor };
 }
 
-/** Records a fact once; a repeat of the same status is a no-op. Returns false for a repeat. */
-export function recordFact(projectId: string, issueId: string, fact: ResultFact): Promise<boolean> {
-  return setOnce(factKey(projectId, issueId, fact), fact);
+/** An issue's runs, newest first. */
+export async function listIssueRuns(issueId: string, limit = 20): Promise<DeliveryRun[]> {
+  return (await page('by-issue', [issueId], limit)).runs;
 }
 
-export function listFacts(projectId: string, issueId: string, deliveryId: string): Promise<ResultFact[]> {
-  return queryAll<ResultFact>(`fact:${projectId}:${issueId}:${deliveryId}:`, 10);
+export function listProjectRuns(projectId: string, limit = 25, cursor?: string): Promise<RunPage> {
+  return page('by-project', [projectId], limit, cursor);
 }
 
-async function queryAll<T>(prefix: string, max: number): Promise<T[]> {
-  const rows: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const query = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(100);
-    const page = await (cursor ? query.cursor(cursor) : query).getMany<T>();
-    rows.push(...page.results.map((row) => row.value));
-    cursor = page.nextCursor;
-  } while (cursor && rows.length < max);
-  return rows;
+export function listAllRuns(limit = 25, cursor?: string): Promise<RunPage> {
+  return page('by-created', undefined, limit, cursor);
 }
 
-/** Runs with their result facts applied, newest first. */
-async function listRuns(scope: string, max: number): Promise<DeliveryRun[]> {
-  const [runs, facts] = await Promise.all([queryAll<DeliveryRun>(`run:${scope}`, max), queryAll<ResultFact>(`fact:${scope}`, max * 4)]);
-  return newestFirst(runs.map((run) => currentRun(run, facts))).slice(0, max);
+/** Open runs whose deadline has passed, oldest deadline first (the scheduled sweep works through them). */
+export async function listOverdueRuns(nowIso: string, limit = 50, cursor?: string): Promise<RunPage> {
+  let query = runs().query().index('by-phase-due', { partition: ['open'] }).where(WhereConditions.lessThan(nowIso)).sort(Sort.ASC).limit(limit);
+  if (cursor) query = query.cursor(cursor);
+  const result = await query.getMany();
+  return { runs: result.results.map((row) => row.value.record), nextCursor: result.nextCursor };
 }
 
-export function listIssueRuns(projectId: string, issueId: string, max = 20): Promise<DeliveryRun[]> {
-  return listRuns(`${projectId}:${issueId}:`, max);
+/** Runs of one status, site-wide or in a project, created at or after `sinceIso` (newest first unless `oldestFirst`). */
+export async function listRunsByStatus(
+  status: RunStatus,
+  scope: { projectId?: string },
+  sinceIso: string,
+  limit = 100,
+  cursor?: string,
+  oldestFirst = false,
+): Promise<RunPage> {
+  const index = scope.projectId ? 'by-project-status' : 'by-status';
+  const partition = scope.projectId ? [scope.projectId, status] : [status];
+  let query = runs().query().index(index, { partition }).where(WhereConditions.greaterThanEqualTo(sinceIso)).sort(oldestFirst ? Sort.ASC : Sort.DESC).limit(limit);
+  if (cursor) query = query.cursor(cursor);
+  const result = await query.getMany();
+  return { runs: result.results.map((row) => row.value.record), nextCursor: result.nextCursor };
 }
 
-export function listProjectRuns(projectId: string, max = 50): Promise<DeliveryRun[]> {
-  return listRuns(`${projectId}:`, max);
-}
-
-export function listAllRuns(max = 50): Promise<DeliveryRun[]> {
-  return listRuns('', max);
+export async function deleteRun(deliveryId: string): Promise<void> {
+  await runs().delete(deliveryId);
 }

@@ -1,12 +1,12 @@
 /** Settings and secrets in Forge storage. Secrets are only ever read here, never returned to a UI. */
 import { kvs, WhereConditions } from '@forge/kvs';
-import { DEFAULT_PROJECT_SETTINGS, type GlobalSettings, type ProjectSettings, type SecretScope } from '../core/settings';
+import { DEFAULT_PROJECT_SETTINGS, upgradeStoredGlobalSettings, type GlobalSettings, type ProjectSettings, type SecretScope } from '../core/settings';
 
 const GLOBAL_KEY = 'settings:global';
 const projectKey = (projectId: string) => `settings:project:${projectId}`;
 
 export async function loadGlobalSettings(): Promise<GlobalSettings | undefined> {
-  return kvs.get<GlobalSettings>(GLOBAL_KEY);
+  return upgradeStoredGlobalSettings(await kvs.get<GlobalSettings>(GLOBAL_KEY));
 }
 
 export async function saveGlobalSettings(settings: GlobalSettings): Promise<void> {

@@ -1,35 +1,51 @@
 /** Resolvers of the Jira admin page. Every one checks, first, that the caller is a Jira admin. */
 import Resolver from '@forge/resolver';
-import { diagnoseHealth, diagnoseTestDelivery } from '../core/connection-test';
 import { runSummary } from '../core/panel-view';
-import { buildPayload, serialisePayload } from '../core/payload';
 import { rotateSecret, secretProblem, validateGlobalSettings, type GlobalSettings } from '../core/settings';
-import { keyFingerprint, secretToKey, signRequest } from '../core/signing';
-import { egressApproved, getStatus, postSigned } from '../forge/aiops-adapter';
+import { keyFingerprint, secretToKey } from '../core/signing';
 import { callbackBaseUrl } from '../forge/platform';
 import { listAllRuns } from '../forge/run-store';
 import { deleteSecret, listProjectSettings, loadGlobalSettings, readSecret, saveGlobalSettings, writeSecret } from '../forge/settings-store';
-import { signingKeys } from '../forge/signing-keys';
+import { projectName } from '../forge/jira-adapter';
+import { checkConnection } from './connection-check';
+import { runDiagnose } from './diagnose';
 import { ResolverError, requirePermission, type ForgeResolverContext } from './resolver-context';
+import { startTestDelivery, testDeliveryStatus } from './test-delivery';
 import { validationContext } from './validation-context';
 
 const resolver = new Resolver();
 
-async function requireJiraAdmin(context: unknown): Promise<void> {
-  if (!(context as ForgeResolverContext).accountId) throw new ResolverError(401, 'this page needs a signed-in user');
+async function requireJiraAdmin(context: unknown): Promise<ForgeResolverContext> {
+  const ctx = context as ForgeResolverContext;
+  if (!ctx.accountId) throw new ResolverError(401, 'this page needs a signed-in user');
   await requirePermission('ADMINISTER');
+  return ctx;
 }
 
-async function adminView() {
-  const [settings, projects, runs, callbackUrl] = await Promise.all([loadGlobalSettings(), listProjectSettings(), listAllRuns(50), callbackBaseUrl()]);
-  const host = settings ? new URL(settings.aiopsBaseUrl).host : undefined;
+const cursorOf = (payload: unknown) => {
+  const cursor = (payload as { cursor?: unknown } | undefined)?.cursor;
+  return typeof cursor === 'string' && cursor.length > 0 && cursor.length < 2000 ? cursor : undefined;
+};
+
+async function adminView(cursor?: string) {
+  const [settings, projects, page, callbackUrl] = await Promise.all([loadGlobalSettings(), listProjectSettings(), listAllRuns(25, cursor), callbackBaseUrl()]);
+  const named = await Promise.all(
+    projects.slice(0, 100).map(async ({ projectId, settings: p }) => ({
+      projectId,
+      projectKey: p.projectKey ?? projectId,
+      projectName: await projectName(projectId),
+      enabled: p.enabled,
+      events: p.events,
+      overrides: Boolean(p.agentId || p.tenantId || p.secret),
+    })),
+  );
   return {
     settings: settings ?? null,
-    egress: settings ? { host, approved: egressApproved(`${settings.aiopsBaseUrl}/`) } : null,
     callbackUrl,
     statusAuthConfigured: settings?.statusAuthHeaderName ? Boolean(await readSecret({ kind: 'global' }, 'status-auth')) : false,
-    projects: projects.map(({ projectId, settings: p }) => ({ projectId, projectKey: p.projectKey ?? projectId, enabled: p.enabled, events: p.events, overrides: Boolean(p.agentId || p.tenantId || p.secret) })),
-    deliveries: runs.map(runSummary),
+    projects: named,
+    deliveries: page.runs.map(runSummary),
+    deliveriesCursor: page.nextCursor ?? null,
   };
 }
 
@@ -37,6 +53,21 @@ resolver.define('load', async ({ context }) => {
   await requireJiraAdmin(context);
   return adminView();
 });
+
+/** The next page of site-wide deliveries, newest first. */
+resolver.define('deliveries', async ({ payload, context }) => {
+  await requireJiraAdmin(context);
+  const page = await listAllRuns(25, cursorOf(payload));
+  return { deliveries: page.runs.map(runSummary), deliveriesCursor: page.nextCursor ?? null };
+});
+
+/** True when AI Ops accepted something signed with this key: a check, or a recent delivery. */
+async function secretProven(settings: GlobalSettings | undefined): Promise<boolean> {
+  if (!settings?.secret) return false;
+  if (settings.secret.provenAt) return true;
+  const recent = await listAllRuns(100);
+  return recent.runs.some((run) => run.keyFingerprint === settings.secret!.fingerprint && run.executionId !== undefined);
+}
 
 resolver.define('save', async ({ payload, context }) => {
   await requireJiraAdmin(context);
@@ -60,15 +91,23 @@ resolver.define('save', async ({ payload, context }) => {
   if (!validated.ok || errors.length > 0) return { ok: false, errors };
 
   let next: GlobalSettings = validated.value;
+  let secretChange: 'unchanged' | 'replaced' | 'rotating' | 'none' = 'none';
   if (newSecret) {
-    next = rotateSecret(next, keyFingerprint(secretToKey(newSecret, encoding)), Date.now());
-    const previous = stored?.secret ? await readSecret({ kind: 'global' }, 'current') : undefined;
-    if (previous) await writeSecret({ kind: 'global' }, 'previous', previous);
-    await writeSecret({ kind: 'global' }, 'current', newSecret);
+    const proven = await secretProven(stored);
+    const rotated = rotateSecret({ ...next, secret: stored?.secret && proven ? { ...stored.secret, provenAt: stored.secret.provenAt ?? new Date().toISOString() } : stored?.secret }, keyFingerprint(secretToKey(newSecret, encoding)), Date.now());
+    secretChange = rotated.change;
+    next = rotated.settings;
+    if (rotated.change === 'rotating') {
+      const previous = await readSecret({ kind: 'global' }, 'current');
+      if (previous) await writeSecret({ kind: 'global' }, 'previous', previous);
+    } else if (rotated.change === 'replaced' && stored?.previousSecret) {
+      await deleteSecret({ kind: 'global' }, 'previous');
+    }
+    if (rotated.change !== 'unchanged') await writeSecret({ kind: 'global' }, 'current', newSecret);
   }
   if (statusAuth) await writeSecret({ kind: 'global' }, 'status-auth', statusAuth);
   await saveGlobalSettings(next);
-  return { ok: true, view: await adminView() };
+  return { ok: true, secretChange, view: await adminView() };
 });
 
 resolver.define('endSecretGrace', async ({ context }) => {
@@ -84,35 +123,32 @@ resolver.define('endSecretGrace', async ({ context }) => {
 resolver.define('checkConnection', async ({ context }) => {
   await requireJiraAdmin(context);
   const settings = await loadGlobalSettings();
-  if (!settings) return { ok: false, title: 'Not configured', detail: 'Save the AI Ops base URL first.' };
-  const url = `${settings.aiopsBaseUrl}/api/v1/health`;
-  if (!egressApproved(url)) return { ok: false, title: 'Egress not approved', detail: `Approve ${new URL(url).host} first (the "Approve egress" button).` };
-  return diagnoseHealth(await getStatus(url, {}, settings.requestTimeoutSeconds * 1000), url);
+  if (!settings) return { ok: false, steps: [{ step: 'health', ok: false, title: 'Not configured', detail: 'Save the AI Ops base URL, agent id and secret first.' }] };
+  const check = await checkConnection(settings);
+  const agentOk = check.steps.find((step) => step.step === 'agent')?.ok;
+  if (agentOk && settings.secret && !settings.secret.provenAt) {
+    // Re-read right before writing: only the proof is added to whatever is stored now.
+    const latest = await loadGlobalSettings();
+    if (latest?.secret?.fingerprint === settings.secret.fingerprint) await saveGlobalSettings({ ...latest, secret: { ...latest.secret, provenAt: new Date().toISOString() } });
+  }
+  return check;
 });
 
-resolver.define('sendTestIssue', async ({ context }) => {
+/** Sends a real issue through the whole pipeline as a test; `testStatus` follows it. */
+resolver.define('sendTestIssue', async ({ payload, context }) => {
+  const ctx = await requireJiraAdmin(context);
+  return startTestDelivery((payload as { issueKey?: unknown } | undefined)?.issueKey, ctx.accountId!);
+});
+
+resolver.define('testStatus', async ({ payload, context }) => {
   await requireJiraAdmin(context);
-  const settings = await loadGlobalSettings();
-  if (!settings) return { ok: false, title: 'Not configured', detail: 'Save the connection first.' };
-  const url = `${settings.aiopsBaseUrl}/webhook/agents/${encodeURIComponent(settings.agentId)}/webhook`;
-  if (!egressApproved(url)) return { ok: false, title: 'Egress not approved', detail: `Approve ${new URL(url).host} first (the "Approve egress" button).` };
-  const keys = await signingKeys({ kind: 'global' }, settings.keyEncoding, settings.previousSecret?.until);
-  if (!keys.ok) return { ok: false, title: 'Secret problem', detail: keys.reason };
-  const now = Date.now();
-  const deliveryId = `test_${now}`;
-  const body = serialisePayload(
-    buildPayload(
-      {
-        id: '0',
-        key: 'TEST-0',
-        fields: { summary: 'Connection test from AI Ops Ticket Enhancer for Jira', description: 'This is a test issue sent by a Jira admin. It can be ignored.', issuetype: { id: '0', name: 'Task' }, status: { name: 'To Do' }, priority: { id: '3', name: 'Medium' }, created: new Date(now).toISOString() },
-      },
-      { ...settings, secretScope: { kind: 'global' } },
-      { event: 'test', deliveryId, nowMs: now },
-    ),
-  );
-  const answer = await postSigned(url, body, { ...signRequest(body, keys.keys, deliveryId, now) }, settings.requestTimeoutSeconds * 1000);
-  return diagnoseTestDelivery(answer, Date.now());
+  return testDeliveryStatus((payload as { deliveryId?: unknown } | undefined)?.deliveryId);
+});
+
+/** The first-deploy self-check: every platform assumption that can only be verified on a real site. */
+resolver.define('diagnose', async ({ payload, context }) => {
+  await requireJiraAdmin(context);
+  return runDiagnose((payload as { issueKey?: unknown } | undefined)?.issueKey);
 });
 
 export const adminResolver = resolver.getDefinitions();

@@ -3,9 +3,9 @@
  * over the raw body is checked before the body is read, and a rejected call changes nothing.
  */
 import { MAX_CALLBACK_BYTES, parseCallback } from '../core/callback';
-import { resultFact } from '../core/enhancement';
+import { applyResult } from '../core/enhancement';
 import { verifyHubSignature, verifyStandardWebhook } from '../core/signing';
-import { publishFact } from '../forge/run-publisher';
+import { publishChange } from '../forge/run-publisher';
 import { getRun } from '../forge/run-store';
 import { loadGlobalSettings } from '../forge/settings-store';
 import { signingKeys } from '../forge/signing-keys';
@@ -39,12 +39,12 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
   if ((request.method ?? 'POST').toUpperCase() !== 'POST') return reply(405, 'only POST is accepted');
   const body = request.body ?? '';
   if (Buffer.byteLength(body) > MAX_CALLBACK_BYTES) return reply(413, `the body is over ${MAX_CALLBACK_BYTES} bytes`);
-  const projectId = param(request, 'project');
   const issueId = param(request, 'issue');
   const deliveryId = param(request, 'delivery');
-  if (!projectId || !issueId || !deliveryId) return reply(404, 'unknown execution: the callback URL is incomplete');
-  const run = await getRun(projectId, issueId, deliveryId);
-  if (!run || !run.secretScope || !run.keyEncoding) return reply(404, 'unknown execution');
+  if (!issueId || !deliveryId) return reply(404, 'unknown execution: the callback URL is incomplete');
+  const stored = await getRun(deliveryId);
+  const run = stored?.run;
+  if (!stored || !run || run.issueId !== issueId || !run.secretScope || !run.keyEncoding) return reply(404, 'unknown execution');
 
   const global = run.secretScope.kind === 'global' ? await loadGlobalSettings() : undefined;
   const keys = await signingKeys(run.secretScope, run.keyEncoding, global?.previousSecret?.until);
@@ -58,7 +58,7 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
 
   const parsed = parseCallback(body);
   if (!parsed.ok) return reply(400, parsed.reason);
-  if (run.executionId && run.executionId !== parsed.message.executionId) return reply(404, 'unknown execution');
-  const recorded = await publishFact(run, resultFact(run.deliveryId, parsed.message, Date.now(), 'callback'));
-  return reply(200, recorded ? 'recorded' : 'already recorded');
+  if (!run.executionId || run.executionId !== parsed.message.executionId) return reply(404, 'unknown execution');
+  const changed = await publishChange(run.deliveryId, (current) => applyResult(current, parsed.message, Date.now(), 'callback'), stored);
+  return reply(200, changed ? 'recorded' : 'already recorded');
 }

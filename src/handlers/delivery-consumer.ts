@@ -2,118 +2,186 @@
  * The delivery queue's consumer: sends one issue to AI Ops (read, build, sign, POST, record), asks
  * the platform for a retry with backoff while attempts remain, and polls the status URL when
  * results come back by pull.
+ *
+ * Every attempt starts from the stored run, never from what the queue carried: a run AI Ops
+ * accepted is never posted again, and the attempt count survives the platform's own retries (after
+ * a crash or a timeout they come without our `retryData`, but with `retryCount`).
  */
 import { InvocationError, InvocationErrorCode } from '@forge/events';
-import { backoffSeconds, classifyAnswer, type DeliveryOutcome } from '../core/delivery-policy';
-import type { DeliveryJob, PollJob, QueueJob } from '../core/delivery-job';
-import { endRun, recordAttempt, resultFact, type DeliveryRun, type ResultMessage } from '../core/enhancement';
+import { classifyAnswer, MAX_PLATFORM_DELAY_SECONDS, nextStep, waitInHops, type DeliveryOutcome } from '../core/delivery-policy';
+import type { DeliveryJob, DeliveryRetryData, DiagnoseJob, PollJob, QueueJob } from '../core/delivery-job';
+import { applyResult, attemptCount, endRun, markWaiting, recordAttempt, type DeliveryRun, type ResultMessage } from '../core/enhancement';
 import { buildPayload, serialisePayload } from '../core/payload';
-import { expandStatusUrl } from '../core/settings';
-import { signRequest } from '../core/signing';
+import { effectiveSettings, expandStatusUrl, type EffectiveSettings } from '../core/settings';
+import { keyFingerprint, signRequest } from '../core/signing';
 import { pollDelaySeconds, readStatusAnswer } from '../core/status-poll';
-import { egressApproved, getStatus, postSigned } from '../forge/aiops-adapter';
+import { getStatus, postSigned } from '../forge/aiops-adapter';
+import { recordDiagnoseConsumed } from '../forge/diagnostics-store';
 import { readIssueAsApp, siteUrl } from '../forge/jira-adapter';
 import { callbackUrlFor, enqueue } from '../forge/platform';
-import { publishFact, publishRun } from '../forge/run-publisher';
-import { readSecret } from '../forge/settings-store';
+import { publishChange } from '../forge/run-publisher';
+import { getRun, type StoredRun } from '../forge/run-store';
+import { loadGlobalSettings, loadProjectSettings, readSecret } from '../forge/settings-store';
 import { signingKeys } from '../forge/signing-keys';
 
 interface AsyncEvent {
   body: QueueJob;
-  retryContext?: { retryCount: number; retryReason: string; retryData?: { run?: DeliveryRun } };
+  retryContext?: { retryCount: number; retryReason: string; retryData?: Partial<DeliveryRetryData> };
 }
+
+const SENDABLE = new Set(['queued', 'retrying', 'waiting']);
 
 let cachedSiteUrl: string | undefined;
 
 export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   const job = event.body;
   if (job.kind === 'poll') return pollStatus(job);
-  const run = event.retryContext?.retryData?.run ?? job.run;
-  const attempt = run.attempts.length + 1;
+  if (job.kind === 'diagnose') return recordDiagnose(job);
+  const retryData = event.retryContext?.retryData;
+  // A wait longer than the platform's 900 s goes in hops that touch nothing.
+  if (retryData?.hopsLeft && retryData.hopsLeft > 0) return hop({ ...(retryData as DeliveryRetryData), hopsLeft: retryData.hopsLeft - 1 });
+
+  const stored = await getRun(job.deliveryId);
+  // Gone (deleted with the app's data) or already past sending: never post it again.
+  if (!stored || !SENDABLE.has(stored.run.status)) return undefined;
+  const previous = Math.max(
+    attemptCount(stored.run),
+    retryData?.attempt ?? (event.retryContext ? job.baseAttempts + event.retryContext.retryCount : job.baseAttempts),
+  );
+  const attempt = previous + 1;
+  const fresh = !event.retryContext && attempt === job.baseAttempts + 1;
+  const settings = fresh && job.settings ? { settings: job.settings, previousSecretUntil: job.previousSecretUntil } : await currentSettings(stored.run);
+  if (!settings.settings) {
+    return record(stored, endRun(stored.run, 'failed', settings.reason ?? 'the AI Ops connection is not configured', Date.now(), 'configuration'));
+  }
+  if (!job.resumed && attempt > settings.settings.attemptLimit) {
+    // Only reached when invocations died before recording their attempt (crash, timeout).
+    const reason = `gave up after ${previous} attempts: the delivery function stopped before it could record an answer (${event.retryContext?.retryReason ?? 'unknown reason'})`;
+    return record(stored, endRun({ ...stored.run, attemptCount: previous }, 'failed', reason, Date.now(), 'outage'));
+  }
   try {
-    return await deliverOnce(job, run, attempt);
+    return await deliverOnce(job, stored, attempt, settings.settings, settings.previousSecretUntil);
   } catch (error) {
     // An unexpected failure still counts as an attempt, so the attempt limit always ends the run.
     const reason = `internal error while delivering: ${error instanceof Error ? error.message : String(error)}`;
-    return settle(job, run, { kind: 'retry', reason }, attempt, 0, 0);
+    const latest = (await getRun(job.deliveryId)) ?? stored;
+    return settle(job, latest, { kind: 'retry', reason }, attempt, settings.settings, 0, 0);
   }
 }
 
-async function deliverOnce(job: DeliveryJob, run: DeliveryRun, attempt: number): Promise<unknown> {
-  const { settings } = job;
+/** Every attempt after the first uses the settings as they are now, so a fix reaches runs in flight. */
+async function currentSettings(run: DeliveryRun): Promise<{ settings?: EffectiveSettings; previousSecretUntil?: string; reason?: string }> {
+  const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(run.projectId)]);
+  const connection = effectiveSettings(global, project, run.projectId);
+  if (!connection.ok) return { reason: connection.reason };
+  return { settings: connection.settings, previousSecretUntil: connection.settings.secretScope.kind === 'global' ? global?.previousSecret?.until : undefined };
+}
+
+function hop(data: DeliveryRetryData): InvocationError {
+  return new InvocationError({ retryAfter: MAX_PLATFORM_DELAY_SECONDS, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST, retryData: data });
+}
+
+async function deliverOnce(job: DeliveryJob, stored: StoredRun, attempt: number, settings: EffectiveSettings, previousSecretUntil: string | undefined): Promise<unknown> {
+  const { run } = stored;
   const webhookUrl = `${settings.aiopsBaseUrl}/webhook/agents/${encodeURIComponent(settings.agentId)}/webhook`;
-  if (!egressApproved(webhookUrl)) {
-    const host = new URL(webhookUrl).host;
-    return record(endRun(run, 'failed', `egress to ${host} is not approved: a Jira admin must approve it on the app's admin page; nothing was sent`, Date.now()));
-  }
-  const keys = await signingKeys(settings.secretScope, settings.keyEncoding, job.previousSecretUntil);
-  if (!keys.ok) return record(endRun(run, 'failed', keys.reason, Date.now()));
+  const keys = await signingKeys(settings.secretScope, settings.keyEncoding, previousSecretUntil);
+  if (!keys.ok) return record(stored, endRun(run, 'failed', keys.reason, Date.now(), 'configuration'));
 
   const read = await readIssueAsApp(run.issueId);
-  if (read.kind === 'missing') return record(endRun(run, 'skipped', 'the issue was deleted (or the app lost access) before it could be sent', Date.now()));
-  if (read.kind === 'error') return settle(job, run, { kind: 'retry', reason: `Jira could not be read (${read.status})` }, attempt, 0, 0);
+  if (read.kind === 'missing') return record(stored, endRun(run, 'skipped', 'the issue was deleted (or the app lost access) before it could be sent', Date.now(), 'issue'));
+  if (read.kind === 'error') return settle(job, stored, { kind: 'retry', reason: `Jira could not be read (${read.status})` }, attempt, settings, 0, 0);
 
   cachedSiteUrl ??= await siteUrl();
-  const callbackUrl = settings.resultMode === 'callback' ? await callbackUrlFor(run.projectId, run.issueId, run.deliveryId) : undefined;
-  const body = serialisePayload(
-    buildPayload(read.issue, settings, { event: run.trigger === 'updated' ? 'updated' : 'created', deliveryId: run.deliveryId, nowMs: Date.now(), siteUrl: cachedSiteUrl, callbackUrl }),
-  );
+  // The callback URL goes with every non-strict payload, so AI Ops can call back in any mode.
+  const callbackUrl = settings.strictPayload ? undefined : await callbackUrlFor(run.issueId, run.deliveryId);
+  const event = run.trigger === 'updated' ? 'updated' : run.trigger === 'test' ? 'test' : 'created';
+  const body = serialisePayload(buildPayload(read.issue, settings, { event, deliveryId: run.deliveryId, nowMs: Date.now(), siteUrl: cachedSiteUrl, callbackUrl }));
   const headers = signRequest(body, keys.keys, run.deliveryId, Date.now());
   const started = Date.now();
   const answer = await postSigned(webhookUrl, body, { ...headers }, settings.requestTimeoutSeconds * 1000);
-  const outcome = classifyAnswer(answer, Date.now());
-  return settle(job, run, outcome, attempt, Date.now() - started, Buffer.byteLength(body));
+  const outcome = classifyAnswer(answer, Date.now(), { strictPayload: settings.strictPayload });
+  const signed = { ...stored, run: { ...run, keyFingerprint: keyFingerprint(keys.keys[0]) } };
+  return settle(job, signed, outcome, attempt, settings, Date.now() - started, Buffer.byteLength(body));
 }
 
-async function settle(job: DeliveryJob, run: DeliveryRun, outcome: DeliveryOutcome, attempt: number, latencyMs: number, bytesSent: number): Promise<unknown> {
+async function settle(job: DeliveryJob, stored: StoredRun, outcome: DeliveryOutcome, attempt: number, settings: EffectiveSettings, latencyMs: number, bytesSent: number): Promise<unknown> {
   const now = Date.now();
-  const again = outcome.kind === 'retry' && attempt < job.settings.attemptLimit;
-  const delay = again ? backoffSeconds(attempt + 1, outcome.retryAfterSeconds) : 0;
-  const next = recordAttempt(run, outcome, { attempt, atMs: now, latencyMs, bytesSent, nextAttemptAtMs: again ? now + delay * 1000 : undefined });
-  await record(next);
-  if (again) {
-    return new InvocationError({ retryAfter: delay, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST, retryData: { run: next } });
+  const step = nextStep(outcome, {
+    attempt,
+    attemptLimit: settings.attemptLimit,
+    resumed: Boolean(job.resumed),
+    createdAtMs: Date.parse(stored.run.createdAt),
+    outageHorizonHours: settings.outageHorizonHours,
+    nowMs: now,
+  });
+  const facts = {
+    attempt,
+    atMs: now,
+    latencyMs,
+    bytesSent,
+    nextAttemptAtMs: step.next === 'retry' ? step.dueAtMs : undefined,
+    result: { mode: settings.resultMode, account: settings.resultAccount, timeLimitMinutes: settings.resultTimeLimitMinutes },
+  };
+  let next = recordAttempt(stored.run, outcome, facts);
+  if (step.next === 'wait') next = markWaiting(next, step.recheckAtMs, now);
+  if (step.next === 'fail' && outcome.kind === 'retry' && Date.now() - Date.parse(stored.run.createdAt) >= settings.outageHorizonHours * 3_600_000) {
+    next = { ...next, reason: `AI Ops did not accept the delivery within the ${settings.outageHorizonHours} h outage horizon: ${outcome.reason}` };
   }
-  if (next.status === 'accepted' && job.settings.resultMode === 'poll' && next.executionId) {
-    const poll: PollJob = { kind: 'poll', run: next, settings: job.settings, startedAt: new Date(now).toISOString(), polls: 0 };
-    await enqueue(poll, pollDelaySeconds(1));
+  next = { ...next, attemptLimit: settings.attemptLimit };
+  const saved = await record(stored, next);
+  if (step.next === 'retry') {
+    const wait = waitInHops((step.dueAtMs - now) / 1000);
+    const data: DeliveryRetryData = { deliveryId: job.deliveryId, attempt, ...(wait.hopsAfter > 0 ? { hopsLeft: wait.hopsAfter } : {}) };
+    return new InvocationError({ retryAfter: wait.firstSeconds, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST, retryData: data });
+  }
+  if (saved?.run.status === 'accepted' && settings.resultMode === 'poll' && saved.run.executionId) {
+    const poll: PollJob = { kind: 'poll', deliveryId: saved.run.deliveryId, settings, startedAt: new Date(now).toISOString(), polls: 0 };
+    await enqueue(poll, pollDelaySeconds(1), settings.deliveryConcurrency);
   }
   return undefined;
 }
 
-/** Saves the run, mirrors it into the issue property and tells open panels. */
-async function record(run: DeliveryRun): Promise<undefined> {
-  await publishRun(run);
-  return undefined;
+/** Saves the run over the version this attempt read (merging if another writer came first). */
+function record(stored: StoredRun, next: DeliveryRun): Promise<StoredRun | undefined> {
+  return publishChange(
+    next.deliveryId,
+    // Someone accepted or cancelled the run meanwhile: their state stands.
+    (current) => (SENDABLE.has(current.status) ? next : undefined),
+    stored,
+  );
 }
 
-async function pollStatus(job: PollJob): Promise<undefined> {
-  const { settings, run } = job;
+async function pollStatus(job: PollJob): Promise<unknown> {
+  const stored = await getRun(job.deliveryId);
+  if (!stored || !stored.run.executionId || !['accepted', 'running'].includes(stored.run.status)) return undefined;
+  const { run } = stored;
+  const { settings } = job;
   const executionId = run.executionId!;
-  const report = (message: ResultMessage) => publishFact(run, resultFact(run.deliveryId, message, Date.now(), 'poll'));
-
-  const elapsedMin = (Date.now() - Date.parse(job.startedAt)) / 60_000;
+  const report = (message: ResultMessage) => publishChange(run.deliveryId, (current) => applyResult(current, message, Date.now(), 'poll'), stored);
+  const deadline = Date.parse(run.resultDeadline ?? job.startedAt) || Date.now();
   if (!settings.statusUrlTemplate) {
-    await report({ executionId, status: 'timed-out', error: 'no status URL is configured, so the result cannot be fetched' });
+    await report({ executionId, status: 'timed-out', error: 'no status URL is configured, so the result cannot be fetched', cause: 'configuration' });
     return undefined;
   }
   const url = expandStatusUrl(settings.statusUrlTemplate, settings.aiopsBaseUrl, executionId);
   const authHeader = settings.statusAuthHeaderName ? await readSecret({ kind: 'global' }, 'status-auth') : undefined;
-  const answer = egressApproved(url)
-    ? await getStatus(url, settings.statusAuthHeaderName && authHeader ? { [settings.statusAuthHeaderName]: authHeader } : {}, settings.requestTimeoutSeconds * 1000)
-    : ({ kind: 'network-error', message: `egress to ${new URL(url).host} is not approved` } as const);
+  const answer = await getStatus(url, settings.statusAuthHeaderName && authHeader ? { [settings.statusAuthHeaderName]: authHeader } : {}, settings.requestTimeoutSeconds * 1000);
   const reading = readStatusAnswer(answer, executionId);
   if (reading.kind === 'final') {
     await report(reading.message);
     return undefined;
   }
-  if (reading.kind === 'pending' && reading.status === 'running') await report({ executionId, status: 'running' });
-  if (elapsedMin >= settings.pollTimeLimitMinutes) {
+  if (reading.kind === 'pending' && reading.status === 'running' && run.status === 'accepted') await report({ executionId, status: 'running' });
+  if (Date.now() >= deadline) {
     const why = reading.kind === 'unreadable' ? reading.reason : `the last status was "${reading.shownAs}"`;
-    await report({ executionId, status: 'timed-out', error: `no result after ${settings.pollTimeLimitMinutes} minutes of polling; ${why}` });
+    await report({ executionId, status: 'timed-out', error: `no result after ${settings.resultTimeLimitMinutes} minutes of polling; ${why}`, cause: reading.kind === 'unreadable' ? 'configuration' : 'agent' });
     return undefined;
   }
-  await enqueue({ ...job, polls: job.polls + 1 }, pollDelaySeconds(job.polls + 2));
+  await enqueue({ ...job, polls: job.polls + 1 }, pollDelaySeconds(job.polls + 2), settings.deliveryConcurrency);
   return undefined;
 }
 
+async function recordDiagnose(job: DiagnoseJob): Promise<undefined> {
+  await recordDiagnoseConsumed(job.token);
+  return undefined;
+}

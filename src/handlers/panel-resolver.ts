@@ -1,10 +1,12 @@
-/** Resolvers of the issue panel: `load` (one call draws the panel) and `runAgain`. */
+/** Resolvers of the issue panel: `load` (one call draws the panel), `runAgain` and `cancel`. */
 import Resolver from '@forge/resolver';
 import { decideEligibility } from '../core/eligibility';
-import { panelView } from '../core/panel-view';
-import { readIssueAsApp, userPermissions } from '../forge/jira-adapter';
-import { issueChannel } from '../forge/platform';
-import { listIssueRuns } from '../forge/run-store';
+import { endRun, isCommentResult } from '../core/enhancement';
+import { panelView, type Audience, type CommentRead } from '../core/panel-view';
+import { readCommentAsUser, readIssueAsApp, userPermissions } from '../forge/jira-adapter';
+import { appPageUrls, issueChannel, panelRealtimeToken } from '../forge/platform';
+import { publishChange } from '../forge/run-publisher';
+import { getRun, listIssueRuns } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
 import { issueFromContext, ResolverError, type ForgeResolverContext } from './resolver-context';
 import { startDelivery } from './start-delivery';
@@ -12,13 +14,18 @@ import { startDelivery } from './start-delivery';
 const resolver = new Resolver();
 
 resolver.define('load', async ({ context }) => {
-  const issue = issueFromContext(context as ForgeResolverContext);
-  const held = await userPermissions(['BROWSE_PROJECTS', 'EDIT_ISSUES', 'ADMINISTER_PROJECTS'], { issueId: issue.issueId });
+  const ctx = context as ForgeResolverContext;
+  const issue = issueFromContext(ctx);
+  const held = await userPermissions(['BROWSE_PROJECTS', 'EDIT_ISSUES', 'ADMINISTER_PROJECTS', 'ADMINISTER'], { issueId: issue.issueId });
   if (!held.has('BROWSE_PROJECTS')) throw new ResolverError(403, 'you cannot see this issue');
-  const [runs, project] = await Promise.all([listIssueRuns(issue.projectId, issue.issueId), loadProjectSettings(issue.projectId)]);
+  const [runs, project, realtimeToken] = await Promise.all([
+    listIssueRuns(issue.issueId),
+    loadProjectSettings(issue.projectId),
+    panelRealtimeToken(issue.issueId).catch(() => undefined),
+  ]);
   let eligibility = decideEligibility(project, { kind: 'created', issueType: issue.issueType, labels: [], changedFields: [] });
   // Only when nothing ran and a filter looks at labels or priority is the issue read.
-  if (runs.length === 0 && project.enabled && (project.labelsInclude.length + project.labelsExclude.length + project.priorityIds.length > 0)) {
+  if (runs.length === 0 && project.enabled && project.labelsInclude.length + project.labelsExclude.length + project.priorityIds.length > 0) {
     const read = await readIssueAsApp(issue.issueId);
     if (read.kind === 'found') {
       const f = read.issue.fields;
@@ -31,25 +38,70 @@ resolver.define('load', async ({ context }) => {
       });
     }
   }
-  return panelView({
+  // Result comments are read as this user, so a comment they may not see stays hidden.
+  const comments: Record<string, CommentRead> = {};
+  const shown = [runs[0], runs.find((run) => run.status === 'completed')];
+  for (const run of shown) {
+    if (!run || !isCommentResult(run.result) || run.result.deleted || comments[run.result.commentId]) continue;
+    const read = await readCommentAsUser(run.issueId, run.result.commentId);
+    comments[run.result.commentId] = read ? { visible: true, body: read.body, authorName: read.authorName, created: read.created, updated: read.updated } : { visible: false };
+  }
+  const audience: Audience = held.has('ADMINISTER') ? 'jira-admin' : held.has('ADMINISTER_PROJECTS') ? 'project-admin' : 'member';
+  const siteUrl = (ctx as { siteUrl?: string }).siteUrl;
+  const pages = audience === 'member' ? {} : appPageUrls(siteUrl, issue.projectKey);
+  const view = panelView({
     issueKey: issue.issueKey,
     runs,
     eligibility,
     canRunAgain: held.has('EDIT_ISSUES') && project.enabled,
     canConfigure: held.has('ADMINISTER_PROJECTS'),
+    audience,
     channel: issueChannel(issue.issueId),
+    realtimeToken,
+    nowMs: Date.now(),
+    siteUrl,
+    comments,
   });
+  return {
+    ...view,
+    canCancel: held.has('EDIT_ISSUES'),
+    links: { adminPage: audience === 'jira-admin' ? pages.adminPage : undefined, projectSettings: pages.projectSettings },
+  };
 });
 
 resolver.define('runAgain', async ({ context }) => {
-  const issue = issueFromContext(context as ForgeResolverContext);
+  const ctx = context as ForgeResolverContext;
+  const issue = issueFromContext(ctx);
   const held = await userPermissions(['EDIT_ISSUES'], { issueId: issue.issueId });
   if (!held.has('EDIT_ISSUES')) throw new ResolverError(403, 'only users who can edit this issue can run the Ticket Enhancer again');
   const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(issue.projectId)]);
   if (!project.enabled) throw new ResolverError(409, 'the Ticket Enhancer is not enabled for this project');
   const { issueId, issueKey, projectId, projectKey } = issue;
-  const result = await startDelivery({ issueId, issueKey, projectId, projectKey }, 'rerun', `rerun-${Date.now()}`, global, project);
-  return result.started ? { started: true, deliveryId: result.run.deliveryId } : { started: false, reason: result.reason };
+  const result = await startDelivery({ issueId, issueKey, projectId, projectKey }, 'rerun', `rerun-${Date.now()}`, global, project, {
+    requestedBy: ctx.accountId,
+    concurrencyLimit: global?.deliveryConcurrency,
+  });
+  if (result.started) return { started: true, deliveryId: result.run.deliveryId };
+  if (result.queued) return { started: true, deliveryId: result.run.deliveryId, note: result.reason };
+  return { started: false, reason: result.reason };
+});
+
+/** Stops a run that is still waiting to be sent (users who can edit the issue). */
+resolver.define('cancel', async ({ payload, context }) => {
+  const ctx = context as ForgeResolverContext;
+  const issue = issueFromContext(ctx);
+  const held = await userPermissions(['EDIT_ISSUES'], { issueId: issue.issueId });
+  if (!held.has('EDIT_ISSUES')) throw new ResolverError(403, 'only users who can edit this issue can cancel a run');
+  const deliveryId = (payload as { deliveryId?: unknown } | undefined)?.deliveryId;
+  if (typeof deliveryId !== 'string') throw new ResolverError(400, 'deliveryId is required');
+  const stored = await getRun(deliveryId);
+  // Looked up under the issue from the context: another issue's run is simply not found.
+  if (!stored || stored.run.issueId !== issue.issueId) throw new ResolverError(404, 'no such run on this issue');
+  const cancelled = await publishChange(deliveryId, (run) =>
+    ['queued', 'retrying', 'waiting'].includes(run.status) ? { ...endRun(run, 'cancelled', 'cancelled before it was sent', Date.now(), 'user'), requestedBy: ctx.accountId } : undefined,
+  );
+  if (!cancelled) throw new ResolverError(409, 'this run was already sent or has ended; only a run waiting to be sent can be cancelled');
+  return { cancelled: true };
 });
 
 export const panelResolver = resolver.getDefinitions();

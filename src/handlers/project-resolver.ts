@@ -6,7 +6,7 @@ import Resolver from '@forge/resolver';
 import { runSummary } from '../core/panel-view';
 import { secretProblem, validateProjectSettings, type FieldError } from '../core/settings';
 import { keyFingerprint, secretToKey } from '../core/signing';
-import { issueMatchesJql, projectIssueTypes, priorities } from '../forge/jira-adapter';
+import { issueMatchesJql, projectIssueTypes, projectPriorities } from '../forge/jira-adapter';
 import { getRun, listProjectRuns } from '../forge/run-store';
 import { deleteSecret, loadGlobalSettings, loadProjectSettings, saveProjectSettings, writeSecret } from '../forge/settings-store';
 import { projectFromContext, requirePermission, ResolverError, type ForgeResolverContext } from './resolver-context';
@@ -15,32 +15,41 @@ import { startDelivery } from './start-delivery';
 const resolver = new Resolver();
 
 async function requireProjectAdmin(context: unknown) {
-  const project = projectFromContext(context as ForgeResolverContext);
+  const ctx = context as ForgeResolverContext;
+  const project = projectFromContext(ctx);
   await requirePermission('ADMINISTER_PROJECTS', { projectId: project.projectId });
-  return project;
+  return { ...project, accountId: ctx.accountId! };
 }
 
+const cursorOf = (payload: unknown) => {
+  const cursor = (payload as { cursor?: unknown } | undefined)?.cursor;
+  return typeof cursor === 'string' && cursor.length > 0 && cursor.length < 2000 ? cursor : undefined;
+};
+
 async function projectView(projectId: string) {
-  const [settings, global, issueTypes, priorityList, runs] = await Promise.all([
-    loadProjectSettings(projectId),
-    loadGlobalSettings(),
-    projectIssueTypes(projectId),
-    priorities(),
-    listProjectRuns(projectId, 50),
-  ]);
+  const [settings, global, issueTypes, page] = await Promise.all([loadProjectSettings(projectId), loadGlobalSettings(), projectIssueTypes(projectId), listProjectRuns(projectId, 25)]);
+  const priorities = await projectPriorities(projectId, issueTypes.map((type) => type.id));
   return {
     settings,
     connectionConfigured: Boolean(global?.secret),
     defaults: global ? { agentId: global.agentId, tenantId: global.tenantId } : null,
     issueTypes,
-    priorities: priorityList,
-    deliveries: runs.map(runSummary),
+    priorities,
+    deliveries: page.runs.map(runSummary),
+    deliveriesCursor: page.nextCursor ?? null,
   };
 }
 
 resolver.define('load', async ({ context }) => {
   const { projectId } = await requireProjectAdmin(context);
   return projectView(projectId);
+});
+
+/** The next page of this project's deliveries, newest first. */
+resolver.define('deliveries', async ({ payload, context }) => {
+  const { projectId } = await requireProjectAdmin(context);
+  const page = await listProjectRuns(projectId, 25, cursorOf(payload));
+  return { deliveries: page.runs.map(runSummary), deliveriesCursor: page.nextCursor ?? null };
 });
 
 resolver.define('save', async ({ payload, context }) => {
@@ -55,9 +64,10 @@ resolver.define('save', async ({ payload, context }) => {
     const problem = secretProblem(newSecret, global?.keyEncoding ?? 'base64');
     if (problem) errors.push({ field: 'secret', message: problem });
   }
-  if (validated.ok && validated.value.jql) {
-    // Jira checks the JQL; the sandbox and Jira both report syntax errors for an empty issue list.
-    const check = await issueMatchesJql('0', validated.value.jql);
+  // Jira checks the JQL even when another field is wrong, so every error shows on one save.
+  const jql = typeof (input.settings as { jql?: unknown } | undefined)?.jql === 'string' ? ((input.settings as { jql: string }).jql).trim() : '';
+  if (jql && !errors.some((e) => e.field === 'jql')) {
+    const check = await issueMatchesJql('0', jql);
     if (!check.ok) errors.push({ field: 'jql', message: check.reason.replace(/^the JQL condition is invalid: /, 'JQL condition is invalid: ') });
   }
   if (!validated.ok || errors.length > 0) return { ok: false, errors };
@@ -75,16 +85,21 @@ resolver.define('save', async ({ payload, context }) => {
 });
 
 resolver.define('redeliver', async ({ payload, context }) => {
-  const { projectId } = await requireProjectAdmin(context);
+  const { projectId, accountId } = await requireProjectAdmin(context);
   const { issueId, deliveryId } = (payload ?? {}) as { issueId?: unknown; deliveryId?: unknown };
   if (typeof issueId !== 'string' || typeof deliveryId !== 'string') throw new ResolverError(400, 'issueId and deliveryId are required');
-  // Looked up under the project from the context: a delivery of another project is simply not found.
-  const run = await getRun(projectId, issueId, deliveryId);
-  if (!run) throw new ResolverError(404, 'no such delivery in this project');
+  // Checked against the project from the context: a delivery of another project is simply not found.
+  const stored = await getRun(deliveryId);
+  if (!stored || stored.run.projectId !== projectId || stored.run.issueId !== issueId) throw new ResolverError(404, 'no such delivery in this project');
   const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(projectId)]);
-  const { issueKey, projectKey } = run;
-  const result = await startDelivery({ issueId, issueKey, projectId, projectKey }, 'redeliver', `redeliver-${Date.now()}`, global, project);
-  return result.started ? { started: true, deliveryId: result.run.deliveryId } : { started: false, reason: result.reason };
+  const { issueKey, projectKey } = stored.run;
+  const result = await startDelivery({ issueId, issueKey, projectId, projectKey }, 'redeliver', `redeliver-${Date.now()}`, global, project, {
+    requestedBy: accountId,
+    concurrencyLimit: global?.deliveryConcurrency,
+  });
+  if (result.started) return { started: true, deliveryId: result.run.deliveryId };
+  if (result.queued) return { started: true, deliveryId: result.run.deliveryId, note: result.reason };
+  return { started: false, reason: result.reason };
 });
 
 export const projectResolver = resolver.getDefinitions();

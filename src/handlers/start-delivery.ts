@@ -3,7 +3,8 @@ import { deliveryIdFor, type DeliveryJob } from '../core/delivery-job';
 import { endRun, type DeliveryRun, type RunTrigger } from '../core/enhancement';
 import { effectiveSettings, type GlobalSettings, type ProjectSettings } from '../core/settings';
 import { enqueue } from '../forge/platform';
-import { claimRun, saveRun } from '../forge/run-store';
+import { publishNewRun } from '../forge/run-publisher';
+import { claimRun } from '../forge/run-store';
 
 export interface DeliveryTarget {
   issueId: string;
@@ -12,7 +13,24 @@ export interface DeliveryTarget {
   projectKey: string;
 }
 
-export type StartResult = { started: true; run: DeliveryRun } | { started: false; reason: string; run?: DeliveryRun };
+export type StartResult =
+  | { started: true; run: DeliveryRun }
+  /** The run is recorded as queued but the queue refused the push; the scheduled sweep will send it. */
+  | { started: false; queued: true; run: DeliveryRun; reason: string }
+  | { started: false; queued?: false; reason: string; run?: DeliveryRun; duplicate?: boolean };
+
+export function deliveryJob(run: DeliveryRun, global: GlobalSettings | undefined, project: ProjectSettings): DeliveryJob {
+  const connection = effectiveSettings(global, project, run.projectId);
+  return {
+    kind: 'deliver',
+    deliveryId: run.deliveryId,
+    issueId: run.issueId,
+    baseAttempts: run.attemptCount ?? run.attempts.length,
+    ...(connection.ok
+      ? { settings: connection.settings, previousSecretUntil: connection.settings.secretScope.kind === 'global' ? global?.previousSecret?.until : undefined }
+      : {}),
+  };
+}
 
 export async function startDelivery(
   target: DeliveryTarget,
@@ -20,8 +38,7 @@ export async function startDelivery(
   discriminator: string,
   global: GlobalSettings | undefined,
   project: ProjectSettings,
-  /** Set when a configuration problem stops this delivery; it is recorded as failed with this reason. */
-  blockedReason?: string,
+  options: { blockedReason?: string; requestedBy?: string; concurrencyLimit?: number } = {},
 ): Promise<StartResult> {
   const now = Date.now();
   const nowIso = new Date(now).toISOString();
@@ -35,29 +52,24 @@ export async function startDelivery(
     updatedAt: nowIso,
     attemptLimit: connection.ok ? connection.settings.attemptLimit : 0,
     attempts: [],
+    ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
     ...(connection.ok ? { secretScope: connection.settings.secretScope, keyEncoding: connection.settings.keyEncoding } : {}),
   };
-  const problem = connection.ok ? blockedReason : connection.reason;
+  const problem = connection.ok ? options.blockedReason : connection.reason;
   if (problem || !connection.ok) {
     // Recorded so admins see why an enabled project sends nothing.
     const reason = problem ?? 'the AI Ops connection is not configured';
-    const failed = endRun(run, 'failed', reason, now);
-    await claimRun(failed);
+    const failed = endRun(run, 'failed', reason, now, 'configuration');
+    await publishNewRun(failed);
     return { started: false, reason, run: failed };
   }
-  if (!(await claimRun(run))) return { started: false, reason: 'this event was already delivered' };
-  const job: DeliveryJob = {
-    kind: 'deliver',
-    run,
-    settings: connection.settings,
-    previousSecretUntil: connection.settings.secretScope.kind === 'global' ? global?.previousSecret?.until : undefined,
-  };
+  // The queued record is not announced: the consumer's first write follows within seconds.
+  if (!(await claimRun(run))) return { started: false, reason: 'this event was already delivered', duplicate: true };
   try {
-    await enqueue(job);
+    await enqueue(deliveryJob(run, global, project), 0, options.concurrencyLimit);
   } catch (error) {
-    const reason = `the delivery could not be queued: ${error instanceof Error ? error.message : String(error)}`;
-    await saveRun(endRun(run, 'failed', reason, Date.now()));
-    return { started: false, reason };
+    const reason = `the queue refused the delivery for now (${error instanceof Error ? error.message : String(error)}); it stays queued and is sent by the next scheduled check`;
+    return { started: false, queued: true, run, reason };
   }
   return { started: true, run };
 }

@@ -1,38 +1,76 @@
-/** The Jira admin page: the AI Ops connection, egress approval, tests, and site-wide activity. */
+/**
+ * The Jira admin page, read top to bottom like a setup wizard: connect (URL, egress, agent, secret,
+ * check), results (mode, account, test), delivery options, then projects, deliveries and the
+ * first-deploy self-check. Every action answers next to the control that started it.
+ */
 import React, { useCallback, useEffect, useState } from 'react';
-import ForgeReconciler, { Button, Code, DynamicTable, Heading, Inline, Lozenge, SectionMessage, Spinner, Stack, Text } from '@forge/react';
+import ForgeReconciler, { Box, Button, Code, DynamicTable, Heading, Inline, Lozenge, SectionMessage, Spinner, Stack, Text, Textfield, UserPicker } from '@forge/react';
 import { permissions, type EgressSetPayload } from '@forge/bridge';
+import type { CheckStep } from '../core/connection-test';
 import type { RunSummary } from '../core/panel-view';
 import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
 import type { GlobalSettings } from '../core/settings';
 import { call } from './call';
 import { DeliveriesTable } from './deliveries-table';
+import { Feedback, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
 
-type Settings = Omit<GlobalSettings, 'keyEncoding' | 'resultMode'> & { keyEncoding: GlobalSettings['keyEncoding']; resultMode: GlobalSettings['resultMode'] };
+type Settings = Omit<GlobalSettings, 'version'> & { version?: number };
 
 interface AdminView {
   settings: Settings | null;
-  egress: { host: string; approved: boolean } | null;
   callbackUrl: string;
   statusAuthConfigured: boolean;
-  projects: Array<{ projectId: string; projectKey: string; enabled: boolean; events: { created: boolean; updated: boolean }; overrides: boolean }>;
+  projects: Array<{ projectId: string; projectKey: string; projectName?: string; enabled: boolean; events: { created: boolean; updated: boolean }; overrides: boolean }>;
   deliveries: RunSummary[];
+  deliveriesCursor: string | null;
+}
+
+interface TestStatus {
+  done: boolean;
+  ok?: boolean;
+  title: string;
+  detail: string;
+  suggestedAccount?: { accountId: string; displayName?: string };
+}
+
+interface DiagnoseStep {
+  key: string;
+  title: string;
+  status: 'passed' | 'failed' | 'skipped';
+  detail: string;
 }
 
 // The bridge types this as an enum from @forge/egress; the value on the wire is this string.
 const BACKEND_FETCH = 'FETCH_BACKEND_SIDE' as EgressSetPayload['egresses'][number]['configured'][number]['type'][number];
+const EGRESS_KEY_PREFIX = 'aiops-';
+
+/** A short stable key per origin, so a changed host gets its own egress group and the old one is removed. */
+function egressKey(origin: string): string {
+  let hash = 0x811c9dc5;
+  for (const char of origin) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return `${EGRESS_KEY_PREFIX}${hash.toString(16).padStart(8, '0')}`;
+}
+
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A cleared number field is held as NaN (so validation names it) and shown empty. */
 const numberText = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '' : String(value));
 
-interface Diagnosis {
-  ok: boolean;
-  title: string;
-  detail: string;
-}
-
 const EMPTY: Settings = { aiopsBaseUrl: '', agentId: '', tenantId: '', ...CONNECTION_DEFAULTS };
+
+type NumberKey = 'attemptLimit' | 'requestTimeoutSeconds' | 'resultTimeLimitMinutes' | 'deliveryConcurrency' | 'outageHorizonHours';
+
+function checkFeedback(steps: CheckStep[]): FeedbackMessage {
+  const ok = steps.every((step) => step.ok);
+  return { appearance: ok ? 'success' : 'error', title: ok ? 'Connected' : steps.find((step) => !step.ok)!.title, lines: steps.map((step) => `${step.ok ? '✓' : '✗'} ${step.title}: ${step.detail}`) };
+}
 
 function App() {
   const [view, setView] = useState<AdminView>();
@@ -40,100 +78,237 @@ function App() {
   const [secret, setSecret] = useState('');
   const [statusAuthValue, setStatusAuthValue] = useState('');
   const [errors, setErrors] = useState<FieldError[]>([]);
-  const [notice, setNotice] = useState<Diagnosis>();
+  const [feedback, setFeedback] = useState<Record<string, FeedbackMessage | undefined>>({});
   const [loadError, setLoadError] = useState<string>();
   const [busy, setBusy] = useState<string>();
+  const [approvedOrigin, setApprovedOrigin] = useState<string | null>();
+  const [testIssue, setTestIssue] = useState('');
+  const [diagnoseIssue, setDiagnoseIssue] = useState('');
+  const [diagnosis, setDiagnosis] = useState<DiagnoseStep[]>();
 
-  const show = useCallback((next: AdminView) => {
-    setView(next);
-    setForm({ ...EMPTY, ...(next.settings ?? {}) });
+  const say = (control: string, message: FeedbackMessage | undefined) => setFeedback((f) => ({ ...f, [control]: message }));
+
+  /** The approval state is only visible in the browser: `permissions.egress.get` (customer-managed egress). */
+  const readEgress = useCallback(async (baseUrl: string | undefined) => {
+    const origin = originOf(baseUrl);
+    if (!origin) return setApprovedOrigin(null);
+    try {
+      const answer = await permissions.egress.get({});
+      const approved = (answer?.results ?? []).some((group) => group.configured.some((entry) => originOf(entry.domain) === origin && (entry.type as string[]).includes('FETCH_BACKEND_SIDE')));
+      setApprovedOrigin(approved ? origin : null);
+    } catch {
+      setApprovedOrigin(null);
+    }
   }, []);
 
-  useEffect(() => {
-    call<AdminView>('load').then(show, (e: Error) => setLoadError(e.message));
+  const show = useCallback(
+    (next: AdminView) => {
+      setView(next);
+      setForm({ ...EMPTY, ...(next.settings ?? {}) });
+      void readEgress(next.settings?.aiopsBaseUrl);
+    },
+    [readEgress],
+  );
+
+  const reload = useCallback(async () => {
+    try {
+      show(await call<AdminView>('load'));
+      setLoadError(undefined);
+    } catch (e) {
+      setLoadError(e instanceof Error ? e.message : String(e));
+    }
   }, [show]);
 
-  const set = <K extends keyof Settings>(key: K) => (value: Settings[K]) => setForm((f) => ({ ...f, [key]: value }));
-  const num = (key: 'attemptLimit' | 'requestTimeoutSeconds' | 'pollTimeLimitMinutes') => (value: string) => set(key)((value === '' ? Number.NaN : Number(value)) as never);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
 
-  const save = async () => {
-    setBusy('save');
-    setNotice(undefined);
+  const set = <K extends keyof Settings>(key: K) => (value: Settings[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const num = (key: NumberKey) => (value: string) => set(key)((value === '' ? Number.NaN : Number(value)) as never);
+
+  const runCheck = async (control: string) => {
+    say(control, { appearance: 'information', title: 'Checking the connection…', lines: [] });
+    const check = await call<{ ok: boolean; steps: CheckStep[] }>('checkConnection');
+    say(control, checkFeedback(check.steps));
+  };
+
+  const save = async (control: string) => {
+    setBusy(control);
+    say(control, undefined);
     try {
-      const { secret: _s, previousSecret: _p, ...settings } = form;
-      const answer = await call<{ ok: boolean; errors?: FieldError[]; view?: AdminView }>('save', { settings, secret, statusAuthValue });
+      const { secret: _s, previousSecret: _p, version: _v, ...settings } = form;
+      const answer = await call<{ ok: boolean; errors?: FieldError[]; view?: AdminView; secretChange?: string }>('save', { settings, secret, statusAuthValue });
       setErrors(answer.errors ?? []);
-      if (answer.ok && answer.view) {
-        show(answer.view);
-        setSecret('');
-        setStatusAuthValue('');
-        setNotice({ ok: true, title: 'Saved', detail: 'The connection settings are saved.' });
+      if (!answer.ok || !answer.view) {
+        say(control, { appearance: 'error', title: 'Not saved', lines: ['Correct the fields marked in red; every problem is listed beside its field.'] });
+        return;
       }
+      show(answer.view);
+      setSecret('');
+      setStatusAuthValue('');
+      const lines = ['The settings are saved.'];
+      if (answer.secretChange === 'rotating') lines.push('The new secret signs every delivery from now on. For 24 hours the old secret also signs the Standard Webhooks header, so a receiver that checks it can switch over; end that early below.');
+      if (answer.secretChange === 'unchanged') lines.push('The secret you entered is the one already saved: nothing changed.');
+      const origin = originOf(answer.view.settings?.aiopsBaseUrl);
+      const egress = await permissions.egress.get({}).catch(() => undefined);
+      const approved = (egress?.results ?? []).some((group) => group.configured.some((entry) => originOf(entry.domain) === origin));
+      if (!approved) lines.push(`Egress to ${origin} is not approved yet: deliveries fail until it is. Use "Approve egress" next to the URL.`);
+      say(control, { appearance: approved ? 'success' : 'warning', title: 'Saved', lines });
+      if (approved) await runCheck(control === 'save-connection' ? 'check' : control);
+    } catch (e) {
+      say(control, { appearance: 'error', title: 'Not saved', lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
       setBusy(undefined);
     }
   };
 
-  const run = async (name: 'checkConnection' | 'sendTestIssue') => {
-    setBusy(name);
+  const check = async () => {
+    setBusy('check');
     try {
-      setNotice(await call<Diagnosis>(name));
+      await runCheck('check');
+    } catch (e) {
+      say('check', { appearance: 'error', title: 'The check could not run', lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
       setBusy(undefined);
     }
   };
 
   const approveEgress = async () => {
-    if (!view?.egress) return;
+    const origin = originOf(view?.settings?.aiopsBaseUrl);
+    if (!origin) return;
     setBusy('egress');
+    say('egress', undefined);
     try {
-      await permissions.egress.set({ egresses: [{ key: 'aiops-api', description: 'The AI Ops API that receives Jira issues', configured: [{ domain: view.egress.host, type: [BACKEND_FETCH] }] }] });
-      show(await call<AdminView>('load'));
+      const key = egressKey(origin);
+      const existing = await permissions.egress.get({});
+      if (!(existing?.results ?? []).some((group) => group.key === key)) {
+        await permissions.egress.set({ egresses: [{ key, description: 'The AI Ops API that receives Jira issues', configured: [{ domain: origin, type: [BACKEND_FETCH] }] }] });
+      }
+      // Approvals of earlier AI Ops hosts are removed once the new one is in place.
+      for (const group of existing?.results ?? []) if (group.key.startsWith(EGRESS_KEY_PREFIX) && group.key !== key) await permissions.egress.deleteGroup({ key: group.key });
+      await readEgress(origin);
+      say('egress', { appearance: 'success', title: 'Egress approved', lines: [`The app may now send to ${origin}.`] });
     } catch (e) {
-      setNotice({ ok: false, title: 'Egress not approved', detail: e instanceof Error ? e.message : String(e) });
+      say('egress', { appearance: 'error', title: 'Egress not approved', lines: [e instanceof Error ? e.message : String(e)] });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const sendTest = async () => {
+    setBusy('test');
+    say('test', { appearance: 'information', title: 'Sending the test issue…', lines: [] });
+    try {
+      const started = await call<{ started: boolean; reason?: string; deliveryId?: string }>('sendTestIssue', { issueKey: testIssue });
+      if (!started.started || !started.deliveryId) {
+        say('test', { appearance: 'error', title: 'Not sent', lines: [started.reason ?? 'No reason was given.'] });
+        return;
+      }
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const status = await call<TestStatus>('testStatus', { deliveryId: started.deliveryId });
+        say('test', {
+          appearance: status.done ? (status.ok ? 'success' : 'warning') : 'information',
+          title: status.title,
+          lines: [status.detail],
+          busy: !status.done,
+          action: status.suggestedAccount
+            ? { label: `Use ${status.suggestedAccount.displayName ?? status.suggestedAccount.accountId} as the AI Ops account`, run: () => set('resultAccount')(status.suggestedAccount) }
+            : undefined,
+        });
+        if (status.done) break;
+      }
+    } catch (e) {
+      say('test', { appearance: 'error', title: 'The test stopped', lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
       setBusy(undefined);
     }
   };
 
   const endGrace = async () => {
-    const answer = await call<{ view: AdminView }>('endSecretGrace');
-    show(answer.view);
+    setBusy('grace');
+    try {
+      const answer = await call<{ view: AdminView }>('endSecretGrace');
+      show(answer.view);
+      say('grace', { appearance: 'success', title: 'Only the new secret signs now', lines: [] });
+    } finally {
+      setBusy(undefined);
+    }
   };
 
-  if (loadError) {
+  const moreDeliveries = async () => {
+    if (!view?.deliveriesCursor) return;
+    setBusy('more');
+    try {
+      const page = await call<{ deliveries: RunSummary[]; deliveriesCursor: string | null }>('deliveries', { cursor: view.deliveriesCursor });
+      setView({ ...view, deliveries: [...view.deliveries, ...page.deliveries], deliveriesCursor: page.deliveriesCursor });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const diagnose = async () => {
+    setBusy('diagnose');
+    setDiagnosis(undefined);
+    try {
+      const answer = await call<{ steps: DiagnoseStep[] }>('diagnose', { issueKey: diagnoseIssue });
+      const origin = originOf(view?.settings?.aiopsBaseUrl);
+      const request = answer.steps.find((step) => step.key === 'egress-request');
+      const browser: DiagnoseStep = {
+        key: 'egress-state',
+        title: 'Egress approval as Jira reports it, against an actual request',
+        status: !origin ? 'skipped' : (approvedOrigin === origin) === (request?.status === 'passed') ? 'passed' : 'failed',
+        detail: `Jira says ${origin ?? 'the AI Ops host'} is ${approvedOrigin === origin ? '' : 'not '}approved; the request ${request?.status === 'passed' ? 'went through' : 'did not go through'}.`,
+      };
+      setDiagnosis([browser, ...answer.steps]);
+    } catch (e) {
+      setDiagnosis([{ key: 'error', title: 'Diagnose could not run', status: 'failed', detail: e instanceof Error ? e.message : String(e) }]);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  if (loadError && !view) {
     return (
       <SectionMessage appearance="error" title="You cannot configure the AI Ops Ticket Enhancer">
-        <Text>{`Only Jira admins can open this page (${loadError}).`}</Text>
+        <Stack space="space.100">
+          <Text>{`Only Jira admins can open this page (${loadError}).`}</Text>
+          <Inline>
+            <Button onClick={() => void reload()}>Try again</Button>
+          </Inline>
+        </Stack>
       </SectionMessage>
     );
   }
   if (!view) return <Spinner label="Loading settings" />;
   const secretInfo = view.settings?.secret;
+  const savedOrigin = originOf(view.settings?.aiopsBaseUrl);
+  const account = form.resultAccount;
   return (
-    <Stack space="space.300">
+    <Stack space="space.400">
       <Heading size="large">AI Ops Ticket Enhancer</Heading>
-      {notice ? (
-        <SectionMessage appearance={notice.ok ? 'success' : 'error'} title={notice.title}>
-          <Text>{notice.detail}</Text>
-        </SectionMessage>
-      ) : null}
+
       <Stack space="space.200">
-        <Heading size="medium">Connection</Heading>
-        <TextField name="aiopsBaseUrl" label="AI Ops base URL" value={form.aiopsBaseUrl} onChange={set('aiopsBaseUrl')} errors={errors} help="For example https://aiops.example.com" />
-        {view.egress ? (
-          <Inline space="space.100" alignBlock="center">
-            <Text>{`Egress to ${view.egress.host}:`}</Text>
-            <Lozenge appearance={view.egress.approved ? 'success' : 'removed'}>{view.egress.approved ? 'Approved' : 'Not approved'}</Lozenge>
-            {!view.egress.approved ? (
-              <Button onClick={() => void approveEgress()} isDisabled={busy !== undefined}>
-                Approve egress
-              </Button>
-            ) : null}
-          </Inline>
-        ) : null}
-        <TextField name="agentId" label="Default agent id" value={form.agentId} onChange={set('agentId')} errors={errors} help="The Ticket Enhancer agent's UUID" />
-        <TextField name="tenantId" label="Tenant id" value={form.tenantId} onChange={set('tenantId')} errors={errors} />
+        <Heading size="medium">1. Connect to AI Ops</Heading>
+        <TextField name="aiopsBaseUrl" label="AI Ops base URL" value={form.aiopsBaseUrl} onChange={set('aiopsBaseUrl')} errors={errors} help="The address of your AI Ops API, for example https://aiops.example.com. Deliveries go to {URL}/webhook/agents/{agent id}/webhook." />
+        {savedOrigin ? (
+          <Stack space="space.050">
+            <Inline space="space.100" alignBlock="center">
+              <Text>{`Egress to ${savedOrigin}:`}</Text>
+              {approvedOrigin === undefined ? <Spinner size="small" label="Reading the approval" /> : <Lozenge appearance={approvedOrigin === savedOrigin ? 'success' : 'removed'}>{approvedOrigin === savedOrigin ? 'Approved' : 'Not approved'}</Lozenge>}
+              {approvedOrigin !== undefined && approvedOrigin !== savedOrigin ? (
+                <Button onClick={() => void approveEgress()} isDisabled={busy !== undefined}>
+                  {busy === 'egress' ? 'Waiting for approval…' : 'Approve egress'}
+                </Button>
+              ) : null}
+            </Inline>
+            <Feedback message={feedback.egress} />
+          </Stack>
+        ) : (
+          <Text>Save the base URL, then approve egress to it: Jira asks a site admin to confirm that the app may send issues there.</Text>
+        )}
+        <TextField name="agentId" label="Agent id" value={form.agentId} onChange={set('agentId')} errors={errors} help="In AI Ops: Agent Management > your Ticket Enhancer agent > Webhook. The webhook URL ends with this id (a UUID)." />
+        <TextField name="tenantId" label="Tenant id" value={form.tenantId} onChange={set('tenantId')} errors={errors} help="Your AI Ops tenant; it is sent as tenant_id with every issue." />
         <TextField
           name="secret"
           label="HMAC secret"
@@ -141,85 +316,180 @@ function App() {
           value={secret}
           onChange={setSecret}
           errors={errors}
-          placeholder={secretInfo ? 'Leave empty to keep the current secret' : 'Paste the agent secret'}
-          help={secretInfo ? `Configured (fingerprint ${secretInfo.fingerprint}, set ${new Date(secretInfo.setAt).toLocaleString()})` : 'Not configured'}
+          placeholder={secretInfo ? 'Leave empty to keep the current secret' : 'Paste the agent webhook secret'}
+          help={
+            secretInfo
+              ? `Configured (fingerprint ${secretInfo.fingerprint}, set ${new Date(secretInfo.setAt).toLocaleString()}${secretInfo.provenAt ? ', accepted by AI Ops' : ''}). It is never shown again.`
+              : 'In AI Ops: the agent\'s Webhook settings show the secret once, when it is generated. It is stored encrypted and never shown again.'
+          }
         />
         {view.settings?.previousSecret ? (
-          <SectionMessage appearance="information" title="Secret rotation in progress">
-            <Text>{`The previous secret (fingerprint ${view.settings.previousSecret.fingerprint}) still signs webhook-signature until ${new Date(view.settings.previousSecret.until).toLocaleString()}.`}</Text>
-            <Button onClick={() => void endGrace()}>End grace period now</Button>
+          <SectionMessage appearance="information" title="Switching to the new secret">
+            <Stack space="space.100">
+              <Text>{`Deliveries are signed with the new secret. Until ${new Date(view.settings.previousSecret.until).toLocaleString()} the previous one (fingerprint ${view.settings.previousSecret.fingerprint}) also signs them, so a receiver that still has it keeps accepting them.`}</Text>
+              <Inline>
+                <Button onClick={() => void endGrace()} isDisabled={busy !== undefined}>
+                  Stop signing with the previous secret now
+                </Button>
+              </Inline>
+              <Feedback message={feedback.grace} />
+            </Stack>
           </SectionMessage>
         ) : null}
         <SelectField
           name="keyEncoding"
           label="Key encoding"
-          options={[{ label: 'base64 (AI Ops: the secret is base64-decoded)', value: 'base64' }, { label: 'utf8 (GitHub convention: the secret text itself)', value: 'utf8' }]}
+          options={[
+            { label: 'base64: the secret is base64-decoded (AI Ops; recommended)', value: 'base64' },
+            { label: 'utf8: the secret text itself is the key (GitHub-style receivers)', value: 'utf8' },
+          ]}
           value={[form.keyEncoding]}
           onChange={(v) => set('keyEncoding')((v[0] ?? 'base64') as Settings['keyEncoding'])}
           errors={errors}
+          help="Keep base64 for AI Ops: its server decodes the secret before signing. If the check below says the secret does not match, the secret is wrong, not the encoding."
         />
+        <Inline space="space.100">
+          <Button appearance="primary" onClick={() => void save('save-connection')} isDisabled={busy !== undefined}>
+            {busy === 'save-connection' ? 'Saving…' : 'Save'}
+          </Button>
+          <Button onClick={() => void check()} isDisabled={busy !== undefined || !view.settings}>
+            {busy === 'check' ? 'Checking…' : 'Check connection'}
+          </Button>
+        </Inline>
+        <Feedback message={feedback['save-connection']} />
+        <Feedback message={feedback.check} />
+        <Text>Check connection asks the health URL, then proves the agent id and the secret with a signed request AI Ops refuses before queueing anything: no ticket is sent.</Text>
       </Stack>
+
       <Stack space="space.200">
-        <Heading size="medium">Results</Heading>
+        <Heading size="medium">2. Results</Heading>
         <SelectField
           name="resultMode"
           label="How results come back"
-          options={[{ label: 'Callback: AI Ops posts results to the app', value: 'callback' }, { label: 'Polling: the app asks a status URL', value: 'poll' }]}
+          options={[
+            { label: 'Jira comment: the AI Ops agent comments on the issue (AI Ops today; recommended)', value: 'comment' },
+            { label: 'Callback: AI Ops posts results to the app', value: 'callback' },
+            { label: 'Status URL: the app polls AI Ops', value: 'poll' },
+          ]}
           value={[form.resultMode]}
-          onChange={(v) => set('resultMode')((v[0] ?? 'callback') as Settings['resultMode'])}
+          onChange={(v) => set('resultMode')((v[0] ?? 'comment') as Settings['resultMode'])}
           errors={errors}
         />
+        {form.resultMode === 'comment' ? (
+          <Stack space="space.050">
+            <UserPicker
+              label="AI Ops Jira account"
+              name="resultAccount"
+              defaultValue={account?.accountId}
+              description="The account whose API token your AI Ops Jira tool uses: its comment on an issue becomes that issue's result."
+              onChange={(user) => set('resultAccount')(user?.id ? { accountId: user.id, displayName: user.name } : undefined)}
+            />
+            {account ? (
+              <Text>{`Results are comments by ${account.displayName ?? account.accountId}.`}</Text>
+            ) : (
+              <SectionMessage appearance="warning" title="No AI Ops Jira account is set">
+                <Text>Without it the app cannot tell the agent's comment from anyone else's, and runs end timed out. "Send test issue" below shows who commented, so you can pick the account.</Text>
+              </SectionMessage>
+            )}
+          </Stack>
+        ) : null}
         {form.resultMode === 'callback' ? (
           <Stack space="space.050">
-            <Text>Callback URL to give AI Ops (each delivery also carries it as callback_url):</Text>
+            <Text>Every delivery carries this URL as callback_url; AI Ops posts signed results to it:</Text>
             <Code>{view.callbackUrl}</Code>
           </Stack>
-        ) : (
+        ) : null}
+        {form.resultMode === 'poll' ? (
           <Stack space="space.150">
-            <TextField name="statusUrlTemplate" label="Status URL template" value={form.statusUrlTemplate ?? ''} onChange={set('statusUrlTemplate')} errors={errors} help="{base} and {execution_id} are filled in" />
+            <TextField name="statusUrlTemplate" label="Status URL template" value={form.statusUrlTemplate ?? ''} onChange={set('statusUrlTemplate')} errors={errors} help="{base} and {execution_id} are filled in, for example {base}/api/executions/{execution_id}." />
             <TextField name="statusAuthHeaderName" label="Auth header name (optional)" value={form.statusAuthHeaderName ?? ''} onChange={set('statusAuthHeaderName')} errors={errors} />
-            <TextField name="statusAuthValue" label="Auth header value" type="password" value={statusAuthValue} onChange={setStatusAuthValue} errors={errors} help={view.statusAuthConfigured ? 'Configured; leave empty to keep it' : 'Stored as a secret'} />
-            <TextField name="pollTimeLimitMinutes" label="Give up after (minutes)" type="number" value={numberText(form.pollTimeLimitMinutes)} onChange={num('pollTimeLimitMinutes')} errors={errors} />
+            <TextField name="statusAuthValue" label="Auth header value" type="password" value={statusAuthValue} onChange={setStatusAuthValue} errors={errors} help={view.statusAuthConfigured ? 'Configured; leave empty to keep it.' : 'Stored encrypted.'} />
           </Stack>
-        )}
+        ) : null}
+        <TextField name="resultTimeLimitMinutes" label="Time limit for a result (minutes)" type="number" value={numberText(form.resultTimeLimitMinutes)} onChange={num('resultTimeLimitMinutes')} errors={errors} help="A run AI Ops accepted ends timed out when no result comes within this time; a result that arrives later still completes it." />
+        <Inline space="space.100" alignBlock="end">
+          <Box>
+            <Textfield name="testIssue" placeholder="Issue key, such as DEMO-12" value={testIssue} onChange={(e) => setTestIssue(String(e.target.value ?? ''))} />
+          </Box>
+          <Button onClick={() => void sendTest()} isDisabled={busy !== undefined || !view.settings}>
+            {busy === 'test' ? 'Testing…' : 'Send test issue'}
+          </Button>
+        </Inline>
+        <Feedback message={feedback.test} />
+        <Text>Send test issue sends a real issue through the whole path with the saved settings and waits up to a minute for its result.</Text>
       </Stack>
+
       <Stack space="space.200">
-        <Heading size="medium">Delivery</Heading>
-        <TextField name="attemptLimit" label="Attempt limit" type="number" value={numberText(form.attemptLimit)} onChange={num('attemptLimit')} errors={errors} />
+        <Heading size="medium">3. Delivery</Heading>
+        <TextField name="attemptLimit" label="Attempts before waiting for AI Ops" type="number" value={numberText(form.attemptLimit)} onChange={num('attemptLimit')} errors={errors} help="Network errors, timeouts, 429 and 5xx are retried with backoff (15 s, 30 s, 60 s …). Refusals (400, 401, 403, 404, 422) fail at once." />
+        <TextField name="outageHorizonHours" label="Keep waiting for an unreachable AI Ops (hours)" type="number" value={numberText(form.outageHorizonHours)} onChange={num('outageHorizonHours')} errors={errors} help="After the attempts, runs wait for AI Ops to come back and resume by themselves; older ones fail." />
         <TextField name="requestTimeoutSeconds" label="Request timeout (seconds)" type="number" value={numberText(form.requestTimeoutSeconds)} onChange={num('requestTimeoutSeconds')} errors={errors} />
+        <TextField name="deliveryConcurrency" label="Deliveries at once" type="number" value={numberText(form.deliveryConcurrency)} onChange={num('deliveryConcurrency')} errors={errors} help="How many issues are sent at the same time; bulk imports drain at this pace." />
         <ToggleField name="sendReporterName" label="Send the reporter's name" checked={form.sendReporterName} onChange={set('sendReporterName')} />
-        <ToggleField name="sendReporterEmail" label="Send the reporter's e-mail address (personal data)" checked={form.sendReporterEmail} onChange={set('sendReporterEmail')} />
-        <ToggleField name="strictPayload" label="Strict payload: only the Automation fields (for agents whose schema forbids extra fields)" checked={form.strictPayload} onChange={set('strictPayload')} />
+        <ToggleField name="sendReporterEmail" label="Send the reporter's e-mail address (personal data; Jira hides it for most users)" checked={form.sendReporterEmail} onChange={set('sendReporterEmail')} />
+        <ToggleField name="strictPayload" label="Strict payload: exactly the Jira Automation body, for agents whose schema forbids other fields" checked={form.strictPayload} onChange={set('strictPayload')} />
+        <Inline>
+          <Button appearance="primary" onClick={() => void save('save-delivery')} isDisabled={busy !== undefined}>
+            {busy === 'save-delivery' ? 'Saving…' : 'Save'}
+          </Button>
+        </Inline>
+        <Feedback message={feedback['save-delivery']} />
       </Stack>
-      <Inline space="space.100">
-        <Button appearance="primary" onClick={() => void save()} isDisabled={busy !== undefined}>
-          {busy === 'save' ? 'Saving…' : 'Save'}
-        </Button>
-        <Button onClick={() => void run('checkConnection')} isDisabled={busy !== undefined || !view.settings}>
-          Check connection
-        </Button>
-        <Button onClick={() => void run('sendTestIssue')} isDisabled={busy !== undefined || !view.settings}>
-          Send test issue
-        </Button>
-      </Inline>
+
       <Stack space="space.100">
         <Heading size="medium">Projects</Heading>
-        {view.projects.length === 0 ? <Text>No project has turned the Ticket Enhancer on yet.</Text> : null}
-        <DynamicTable
-          caption="Projects with settings"
-          head={{ cells: [{ key: 'project', content: 'Project' }, { key: 'state', content: 'State' }, { key: 'events', content: 'Events' }, { key: 'overrides', content: 'Overrides' }] }}
-          rows={view.projects.map((p) => ({
-            key: p.projectId,
-            cells: [
-              { key: 'project', content: p.projectKey },
-              { key: 'state', content: <Lozenge appearance={p.enabled ? 'success' : 'default'}>{p.enabled ? 'Enabled' : 'Off'}</Lozenge> },
-              { key: 'events', content: [p.events.created ? 'created' : '', p.events.updated ? 'updated' : ''].filter(Boolean).join(', ') },
-              { key: 'overrides', content: p.overrides ? 'yes' : '' },
-            ],
-          }))}
-        />
+        {view.projects.length === 0 ? (
+          <Text>No project has turned the Ticket Enhancer on yet: a project admin does it in Project settings &gt; Apps &gt; AI Ops Ticket Enhancer.</Text>
+        ) : (
+          <DynamicTable
+            head={{ cells: [{ key: 'project', content: 'Project' }, { key: 'state', content: 'State' }, { key: 'events', content: 'Sends' }, { key: 'overrides', content: 'Own agent, tenant or secret' }] }}
+            rows={view.projects.map((p) => ({
+              key: p.projectId,
+              cells: [
+                { key: 'project', content: p.projectName ? `${p.projectKey} · ${p.projectName}` : p.projectKey },
+                { key: 'state', content: <Lozenge appearance={p.enabled ? 'success' : 'default'}>{p.enabled ? 'Enabled' : 'Off'}</Lozenge> },
+                { key: 'events', content: [p.events.created ? 'new issues' : '', p.events.updated ? 'edits' : ''].filter(Boolean).join(', ') || 'nothing' },
+                { key: 'overrides', content: p.overrides ? 'Yes' : 'No' },
+              ],
+            }))}
+          />
+        )}
       </Stack>
-      <DeliveriesTable runs={view.deliveries} caption="Recent deliveries (all projects)" />
+
+      <DeliveriesTable runs={view.deliveries} title="Recent deliveries (all projects)" />
+      {view.deliveriesCursor ? (
+        <Inline>
+          <Button onClick={() => void moreDeliveries()} isDisabled={busy !== undefined}>
+            {busy === 'more' ? 'Loading…' : 'Show older deliveries'}
+          </Button>
+        </Inline>
+      ) : null}
+
+      <Stack space="space.150">
+        <Heading size="medium">Diagnose</Heading>
+        <Text>Runs, on this site, every platform behaviour the app relies on: egress approval against a real request, storage, the queue, the callback URL, and the issue property with its JQL search.</Text>
+        <Inline space="space.100" alignBlock="end">
+          <Box>
+            <Textfield name="diagnoseIssue" placeholder="Issue key for the property test" value={diagnoseIssue} onChange={(e) => setDiagnoseIssue(String(e.target.value ?? ''))} />
+          </Box>
+          <Button onClick={() => void diagnose()} isDisabled={busy !== undefined}>
+            {busy === 'diagnose' ? 'Diagnosing…' : 'Diagnose'}
+          </Button>
+        </Inline>
+        {diagnosis ? (
+          <DynamicTable
+            head={{ cells: [{ key: 'check', content: 'Check' }, { key: 'result', content: 'Result' }, { key: 'detail', content: 'What the platform said' }] }}
+            rows={diagnosis.map((step) => ({
+              key: step.key,
+              cells: [
+                { key: 'check', content: step.title },
+                { key: 'result', content: <Lozenge appearance={step.status === 'passed' ? 'success' : step.status === 'failed' ? 'removed' : 'default'}>{step.status === 'passed' ? 'Passed' : step.status === 'failed' ? 'Failed' : 'Skipped'}</Lozenge> },
+                { key: 'detail', content: step.detail },
+              ],
+            }))}
+          />
+        ) : null}
+      </Stack>
     </Stack>
   );
 }

@@ -5,6 +5,7 @@ import type { RunSummary } from '../core/panel-view';
 import type { ProjectSettings } from '../core/settings';
 import { call } from './call';
 import { DeliveriesTable } from './deliveries-table';
+import { Feedback, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
 
 interface Option {
@@ -19,9 +20,13 @@ interface ProjectView {
   issueTypes: Option[];
   priorities: Option[];
   deliveries: RunSummary[];
+  deliveriesCursor: string | null;
 }
 
 const words = (text: string) => text.split(/[\s,]+/).map((w) => w.trim()).filter(Boolean);
+
+/** Runs worth sending again: ones that ended without a result. */
+const REDELIVERABLE = new Set(['failed', 'timed-out', 'cancelled', 'skipped', 'superseded']);
 
 function App() {
   const [view, setView] = useState<ProjectView>();
@@ -30,9 +35,11 @@ function App() {
   const [labelsExclude, setLabelsExclude] = useState('');
   const [secret, setSecret] = useState('');
   const [errors, setErrors] = useState<FieldError[]>([]);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string }>();
+  const [feedback, setFeedback] = useState<Record<string, FeedbackMessage | undefined>>({});
   const [loadError, setLoadError] = useState<string>();
-  const [saving, setSaving] = useState(false);
+  const [busy, setBusy] = useState<string>();
+
+  const say = (control: string, message: FeedbackMessage | undefined) => setFeedback((f) => ({ ...f, [control]: message }));
 
   const show = useCallback((next: ProjectView) => {
     setView(next);
@@ -41,14 +48,28 @@ function App() {
     setLabelsExclude(next.settings.labelsExclude.join(', '));
   }, []);
 
-  useEffect(() => {
-    call<ProjectView>('load').then(show, (e: Error) => setLoadError(e.message));
+  const reload = useCallback(async () => {
+    try {
+      show(await call<ProjectView>('load'));
+      setLoadError(undefined);
+    } catch (e) {
+      setLoadError(e instanceof Error ? e.message : String(e));
+    }
   }, [show]);
 
-  if (loadError) {
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  if (loadError && !view) {
     return (
       <SectionMessage appearance="error" title="You cannot change these settings">
-        <Text>{`Only administrators of this project can open this page (${loadError}).`}</Text>
+        <Stack space="space.100">
+          <Text>{`Only administrators of this project can open this page (${loadError}).`}</Text>
+          <Inline>
+            <Button onClick={() => void reload()}>Try again</Button>
+          </Inline>
+        </Stack>
       </SectionMessage>
     );
   }
@@ -57,8 +78,9 @@ function App() {
   const set = <K extends keyof ProjectSettings>(key: K) => (value: ProjectSettings[K]) => setForm({ ...form, [key]: value });
 
   const save = async (clearSecret = false) => {
-    setSaving(true);
-    setNotice(undefined);
+    const control = clearSecret ? 'secret' : 'save';
+    setBusy(control);
+    say(control, undefined);
     try {
       const { secret: _s, ...settings } = form;
       const answer = await call<{ ok: boolean; errors?: FieldError[]; view?: ProjectView }>('save', {
@@ -70,32 +92,45 @@ function App() {
       if (answer.ok && answer.view) {
         show(answer.view);
         setSecret('');
-        setNotice({ ok: true, text: 'Saved.' });
+        say(control, { appearance: 'success', title: 'Saved', lines: [clearSecret ? 'The project uses the site secret again.' : 'The project settings are saved.'] });
       } else {
-        setNotice({ ok: false, text: 'Not saved: correct the fields marked below.' });
+        say(control, { appearance: 'error', title: 'Not saved', lines: [`Correct the ${answer.errors?.length ?? 0} field${answer.errors?.length === 1 ? '' : 's'} marked in red.`] });
       }
     } finally {
-      setSaving(false);
+      setBusy(undefined);
     }
   };
 
   const redeliver = async (run: RunSummary) => {
-    const answer = await call<{ started: boolean; reason?: string }>('redeliver', { issueId: run.issueId, deliveryId: run.deliveryId });
-    setNotice(answer.started ? { ok: true, text: `Redelivery of ${run.issueKey} started.` } : { ok: false, text: `Not redelivered: ${answer.reason}` });
-    show(await call<ProjectView>('load'));
+    setBusy(`redeliver-${run.deliveryId}`);
+    try {
+      const answer = await call<{ started: boolean; reason?: string; note?: string }>('redeliver', { issueId: run.issueId, deliveryId: run.deliveryId });
+      say('deliveries', answer.started ? { appearance: 'success', title: `${run.issueKey} is being sent again`, lines: answer.note ? [answer.note] : [] } : { appearance: 'error', title: `${run.issueKey} was not redelivered`, lines: [answer.reason ?? ''] });
+      const next = await call<ProjectView>('load');
+      setView({ ...view, deliveries: next.deliveries, deliveriesCursor: next.deliveriesCursor });
+    } finally {
+      setBusy(undefined);
+    }
   };
 
+  const more = async () => {
+    if (!view.deliveriesCursor) return;
+    setBusy('more');
+    try {
+      const page = await call<{ deliveries: RunSummary[]; deliveriesCursor: string | null }>('deliveries', { cursor: view.deliveriesCursor });
+      setView({ ...view, deliveries: [...view.deliveries, ...page.deliveries], deliveriesCursor: page.deliveriesCursor });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const site = view.defaults;
   return (
-    <Stack space="space.300">
+    <Stack space="space.400">
       <Heading size="large">AI Ops Ticket Enhancer</Heading>
       {!view.connectionConfigured ? (
         <SectionMessage appearance="warning" title="The AI Ops connection is not set up">
-          <Text>A Jira admin must configure it on the app's admin page before issues can be sent.</Text>
-        </SectionMessage>
-      ) : null}
-      {notice ? (
-        <SectionMessage appearance={notice.ok ? 'success' : 'error'}>
-          <Text>{notice.text}</Text>
+          <Text>A Jira admin must configure it on the app's admin page (Jira settings &gt; Apps &gt; AI Ops Ticket Enhancer) before issues can be sent.</Text>
         </SectionMessage>
       ) : null}
       <ToggleField name="enabled" label="Send this project's issues to the Ticket Enhancer" checked={form.enabled} onChange={set('enabled')} />
@@ -103,16 +138,16 @@ function App() {
         <Heading size="medium">Which issues</Heading>
         <ToggleField name="events.created" label="When an issue is created" checked={form.events.created} onChange={(v) => set('events')({ ...form.events, created: v })} />
         <ToggleField name="events.updated" label="When its summary or description changes" checked={form.events.updated} onChange={(v) => set('events')({ ...form.events, updated: v })} />
-        <SelectField name="issueTypeIds" label="Issue types (none chosen: all)" multi options={view.issueTypes.map((t) => ({ label: t.name, value: t.id }))} value={form.issueTypeIds} onChange={set('issueTypeIds')} errors={errors} />
-        <SelectField name="priorityIds" label="Priorities (none chosen: all)" multi options={view.priorities.map((p) => ({ label: p.name, value: p.id }))} value={form.priorityIds} onChange={set('priorityIds')} errors={errors} />
-        <TextField name="labelsInclude" label="Only issues with one of these labels" value={labelsInclude} onChange={setLabelsInclude} errors={errors} help="Separate labels with commas; empty: any" />
-        <TextField name="labelsExclude" label="Never issues with these labels" value={labelsExclude} onChange={setLabelsExclude} errors={errors} />
-        <TextField name="jql" label="JQL condition (optional)" multiline value={form.jql ?? ''} onChange={set('jql')} errors={errors} help="Checked by Jira when you save, for example: labels = customer" />
+        <SelectField name="issueTypeIds" label="Issue types" multi options={view.issueTypes.map((t) => ({ label: t.name, value: t.id }))} value={form.issueTypeIds} onChange={set('issueTypeIds')} errors={errors} help="None chosen: every issue type." />
+        <SelectField name="priorityIds" label="Priorities" multi options={view.priorities.map((p) => ({ label: p.name, value: p.id }))} value={form.priorityIds} onChange={set('priorityIds')} errors={errors} help="The priorities of this project's priority scheme. None chosen: every priority." />
+        <TextField name="labelsInclude" label="Only issues with one of these labels" value={labelsInclude} onChange={setLabelsInclude} errors={errors} help="Separate labels with commas. Empty: any labels." />
+        <TextField name="labelsExclude" label="Never issues with these labels" value={labelsExclude} onChange={setLabelsExclude} errors={errors} help="Separate labels with commas." />
+        <TextField name="jql" label="JQL condition (optional)" multiline value={form.jql ?? ''} onChange={set('jql')} errors={errors} help="Jira checks it when you save, for example: labels = customer AND priority != Low" />
       </Stack>
       <Stack space="space.150">
-        <Heading size="medium">Overrides for this project</Heading>
-        <TextField name="agentId" label="Agent id" value={form.agentId ?? ''} onChange={set('agentId')} errors={errors} placeholder={view.defaults?.agentId} help="Empty: the site default" />
-        <TextField name="tenantId" label="Tenant id" value={form.tenantId ?? ''} onChange={set('tenantId')} errors={errors} placeholder={view.defaults?.tenantId} />
+        <Heading size="medium">This project's own agent, tenant or secret</Heading>
+        <TextField name="agentId" label="Agent id" value={form.agentId ?? ''} onChange={set('agentId')} errors={errors} help={site ? `Empty: uses the site setting (${site.agentId}).` : 'Empty: uses the site setting.'} />
+        <TextField name="tenantId" label="Tenant id" value={form.tenantId ?? ''} onChange={set('tenantId')} errors={errors} help={site ? `Empty: uses the site setting (${site.tenantId}).` : 'Empty: uses the site setting.'} />
         <TextField
           name="secret"
           label="HMAC secret"
@@ -120,30 +155,50 @@ function App() {
           value={secret}
           onChange={setSecret}
           errors={errors}
-          help={form.secret ? `Project secret configured (fingerprint ${form.secret.fingerprint}); empty keeps it` : 'Empty: the site secret'}
+          help={form.secret ? `This project has its own secret (fingerprint ${form.secret.fingerprint}); empty keeps it.` : 'Empty: uses the site secret.'}
         />
         {form.secret ? (
           <Inline>
-            <Button onClick={() => void save(true)} isDisabled={saving}>
-              Use the site secret again
+            <Button onClick={() => void save(true)} isDisabled={busy !== undefined}>
+              {busy === 'secret' ? 'Saving…' : 'Use the site secret again'}
+            </Button>
+          </Inline>
+        ) : null}
+        <Feedback message={feedback.secret} />
+      </Stack>
+      <Stack space="space.100">
+        <Inline>
+          <Button appearance="primary" onClick={() => void save()} isDisabled={busy !== undefined}>
+            {busy === 'save' ? 'Saving…' : 'Save'}
+          </Button>
+        </Inline>
+        <Feedback message={feedback.save} />
+      </Stack>
+      <Stack space="space.100">
+        <DeliveriesTable
+          runs={view.deliveries}
+          title="Deliveries in this project"
+          action={{
+            header: 'Action',
+            cell: (run) =>
+              REDELIVERABLE.has(run.status) ? (
+                <Button appearance="subtle" onClick={() => void redeliver(run)} isDisabled={busy !== undefined}>
+                  {busy === `redeliver-${run.deliveryId}` ? 'Sending…' : 'Redeliver'}
+                </Button>
+              ) : (
+                <Text>–</Text>
+              ),
+          }}
+        />
+        <Feedback message={feedback.deliveries} />
+        {view.deliveriesCursor ? (
+          <Inline>
+            <Button onClick={() => void more()} isDisabled={busy !== undefined}>
+              {busy === 'more' ? 'Loading…' : 'Show older deliveries'}
             </Button>
           </Inline>
         ) : null}
       </Stack>
-      <Inline>
-        <Button appearance="primary" onClick={() => void save()} isDisabled={saving}>
-          {saving ? 'Saving…' : 'Save'}
-        </Button>
-      </Inline>
-      <DeliveriesTable
-        runs={view.deliveries}
-        caption="Recent deliveries in this project"
-        action={(run) => (
-          <Button appearance="subtle" onClick={() => void redeliver(run)}>
-            Redeliver
-          </Button>
-        )}
-      />
     </Stack>
   );
 }

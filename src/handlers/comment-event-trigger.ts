@@ -1,0 +1,52 @@
+/**
+ * `avi:jira:commented:issue` (created and edited) and `avi:jira:deleted:comment`: the AI Ops
+ * platform's agent posts its analysis as a comment; this trigger records that comment as the
+ * result of the run AI Ops accepted. Unrelated comments cost one Jira read (the issue property) and
+ * no storage operation.
+ */
+import { commentMayMatter, decideOnComment, decideOnDeletedComment, type CommentDecision, type CommentFacts } from '../core/comment-result';
+import { applyResult, supersede } from '../core/enhancement';
+import { readIssueProperty } from '../forge/jira-adapter';
+import { publishChange } from '../forge/run-publisher';
+import { listIssueRuns } from '../forge/run-store';
+import { loadGlobalSettings } from '../forge/settings-store';
+
+/** Docs "events-reference/jira", comment events: `issue`, `comment` (id, author, body, created, updated). */
+interface CommentEvent {
+  eventType?: string;
+  issue?: { id?: string; key?: string };
+  comment?: { id?: string | number; author?: { accountId?: string; displayName?: string }; created?: string; updated?: string };
+}
+
+export async function onCommentEvent(event: CommentEvent): Promise<void> {
+  const issueId = event.issue?.id ? String(event.issue.id) : undefined;
+  const commentId = event.comment?.id !== undefined ? String(event.comment.id) : undefined;
+  if (!issueId || !commentId) return;
+  if (!commentMayMatter(await readIssueProperty(issueId), commentId)) return;
+
+  const runs = await listIssueRuns(issueId, 10);
+  let decision: CommentDecision;
+  if (event.eventType === 'avi:jira:deleted:comment') {
+    decision = decideOnDeletedComment(runs, commentId);
+  } else {
+    const facts: CommentFacts = {
+      commentId,
+      authorAccountId: event.comment?.author?.accountId,
+      authorName: event.comment?.author?.displayName,
+      created: event.comment?.created,
+      updated: event.comment?.updated,
+    };
+    // Runs accepted before the account was set wait for the account set now.
+    const needsAccount = runs.some((run) => ['accepted', 'running', 'timed-out'].includes(run.status) && !run.resultAccount);
+    const account = needsAccount ? (await loadGlobalSettings())?.resultAccount?.accountId : undefined;
+    decision = decideOnComment(runs, facts, account);
+  }
+  if (decision.kind === 'ignore') return;
+  const now = Date.now();
+  const completed = await publishChange(decision.run.deliveryId, (current) => applyResult(current, { status: 'completed', result: decision.result }, now, 'comment'));
+  if (decision.kind === 'complete' && completed) {
+    for (const older of decision.supersede) {
+      await publishChange(older.deliveryId, (current) => supersede(current, decision.run.deliveryId, now), undefined, { mirror: false });
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The scheduled check (`scheduledTrigger`, every five minutes): ends or resumes every run past its
+ * deadline, and, when AI Ops answers its health URL again, resumes the runs that waited through an
+ * outage, oldest first, spaced out so AI Ops is not hit by a burst. A quiet site costs two storage
+ * reads per check.
+ */
+import { endRun, type DeliveryRun } from '../core/enhancement';
+import { decideOverdue, expiredWaitReason, resumePace, waitingRunExpired } from '../core/sweep';
+import { effectiveSettings, type EffectiveSettings } from '../core/settings';
+import { getStatus } from '../forge/aiops-adapter';
+import { enqueue } from '../forge/platform';
+import { publishChange } from '../forge/run-publisher';
+import { listIssueRuns, listOverdueRuns, listRunsByStatus } from '../forge/run-store';
+import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
+import { deliveryJob } from './start-delivery';
+
+const OVERDUE_PER_CHECK = 50;
+
+export interface SweepReport {
+  overdue: number;
+  resumed: number;
+  ended: number;
+  waiting: number;
+  resumedAfterOutage: number;
+  healthy?: boolean;
+}
+
+async function settingsFor(run: DeliveryRun, cache: Map<string, EffectiveSettings | undefined>) {
+  if (!cache.has(run.projectId)) {
+    const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(run.projectId)]);
+    const connection = effectiveSettings(global, project, run.projectId);
+    cache.set(run.projectId, connection.ok ? connection.settings : undefined);
+  }
+  return cache.get(run.projectId);
+}
+
+/** The issue property follows the issue's newest run: an older run's ending leaves it alone. */
+async function isNewest(run: DeliveryRun): Promise<boolean> {
+  const [newest] = await listIssueRuns(run.issueId, 1);
+  return !newest || newest.deliveryId === run.deliveryId;
+}
+
+export async function sweepRuns(): Promise<SweepReport> {
+  const now = Date.now();
+  const report: SweepReport = { overdue: 0, resumed: 0, ended: 0, waiting: 0, resumedAfterOutage: 0 };
+  const cache = new Map<string, EffectiveSettings | undefined>();
+
+  const overdue = await listOverdueRuns(new Date(now).toISOString(), OVERDUE_PER_CHECK);
+  for (const run of overdue.runs) {
+    report.overdue += 1;
+    const settings = await settingsFor(run, cache);
+    const decision = decideOverdue(run, settings, now);
+    if (decision.action === 'leave') continue;
+    if (decision.action === 'end') {
+      const mirror = await isNewest(run);
+      const ended = await publishChange(
+        run.deliveryId,
+        (current) => (current.status === run.status && current.updatedAt === run.updatedAt ? endRun(current, decision.status, decision.reason, now, decision.cause) : undefined),
+        undefined,
+        { mirror },
+      );
+      if (ended) report.ended += 1;
+      continue;
+    }
+    // Resume: the write (checked against the version read) makes sure only one check pushes it.
+    const resumed = await publishChange(run.deliveryId, (current) => (current.status === run.status && current.updatedAt === run.updatedAt ? decision.run : undefined));
+    if (!resumed || !settings) continue;
+    const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(run.projectId)]);
+    await enqueue(deliveryJob(resumed.run, global, project), 0, settings.deliveryConcurrency).catch(() => undefined);
+    report.resumed += 1;
+  }
+
+  const global = await loadGlobalSettings();
+  const horizonHours = global?.outageHorizonHours ?? 24;
+  const waiting = await listRunsByStatus('waiting', {}, new Date(0).toISOString(), 100, undefined, true);
+  report.waiting = waiting.runs.length;
+  if (waiting.runs.length === 0 || !global) return report;
+
+  for (const run of waiting.runs.filter((r) => waitingRunExpired(r, horizonHours, now))) {
+    const ended = await publishChange(run.deliveryId, (current) => (current.status === 'waiting' ? endRun(current, 'failed', expiredWaitReason(current, horizonHours), now, 'outage') : undefined));
+    if (ended) report.ended += 1;
+  }
+  const ready = waiting.runs.filter((r) => !waitingRunExpired(r, horizonHours, now));
+  if (ready.length === 0) return report;
+  const health = await getStatus(`${global.aiopsBaseUrl}/api/v1/health`, {}, Math.min(global.requestTimeoutSeconds * 1000, 20_000));
+  report.healthy = health.kind === 'response' && health.status === 200;
+  if (!report.healthy) return report;
+
+  const pace = resumePace(global.deliveryConcurrency);
+  for (const [i, run] of ready.slice(0, pace.perCheck).entries()) {
+    const at = new Date(now).toISOString();
+    const resumed = await publishChange(run.deliveryId, (current) =>
+      current.status === 'waiting' ? { ...current, status: 'retrying', nextAttemptAt: at, updatedAt: at, reason: 'AI Ops answers again; sending now' } : undefined,
+    );
+    if (!resumed) continue;
+    const project = await loadProjectSettings(run.projectId);
+    await enqueue({ ...deliveryJob(resumed.run, global, project), resumed: true }, i * pace.spacingSeconds, global.deliveryConcurrency).catch(() => undefined);
+    report.resumedAfterOutage += 1;
+  }
+  return report;
+}
+
+export async function runSweep(): Promise<void> {
+  await sweepRuns();
+}

@@ -1,0 +1,31 @@
+/** The answer to an action, shown right under the control that started it. */
+import React from 'react';
+import { Button, Inline, SectionMessage, Spinner, Stack, Text } from '@forge/react';
+
+export interface FeedbackMessage {
+  appearance: 'success' | 'error' | 'warning' | 'information';
+  title: string;
+  lines: string[];
+  /** Still working: a spinner beside the title. */
+  busy?: boolean;
+  action?: { label: string; run: () => void };
+}
+
+export function Feedback({ message }: { message?: FeedbackMessage }) {
+  if (!message) return null;
+  return (
+    <SectionMessage appearance={message.appearance} title={message.title}>
+      <Stack space="space.100">
+        {message.busy ? <Spinner size="small" label="Working" /> : null}
+        {message.lines.map((line, i) => (
+          <Text key={i}>{line}</Text>
+        ))}
+        {message.action ? (
+          <Inline>
+            <Button onClick={message.action.run}>{message.action.label}</Button>
+          </Inline>
+        ) : null}
+      </Stack>
+    </SectionMessage>
+  );
+}
