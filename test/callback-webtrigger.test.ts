@@ -100,8 +100,8 @@ describe('rejected callbacks change nothing', () => {
 });
 
 describe('accepted callbacks', () => {
-  const view = async () => {
-    const result = await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'load', accountId: 'agent', issueKey });
+  const view = async (accountId = 'agent') => {
+    const result = await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'load', accountId, issueKey });
     return (result as { body: any }).body;
   };
 
@@ -139,7 +139,8 @@ describe('accepted callbacks', () => {
   it('records a failure with the agent\'s reason', async () => {
     const { body, headers } = signed({ execution_id: executionId, status: 'failed', error: 'LLM quota exceeded' });
     expect((await post(body, headers)).status).toBe(200);
-    const panel = await view();
-    expect(panel.status).toMatchObject({ label: 'Failed', detail: 'the Ticket Enhancer failed: LLM quota exceeded' });
+    expect((await view('admin')).status).toMatchObject({ label: 'Failed', detail: 'The Ticket Enhancer failed: LLM quota exceeded.' });
+    // An agent reads what happened in their terms, without the platform's wording.
+    expect((await view('agent')).status).toMatchObject({ label: 'Failed', detail: 'The Ticket Enhancer did not finish its analysis. You can run it again.' });
   });
 });

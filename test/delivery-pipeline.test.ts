@@ -42,11 +42,11 @@ describe('a created issue', () => {
       labels: ['checkout'],
     });
     expect(payload.issue.fields.reporter.emailAddress).toBeUndefined();
-    expect(payload.callback_url).toMatch(/\/x1\/.+\/aiops-callback\?project=10000&issue=\d+&delivery=dlv_/);
+    expect(payload.callback_url).toMatch(/\/x1\/.+\/aiops-callback\?issue=\d+&delivery=dlv_/);
     expect(request.headers['webhook-id']).toBe(payload.delivery_id);
 
     const [run] = h.runs();
-    expect(run).toMatchObject({ issueKey: key, status: 'accepted', httpStatus: 202, executionId: JSON.parse(JSON.stringify(request.answer)).execution_id });
+    expect(run).toMatchObject({ issueKey: key, status: 'completed', httpStatus: 202, executionId: JSON.parse(JSON.stringify(request.answer)).execution_id });
     expect(run.attempts).toHaveLength(1);
     expect(run.latencyMs).toBeGreaterThanOrEqual(0);
   });
@@ -98,7 +98,7 @@ describe('when AI Ops does not accept at once', () => {
     expect(requests.map((r) => r.status)).toEqual([503, 202]);
     expect(requests[0].headers['webhook-id']).toBe(requests[1].headers['webhook-id']);
     const [run] = h.runs();
-    expect(run.status).toBe('accepted');
+    expect(run.status).toBe('completed');
     expect(run.attempts.map((a: { httpStatus: number }) => a.httpStatus)).toEqual([503, 202]);
   });
 
@@ -110,7 +110,7 @@ describe('when AI Ops does not accept at once', () => {
     const [run] = h.runs();
     expect(run.attempts[0]).toMatchObject({ httpStatus: 429, outcome: 'retry', retryInSeconds: 600 });
     expect(run.attempts[1]).toMatchObject({ httpStatus: 202, outcome: 'accepted' });
-    expect(run.status).toBe('accepted');
+    expect(run.status).toBe('completed');
   });
 
   it('fails at once on a 401 and says the secret does not match', async () => {
@@ -136,16 +136,22 @@ describe('when AI Ops does not accept at once', () => {
     expect(run.reason).toMatch(reason);
   });
 
-  it('ends failed after the attempt limit with every attempt recorded', async () => {
+  it('after the attempt limit waits for AI Ops, and fails with the detail when AI Ops answers but still refuses', async () => {
     await h.updateSettings(GLOBAL, { attemptLimit: 4 });
-    h.aiops.scriptFaults(...Array.from({ length: 10 }, () => ({ status: 500, body: { detail: 'Failed to enqueue task' } })));
+    h.aiops.scriptFaults(...Array.from({ length: 5 }, () => ({ status: 500, body: { detail: 'Failed to enqueue task' } })));
     await h.createIssue();
     await h.settle();
     expect(h.webhookRequests()).toHaveLength(4);
-    const [run] = h.runs();
-    expect(run.status).toBe('failed');
+    let [run] = h.runs();
+    expect(run.status).toBe('waiting');
     expect(run.attempts).toHaveLength(4);
-    expect(run.reason).toBe('gave up after 4 attempts: 500 from AI Ops: Failed to enqueue task');
+    expect(run.reason).toMatch(/^AI Ops is not answering \(500 from AI Ops: Failed to enqueue task\); the delivery waits/);
+    // The scheduled check sees AI Ops healthy and resumes the run once, under the same delivery id.
+    await h.sweep();
+    [run] = h.runs();
+    expect(h.webhookRequests()).toHaveLength(5);
+    expect(run.status).toBe('failed');
+    expect(run.reason).toBe('gave up after 5 attempts: 500 from AI Ops: Failed to enqueue task');
     expect(new Set(h.webhookRequests().map((r) => r.headers['webhook-id'])).size).toBe(1);
   });
 
@@ -156,18 +162,26 @@ describe('when AI Ops does not accept at once', () => {
     await h.settle();
     const [run] = h.runs();
     expect(run.attempts[0]).toMatchObject({ outcome: 'retry', reason: 'AI Ops did not answer within 1 s' });
-    expect(run.status).toBe('accepted');
+    expect(run.status).toBe('completed');
   });
 
-  it('retries when AI Ops is unreachable', async () => {
+  it('waits while AI Ops is unreachable, and sends once it answers again', async () => {
     await h.updateSettings(GLOBAL, { attemptLimit: 2 });
-    await h.aiops.stop();
+    h.aiops.outage = 'refuse';
     await h.createIssue();
     await h.settle();
-    const [run] = h.runs();
-    expect(run.status).toBe('failed');
+    let [run] = h.runs();
+    expect(run.status).toBe('waiting');
     expect(run.attempts).toHaveLength(2);
-    expect(run.reason).toMatch(/gave up after 2 attempts: AI Ops could not be reached/);
+    expect(run.reason).toMatch(/AI Ops could not be reached/);
+    // Still down: the check leaves it waiting.
+    await h.sweep();
+    expect(h.runs()[0].status).toBe('waiting');
+    h.aiops.outage = undefined;
+    await h.sweep();
+    [run] = h.runs();
+    expect(run.status).toBe('completed');
+    expect(run.attemptCount).toBe(3);
   });
 });
 
@@ -183,7 +197,7 @@ describe('bad configuration and vanished issues', () => {
   });
 
   it('sends nothing to a host whose egress is not approved, and says so', async () => {
-    h.sandbox.runtime.approvedEgress.clear();
+    h.sandbox.runtime.revokeAllEgress();
     await h.createIssue();
     await h.settle();
     expect(h.webhookRequests()).toHaveLength(0);

@@ -30,7 +30,7 @@ describe('the panel shows the run as it happens', () => {
     h = await new Harness({ timeScale: 20 }).start();
   });
 
-  it('goes to completed without a reload and shows the analysis, by callback', async () => {
+  it('goes to completed without a reload and shows the analysis the AI Ops account commented', async () => {
     const { key } = await h.createIssue({ description: 'Steps: open the cart, press Pay.' });
     const ui = openPanel(key, 'agent');
     await ui.waitForText('Completed');
@@ -39,22 +39,34 @@ describe('the panel shows the run as it happens', () => {
     for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) expect(text).toContain(section);
     expect(text).toContain('Expected behaviour');
     expect(text).toContain('Fix: Checkout page crashes on submit');
-    expect(ui.byType('AdfRenderer').length).toBe(4);
-    expect(text).toMatch(/Execution [0-9a-f-]{36}/);
+    expect(text).toMatch(/Posted as a comment by AI Ops Bot on \S+/);
+    // The agent posted Markdown as plain paragraphs; the panel renders it as Markdown.
+    const [document] = ui.byType('AdfRenderer').map((node) => JSON.stringify(node.props.document));
+    expect(document).toContain('"type":"heading"');
+    expect(document).toContain('"type":"bulletList"');
+    expect(ui.all((node) => node.type === 'Link' && /focusedCommentId=\d+/.test(String(node.props.href)))).toHaveLength(1);
+    expect(text).toMatch(/AI Ops execution [0-9a-f-]{36} · 1 attempt/);
     expect(ui.button('Run again')).toBeDefined();
     // The issue property follows for JQL.
     const issue = h.sandbox.jira.issue(key)!;
     expect(issue.properties['ticket-enhancer']).toMatchObject({ status: 'completed', deliveryId: 'dlv_' + issue.id + '_created' });
   });
 
-  it('shows failed with the reason when the secret is wrong', async () => {
+  it('shows a wrong secret to an agent in their terms, and to a Jira admin with the reason and the way to the fix', async () => {
     await h.setSecret(Buffer.alloc(32, 3).toString('base64'));
     const { key } = await h.createIssue();
     const ui = openPanel(key, 'agent');
     await ui.waitForText('Failed');
     expect(lozenges(ui)[0]).toEqual({ text: 'Failed', appearance: 'removed' });
     expect(ui.byType('SectionMessage')[0].props.appearance).toBe('error');
-    expect(ui.text()).toContain('401 from AI Ops: the HMAC secret does not match');
+    expect(ui.text()).toContain('The AI Ops connection needs attention; a Jira admin has been shown how to fix it.');
+    expect(ui.text()).not.toMatch(/HMAC|401/);
+    // Running again would fail the same way: not the primary action.
+    expect(ui.button('Run again')!.props.appearance).toBe('default');
+    ui.unmount();
+    const admin = openPanel(key, 'admin');
+    await admin.waitForText('401 from AI Ops: the HMAC secret does not match');
+    expect(admin.all((node) => node.type === 'Link' && /\/jira\/settings\/apps\/configure\//.test(String(node.props.href)))).toHaveLength(1);
   });
 
   it('shows retrying n of N with the next attempt time while AI Ops is down', async () => {
@@ -62,9 +74,9 @@ describe('the panel shows the run as it happens', () => {
     h.aiops.scriptFaults({ status: 503, body: { detail: 'Service unavailable' } });
     const { key } = await h.createIssue();
     const ui = openPanel(key, 'agent');
-    await ui.waitForText('Retrying (2 of 5)');
+    await ui.waitForText('Retrying (attempt 2 of 5)');
     expect(lozenges(ui)[0].appearance).toBe('moved');
-    expect(ui.text()).toMatch(/503 from AI Ops: Service unavailable Next attempt at/);
+    expect(ui.text()).toMatch(/503 from AI Ops: Service unavailable\. Next attempt at/);
     // Run again waits until the run has finished.
     expect(ui.button('Run again')!.props.isDisabled).toBe(true);
   });
@@ -129,17 +141,33 @@ describe('results by polling', () => {
     const ui = openPanel(key, 'agent');
     await ui.waitForText('Completed', 20_000);
     expect(ui.text()).toContain('Suggested acceptance criteria');
-    const [request] = h.webhookRequests();
-    expect(JSON.parse(request.rawBody).callback_url).toBeUndefined();
+    expect(ui.text()).toContain('Fetched from the AI Ops status URL');
+    // The payload still offers the callback URL; this AI Ops deployment just does not use it.
+    expect(JSON.parse(h.webhookRequests()[0].rawBody).callback_url).toMatch(/aiops-callback/);
     expect(h.aiops.executions.values().next().value!.callbacks).toHaveLength(0);
   });
 
   it('ends timed out when the status URL never finishes, with the last status it saw', async () => {
-    await h.updateSettings('settings:global', { statusUrlTemplate: '{base}/api/executions/does-not-exist-{execution_id}', pollTimeLimitMinutes: 0.05 });
+    await h.updateSettings('settings:global', { statusUrlTemplate: '{base}/api/executions/does-not-exist-{execution_id}', resultTimeLimitMinutes: 0.05 });
     const { key } = await h.createIssue();
-    const ui = openPanel(key, 'agent');
+    const ui = openPanel(key, 'admin');
     await ui.waitForText('Timed out', 25_000);
-    expect(ui.text()).toContain('no result after 0.05 minutes of polling; the status URL answered 404: check the status URL template');
+    expect(ui.text()).toContain('No result after 0.05 minutes of polling; the status URL answered 404: check the status URL template.');
   });
 });
 
+
+describe('results by callback', () => {
+  beforeEach(async () => {
+    h = await new Harness({ timeScale: 20, results: 'callback' }).start();
+  });
+
+  it('shows the named sections AI Ops posted to the callback URL', async () => {
+    const { key } = await h.createIssue({ description: 'Steps: open the cart, press Pay.' });
+    const ui = openPanel(key, 'agent');
+    await ui.waitForText('Completed');
+    expect(ui.byType('AdfRenderer')).toHaveLength(4);
+    for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) expect(ui.text()).toContain(section);
+    expect(ui.text()).toContain('Sent back by AI Ops');
+  });
+});

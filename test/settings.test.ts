@@ -112,7 +112,7 @@ describe('validation', () => {
   it('refuses a secret that is not base64 when the encoding is base64, and accepts it as utf8', async () => {
     const settings = await adminSettings();
     const bad = (await invoke(ADMIN, 'save', 'admin', { settings, secret: 'not*valid*base64!' })) as { body: any };
-    expect(bad.body.errors).toEqual([{ field: 'secret', message: 'HMAC secret: the HMAC secret is not valid base64: incorrect "=" padding' }]);
+    expect(bad.body.errors).toEqual([{ field: 'secret', message: 'HMAC secret is not base64: it contains "*", "!", which base64 never uses (choose the utf8 key encoding if your receiver uses the text itself as the key)' }]);
     const ok = (await invoke(ADMIN, 'save', 'admin', { settings: { ...settings, keyEncoding: 'utf8' }, secret: 'not*valid*base64!' })) as { body: any };
     expect(ok.body.ok).toBe(true);
   });
@@ -130,26 +130,41 @@ describe('validation', () => {
 });
 
 describe('secrets', () => {
-  it('shows only a fingerprint, rotates with a visible grace period, and ends it on request', async () => {
+  it('shows only a fingerprint, rotates a secret AI Ops accepted with a visible grace period, and ends it on request', async () => {
     const before = (await invoke(ADMIN, 'load', 'admin')) as { body: any };
     expect(before.body.settings.secret).toEqual({ fingerprint: expect.stringMatching(/^[0-9a-f]{8}$/), setAt: expect.any(String) });
+    // A passing check proves the current secret.
+    expect(((await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any }).body.ok).toBe(true);
     const settings = await adminSettings();
     const saved = (await invoke(ADMIN, 'save', 'admin', { settings, secret: NEW_SECRET })) as { body: any };
-    expect(saved.body.ok).toBe(true);
+    expect(saved.body).toMatchObject({ ok: true, secretChange: 'rotating' });
     expect(saved.body.view.settings.previousSecret).toMatchObject({ fingerprint: before.body.settings.secret.fingerprint, until: expect.any(String) });
 
     // While the grace lasts, both secrets sign webhook-signature; AI Ops now needs the new one.
     h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: NEW_SECRET });
     await h.createIssue();
     await h.settle();
-    expect(h.webhookRequests()[0].status).toBe(202);
-    expect(h.webhookRequests()[0].headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(h.webhookRequests().filter((r) => r.rawBody.startsWith('{'))[0].status).toBe(202);
+    const delivery = h.webhookRequests().find((r) => r.rawBody.startsWith('{'))!;
+    expect(delivery.headers['webhook-signature'].split(' ')).toHaveLength(2);
 
     const ended = (await invoke(ADMIN, 'endSecretGrace', 'admin')) as { body: any };
     expect(ended.body.view.settings.previousSecret).toBeUndefined();
     await h.createIssue();
     await h.settle();
-    expect(h.webhookRequests()[1].headers['webhook-signature'].split(' ')).toHaveLength(1);
+    expect(h.webhookRequests().at(-1)!.headers['webhook-signature'].split(' ')).toHaveLength(1);
+  });
+
+  it('changes nothing for the same secret, and replaces a secret that never worked without a grace period', async () => {
+    const settings = await adminSettings();
+    const same = (await invoke(ADMIN, 'save', 'admin', { settings, secret: EMBEDDED_AGENT_SECRET })) as { body: any };
+    expect(same.body).toMatchObject({ ok: true, secretChange: 'unchanged' });
+    expect(same.body.view.settings.previousSecret).toBeUndefined();
+    // The seeded secret was never accepted by AI Ops (no check, no delivery): a correction replaces it at once.
+    const corrected = (await invoke(ADMIN, 'save', 'admin', { settings, secret: NEW_SECRET })) as { body: any };
+    expect(corrected.body).toMatchObject({ ok: true, secretChange: 'replaced' });
+    expect(corrected.body.view.settings.previousSecret).toBeUndefined();
+    expect(h.sandbox.kvs.peekSecret('secret:global:current')).toBe(NEW_SECRET);
   });
 
   it('lets a project use its own secret', async () => {
@@ -160,15 +175,60 @@ describe('secrets', () => {
     expect(h.webhookRequests()[0].status).toBe(401);
   });
 
-  it('diagnoses the connection and a test issue in words', async () => {
-    expect((await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any }).toEqual({ body: { ok: true, title: 'AI Ops is up', detail: expect.stringContaining('answered 200') } });
-    expect((await invoke(ADMIN, 'sendTestIssue', 'admin')) as { body: any }).toMatchObject({ body: { ok: true, title: 'Test issue accepted' } });
-    expect(JSON.parse(h.webhookRequests()[0].rawBody).event_type).toBe('test');
+  it('checks health, agent and secret without sending a ticket, and says which is wrong', async () => {
+    const good = (await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any };
+    expect(good.body).toEqual({
+      ok: true,
+      steps: [
+        { step: 'health', ok: true, title: 'AI Ops answers', detail: expect.stringContaining('answered 200') },
+        { step: 'agent', ok: true, title: 'Agent and secret match', detail: expect.stringContaining('No ticket was sent') },
+      ],
+    });
+    // The proof is a signed body that is not JSON: AI Ops refused it with 400 and queued nothing.
+    expect(h.webhookRequests().map((r) => r.status)).toEqual([400]);
+    expect(h.aiops.executions.size).toBe(0);
+    expect(JSON.stringify(good)).not.toContain(EMBEDDED_AGENT_SECRET);
+
     h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: NEW_SECRET });
-    const wrong = (await invoke(ADMIN, 'sendTestIssue', 'admin')) as { body: any };
-    expect(wrong.body).toMatchObject({ ok: false, detail: expect.stringContaining('HMAC secret does not match') });
-    h.sandbox.runtime.approvedEgress.clear();
-    expect(((await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any }).body.title).toBe('Egress not approved');
+    const wrong = (await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any };
+    expect(wrong.body).toMatchObject({ ok: false, steps: [{ ok: true }, { ok: false, title: 'Secret does not match', detail: expect.stringContaining('Invalid HMAC signature') }] });
+    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, status: 'INACTIVE' });
+    expect(((await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any }).body.steps[1]).toMatchObject({ title: 'Agent not active' });
+    await h.updateSettings('settings:global', { agentId: '00000000-0000-4000-8000-000000000000' });
+    expect(((await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any }).body.steps[1]).toMatchObject({ title: 'Agent not found' });
+    h.sandbox.runtime.revokeAllEgress();
+    const refused = (await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any };
+    expect(refused.body.steps.map((step: { title: string }) => step.title)).toEqual(['Egress not approved', 'Egress not approved']);
+    expect(h.aiops.executions.size).toBe(0);
+  });
+
+  it('sends a real test issue through the whole path and reports the AI Ops comment', async () => {
+    const { key } = await h.createIssue({ summary: 'Printer on fire' });
+    await h.settle();
+    const started = (await invoke(ADMIN, 'sendTestIssue', 'admin', { issueKey: key })) as { body: any };
+    expect(started.body).toMatchObject({ started: true, deliveryId: expect.stringMatching(/_test-/), resultMode: 'comment' });
+    await h.settle();
+    const status = (await invoke(ADMIN, 'testStatus', 'admin', { deliveryId: started.body.deliveryId })) as { body: any };
+    expect(status.body).toMatchObject({ done: true, ok: true, title: 'Result received', detail: expect.stringContaining(`AI Ops Bot commented on ${key}`) });
+    expect(((await invoke(ADMIN, 'sendTestIssue', 'admin', { issueKey: 'NOPE-1' })) as { body: any }).body).toEqual({ started: false, reason: 'There is no issue NOPE-1 that you can see.' });
+    expect(((await invoke(ADMIN, 'sendTestIssue', 'admin', { issueKey: 'not a key' })) as { body: any }).body.started).toBe(false);
+  });
+
+  it('suggests the account that commented when none is set', async () => {
+    const settings = await adminSettings();
+    delete settings.resultAccount;
+    await h.updateSettings('settings:global', { resultAccount: undefined });
+    const { key } = await h.createIssue();
+    await h.settle();
+    const started = (await invoke(ADMIN, 'sendTestIssue', 'admin', { issueKey: key })) as { body: any };
+    await h.settle();
+    const status = (await invoke(ADMIN, 'testStatus', 'admin', { deliveryId: started.body.deliveryId })) as { body: any };
+    expect(status.body).toMatchObject({
+      done: true,
+      ok: false,
+      title: 'No AI Ops Jira account is set',
+      suggestedAccount: { accountId: '712020:5e1f-aiops-bot', displayName: 'AI Ops Bot' },
+    });
   });
 });
 
@@ -181,10 +241,10 @@ describe('the screens', () => {
 
   it('admin page: loads, shows validation errors, saves', async () => {
     const ui = open('admin.tsx', ADMIN, 'admin');
-    await ui.waitForText('Connection');
-    expect(ui.text()).toContain('Approved');
+    await ui.waitForText('Connect to AI Ops');
+    await ui.waitForText('Approved');
     expect(ui.text()).toMatch(/Configured \(fingerprint [0-9a-f]{8}/);
-    expect(ui.text()).toContain('/aiops-callback');
+    expect(ui.text()).toContain('Results are comments by AI Ops Bot.');
     expect(field(ui, 'secret').props.value).toBe('');
     field(ui, 'agentId').props.onChange({ target: { value: 'nope' } });
     await ui.waitFor(() => field(ui, 'agentId').props.value === 'nope', 'the typed value');
@@ -193,9 +253,9 @@ describe('the screens', () => {
     field(ui, 'agentId').props.onChange({ target: { value: EMBEDDED_AGENT_ID } });
     await ui.waitFor(() => field(ui, 'agentId').props.value === EMBEDDED_AGENT_ID, 'the corrected value');
     await ui.click('Save');
-    await ui.waitForText('The connection settings are saved.');
-    await ui.click('Check connection');
-    await ui.waitForText('AI Ops is up');
+    await ui.waitForText('The settings are saved.');
+    // A check runs after a save, and answers next to the Save button.
+    await ui.waitForText('Agent and secret match');
   });
 
   it('both pages show that a save is under way and block a second one', async () => {
@@ -215,12 +275,12 @@ describe('the screens', () => {
   });
 
   it('admin page: asks for egress consent and shows the approval', async () => {
-    h.sandbox.runtime.approvedEgress.clear();
+    h.sandbox.runtime.revokeAllEgress();
     const ui = open('admin.tsx', ADMIN, 'admin');
     await ui.waitForText('Not approved');
     await ui.click('Approve egress');
     await ui.waitForText('Approved');
-    expect(ui.egressRequests).toEqual([{ egresses: [expect.objectContaining({ configured: [{ domain: new URL(h.aiops.url).host, type: ['FETCH_BACKEND_SIDE'] }] })] }]);
+    expect(ui.egressRequests).toEqual([{ egresses: [expect.objectContaining({ configured: [{ domain: new URL(h.aiops.url).origin, type: ['FETCH_BACKEND_SIDE'] }] })] }]);
   });
 
   it('admin page: forbidden for a lead', async () => {
@@ -237,7 +297,7 @@ describe('the screens', () => {
     select.props.onChange([{ label: 'Bug', value: '10004' }]);
     await ui.waitFor(() => ui.all((n) => n.type === 'Select' && String(n.props.inputId).endsWith('-issueTypeIds'))[0].props.value.length === 1, 'the choice');
     await ui.click('Save');
-    await ui.waitForText('Saved.');
+    await ui.waitForText('The project settings are saved.');
     expect(h.sandbox.kvs.peek('settings:project:10000')).toMatchObject({ enabled: true, issueTypeIds: ['10004'], projectKey: 'DEMO' });
     ui.unmount();
     const refused = open('project-settings.tsx', PROJECT, 'viewer', 'DEMO');

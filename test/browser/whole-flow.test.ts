@@ -31,25 +31,29 @@ beforeEach(async () => {
 
 afterEach(() => h.stop());
 
+/** README screenshots are refreshed with `SCREENSHOTS=update npm test`; plain runs leave docs/ alone. */
 async function shot(page: Page, name: string) {
-  if (process.env.SCREENSHOTS !== 'off') await page.screenshot({ path: join(DOCS, name), fullPage: true });
+  if (process.env.SCREENSHOTS === 'update') await page.screenshot({ path: join(DOCS, name), fullPage: true });
 }
 
 async function configureAsAdmin(secret: string) {
   const connection = h.sandbox.connection();
   const page = await openAs(browser, url, 'admin', '/admin/apps');
-  await page.getByText('Connection', { exact: true }).waitFor();
+  await page.getByText('1. Connect to AI Ops', { exact: true }).waitFor();
   await page.fill('input[name="aiopsBaseUrl"]', connection.url);
   await page.fill('input[name="agentId"]', connection.agentId);
   await page.fill('input[name="tenantId"]', connection.tenantId);
   await page.fill('input[name="secret"]', secret);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('The connection settings are saved.').waitFor();
+  // The AI Ops Jira account: the user picker searches Jira's users.
+  await page.locator('#resultAccount').fill('AI Ops');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Save' }).first().click();
+  // Saved, but egress is not approved yet: the page says so next to the button.
+  await page.getByText(/is not approved yet: deliveries fail until it is/).waitFor();
   await page.getByRole('button', { name: 'Approve egress' }).click();
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.getByText('Approved', { exact: true }).waitFor();
   await page.getByRole('button', { name: 'Check connection' }).click();
-  await page.getByText('AI Ops is up').waitFor();
   return page;
 }
 
@@ -58,7 +62,7 @@ async function enableDemoAsLead() {
   await page.getByText('Which issues').waitFor();
   await page.locator('input[id$="-enabled"]').check({ force: true });
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('Saved.').waitFor();
+  await page.getByText('The project settings are saved.').waitFor();
   return page;
 }
 
@@ -71,14 +75,18 @@ async function createIssueAsAgent(summary: string): Promise<Page> {
   return page;
 }
 
-it('admin configures, lead enables DEMO, agent sees the panel complete without reloading', async () => {
+it('admin configures, lead enables DEMO, agent sees the AI Ops comment complete the panel without reloading', async () => {
   const admin = await configureAsAdmin(h.sandbox.connection().secret);
+  await admin.getByRole('heading', { name: 'Connected' }).waitFor();
   const lead = await enableDemoAsLead();
   const agent = await createIssueAsAgent('Checkout page crashes on submit');
   const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
   await panel.getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
   for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) await panel.getByText(section).waitFor();
   await panel.getByText('Fix: Checkout page crashes on submit').waitFor();
+  await panel.getByText(/Posted as a comment by AI Ops Bot/).waitFor();
+  // The comment itself is on the issue, by the AI Ops platform's account.
+  await agent.locator('.sbx-comment').getByText(/AI Ops Bot/).waitFor();
   expect(await agent.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
   expect((agent as Page & { problems?: string[] }).problems).toEqual([]);
   await shot(agent, 'panel-completed.png');
@@ -92,12 +100,14 @@ it('admin configures, lead enables DEMO, agent sees the panel complete without r
 });
 
 it('a wrong secret shows the failure and its reason in the panel and in the delivery list', async () => {
-  await configureAsAdmin(Buffer.alloc(32, 7).toString('base64'));
+  const admin = await configureAsAdmin(Buffer.alloc(32, 7).toString('base64'));
+  await admin.getByRole('heading', { name: 'Secret does not match' }).waitFor();
   const lead = await enableDemoAsLead();
   const agent = await createIssueAsAgent('Login button does nothing');
   const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
   await panel.getByText('Failed', { exact: true }).first().waitFor({ timeout: 30_000 });
-  await panel.getByText(/401 from AI Ops: the HMAC secret does not match/).waitFor();
+  // The agent is told whom to ask, not the diagnostics.
+  await panel.getByText('The AI Ops connection needs attention; a Jira admin has been shown how to fix it.').waitFor();
   await shot(agent, 'panel-failed.png');
   await lead.reload();
   await lead.getByText(/401 from AI Ops: the HMAC secret does not match/).first().waitFor();

@@ -39,6 +39,12 @@ export class Harness {
     await this.sandbox.runtime.idle();
   }
 
+  /** Runs the scheduled check once, as the platform does every five minutes, and waits for what it queued. */
+  async sweep(): Promise<void> {
+    await this.sandbox.runtime.runScheduledTrigger('run-sweep');
+    await this.settle();
+  }
+
   async updateSettings(key: string, patch: Record<string, unknown>): Promise<void> {
     const current = (this.sandbox.kvs.peek(key) as Record<string, unknown> | undefined) ?? {};
     await this.sandbox.kvs.handle('/api/v1/set', { key, value: { ...current, ...patch } });
@@ -49,7 +55,7 @@ export class Harness {
   }
 
   runs(): Array<Record<string, any>> {
-    return this.sandbox.kvs.keys('run:').map((key) => this.sandbox.kvs.peek(key) as Record<string, any>);
+    return this.sandbox.runs() as Array<Record<string, any>>;
   }
 
   webhookRequests() {

@@ -26,8 +26,7 @@ export class UiHost {
   approveEgress = true;
   /** While set, resolver calls wait for it: lets a test see a screen mid-request. */
   gate?: Promise<void>;
-  private readonly subscriptions = new Map<string, Array<(payload: string) => void>>();
-  private unlisten?: () => void;
+  private readonly unsubscribers: Array<() => void> = [];
   private mounted = false;
 
   constructor(
@@ -40,9 +39,6 @@ export class UiHost {
     const g = globalThis as Record<string, unknown>;
     g.self = globalThis;
     g.__bridge = { callBridge: (command: string, data: any) => this.answer(command, data) };
-    this.unlisten = this.sandbox.runtime.onRealtime((message) => {
-      for (const callback of this.subscriptions.get(message.channel) ?? []) callback(message.payload);
-    });
     this.mounted = true;
     jest.isolateModules(() => {
       require(modulePath);
@@ -53,7 +49,7 @@ export class UiHost {
   /** Like closing the iframe: the app's pending and later bridge calls never get an answer. */
   unmount(): void {
     this.mounted = false;
-    this.unlisten?.();
+    for (const stop of this.unsubscribers.splice(0)) stop();
   }
 
   private async answer(command: string, data: any): Promise<unknown> {
@@ -81,23 +77,34 @@ export class UiHost {
       case 'getContext':
         return { accountId: this.sandbox.jira.user(this.context.user)?.accountId, moduleKey: this.context.moduleKey, extension: {} };
       case 'subscribeRealtimeChannel': {
-        const list = this.subscriptions.get(data.channelName) ?? [];
-        list.push(data.onEvent);
-        this.subscriptions.set(data.channelName, list);
-        return { unsubscribe: () => this.subscriptions.set(data.channelName, list.filter((cb) => cb !== data.onEvent)) };
+        const stop = this.sandbox.runtime.subscribeRealtime(data.channelName, data.options?.token, (payload) => data.onEvent(payload));
+        if (typeof stop !== 'function') throw new Error(stop.error);
+        this.unsubscribers.push(stop);
+        return { unsubscribe: async () => stop() };
       }
-      case '__permission__egressSet':
+      case '__permission__egressSet': {
         this.egressRequests.push(data);
         if (!this.approveEgress) throw new Error('The administrator declined the egress request');
-        for (const group of data.egresses ?? []) for (const entry of group.configured ?? []) this.sandbox.runtime.approvedEgress.add(String(entry.domain).replace(/^https?:\/\//, '').toLowerCase());
-        return undefined;
+        const result = this.sandbox.runtime.setEgress(data, this.isAdmin());
+        if (result.status >= 300) throw new Error(result.message);
+        return { results: result.results };
+      }
       case '__permission__egressGet':
-        return { egresses: [{ key: 'aiops', configured: [...this.sandbox.runtime.approvedEgress].map((domain) => ({ domain, type: ['FETCH_BACKEND_SIDE'] })) }] };
+        return this.sandbox.runtime.getEgress(data?.keys);
+      case '__permission__egressDeleteGroup': {
+        const result = this.sandbox.runtime.deleteEgressGroup(data.key, this.isAdmin());
+        if (result.status >= 300) throw new Error(result.message);
+        return undefined;
+      }
       case 'onError':
         throw data.error;
       default:
         return undefined;
     }
+  }
+
+  private isAdmin(): boolean {
+    return Boolean(this.sandbox.jira.user(this.context.user)?.globalPermissions.includes('ADMINISTER'));
   }
 
   all(predicate: (node: ForgeNode) => boolean, node = this.root): ForgeNode[] {
