@@ -87,8 +87,8 @@ export class AiOpsServer {
   private readonly agents = new Map<string, AiOpsAgent>();
   private server?: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** An outage: 'unavailable' answers 503 everywhere, 'refuse' drops every connection. */
-  outage?: 'unavailable' | 'refuse';
+  /** An outage: 'unavailable' answers 503 everywhere, 'refuse' drops every connection, 'hang' never answers. */
+  outage?: 'unavailable' | 'refuse' | 'hang';
   /** Comments the agent posted, or tried to: { issueKey, status }. */
   readonly comments: Array<{ issueKey: string; status: number; at: number }> = [];
   private readonly ajv = new Ajv({ allErrors: false, strict: false });
@@ -124,6 +124,7 @@ export class AiOpsServer {
         req.socket.destroy();
         return undefined;
       }
+      if (this.outage === 'hang') return undefined;
       res.status(503).json({ detail: 'Service unavailable' });
       return undefined;
     });

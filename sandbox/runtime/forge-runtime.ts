@@ -46,6 +46,10 @@ export interface InvocationRecord {
 interface Invocation extends InvocationRecord {
   accountId?: string;
   deadline: number;
+  /** Set when an injected fault stops the function: its later platform calls fail. */
+  kill?: (error: Error) => void;
+  killed?: boolean;
+  killAfterEgress?: boolean;
 }
 
 export interface RetryContext {
@@ -94,12 +98,16 @@ export interface RealtimeMessage {
   claims?: unknown;
 }
 
-/** Faults a test can inject into the platform (the `npm run chaos` suite uses them). */
+/**
+ * Faults a test can inject into the platform (the `npm run chaos` suite uses them): the function
+ * dies before it starts ('crash'), is stopped at its time limit ('timeout'), or dies right after
+ * its first outbound request came back, before it could record the answer ('crash-after-egress').
+ */
 export interface InjectedFault {
   functionKey: string;
   /** Which invocation of that function (1 = the next one) fails. */
   nth: number;
-  kind: 'crash' | 'timeout';
+  kind: 'crash' | 'timeout' | 'crash-after-egress';
 }
 
 export interface ForgeRuntimeOptions {
@@ -267,8 +275,11 @@ export class ForgeRuntime {
         headers: { 'content-type': 'application/json', 'forge-proxy-error': 'REQUEST_EGRESS_ALLOWLIST_ERR' },
       });
     }
+    if (invocation.killed) throw new Error('the function was stopped');
     if (typeof init?.body === 'string') invocation.egressBytes += Buffer.byteLength(init.body);
-    return realFetch(input, init);
+    const response = await realFetch(input, init);
+    if (invocation.killAfterEgress) invocation.kill?.(new Error(`injected crash of ${invocation.functionKey} after its request to ${new URL(url).host} came back`));
+    return response;
   }
 
   /**
@@ -334,6 +345,7 @@ export class ForgeRuntime {
   /** `global.__forge_fetch__`: every SDK call to the platform lands here. */
   private async platformFetch(target: Record<string, unknown>, path: string, init: RequestInit = {}): Promise<Response> {
     const invocation = this.als.getStore();
+    if (invocation?.killed) throw new Error('the function was stopped');
     const bodyText = typeof init.body === 'string' ? init.body : undefined;
     const parsed = bodyText ? safeJson(bodyText) : undefined;
     if (target.type === 'kvs') return this.kvs.handle(path, parsed, invocation?.kvs);
@@ -491,10 +503,16 @@ export class ForgeRuntime {
       return await this.als.run(invocation, async () => {
         let timeout: NodeJS.Timeout | undefined;
         const limit = new Promise<never>((_, reject) => {
-          timeout = setTimeout(() => reject(new FunctionTimeoutError(`function ${functionKey} timed out after ${timeoutS} s`)), fault?.kind === 'timeout' ? 0 : timeoutS * 1000);
+          timeout = setTimeout(() => reject(new FunctionTimeoutError(`function ${functionKey} timed out after ${timeoutS} s`)), timeoutS * 1000);
+          invocation.kill = (error: Error) => {
+            invocation.killed = true;
+            reject(error);
+          };
         });
         try {
           if (fault?.kind === 'crash') throw new Error(`injected crash of ${functionKey} (invocation ${count})`);
+          if (fault?.kind === 'timeout') throw new FunctionTimeoutError(`function ${functionKey} timed out after ${timeoutS} s (injected)`);
+          if (fault?.kind === 'crash-after-egress') invocation.killAfterEgress = true;
           return await Promise.race([Promise.resolve(handler(...args)), limit]);
         } finally {
           clearTimeout(timeout);

@@ -1,0 +1,151 @@
+/**
+ * Results as the AI Ops platform returns them today: its agent posts the analysis as a Jira comment
+ * with its own Jira account. Here the embedded AI Ops accepts but stays silent, and the test posts
+ * the comments itself, as that account or as anyone else, through Jira's REST API.
+ */
+import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../sandbox/sandbox';
+import { signRequest } from '../src/core/signing';
+import { Harness } from './support/harness';
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await new Harness().start();
+  // Accepts and never answers: the test decides what comes back, and when.
+  h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'poll' });
+});
+
+afterEach(() => h.stop());
+
+const adf = (...paragraphs: string[]) => ({ type: 'doc', version: 1, content: paragraphs.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })) });
+
+async function comment(issueKey: string, as: string, ...paragraphs: string[]): Promise<string> {
+  const response = await fetch(`${h.sandbox.url}/rest/api/3/issue/${issueKey}/comment`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': as },
+    body: JSON.stringify({ body: adf(...paragraphs) }),
+  });
+  expect(response.status).toBe(201);
+  await h.settle();
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function editComment(issueKey: string, id: string, as: string, text: string) {
+  const response = await fetch(`${h.sandbox.url}/rest/api/3/issue/${issueKey}/comment/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': as }, body: JSON.stringify({ body: adf(text) }) });
+  expect(response.status).toBe(200);
+  await h.settle();
+}
+
+async function deleteComment(issueKey: string, id: string, as: string) {
+  const response = await fetch(`${h.sandbox.url}/rest/api/3/issue/${issueKey}/comment/${id}`, { method: 'DELETE', headers: { 'X-Sandbox-Account': as } });
+  expect(response.status).toBe(204);
+  await h.settle();
+}
+
+const panel = async (issueKey: string, as = 'agent') => ((await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'load', accountId: as, issueKey })) as { body: any }).body;
+const property = (issueKey: string) => h.sandbox.jira.issue(issueKey)!.properties['ticket-enhancer'] as Record<string, unknown>;
+const commentInvocations = () => h.sandbox.runtime.invocations.filter((i) => i.functionKey === 'on-comment-event');
+
+async function acceptedIssue() {
+  const issue = await h.createIssue({ description: 'Steps: open the cart, press Pay.' });
+  await h.settle();
+  expect(h.runs().at(-1)!.status).toBe('accepted');
+  return issue;
+}
+
+it('completes the run with the AI Ops account\'s comment, and the panel shows it rendered with who and when', async () => {
+  const { key } = await acceptedIssue();
+  const id = await comment(key, 'aiops', '## Summary', '- The cart crashes on Pay\n- Steps are missing');
+  const [run] = h.runs();
+  expect(run).toMatchObject({ status: 'completed', result: { kind: 'comment', commentId: id, authorAccountId: '712020:5e1f-aiops-bot', authorName: 'AI Ops Bot' } });
+  expect(property(key)).toMatchObject({ status: 'completed', resultCommentId: id });
+  const view = await panel(key);
+  expect(view.status.label).toBe('Completed');
+  expect(view.current.result.source).toMatch(/^Posted as a comment by AI Ops Bot on /);
+  expect(view.current.result.link).toBe(`${h.sandbox.url}/browse/${key}?focusedCommentId=${id}`);
+  expect(JSON.stringify(view.current.result.sections)).toContain('"type":"heading"');
+});
+
+it('ignores comments by anyone else, and comments on issues with no open run cost no storage at all', async () => {
+  const { key } = await acceptedIssue();
+  const before = commentInvocations().length;
+  await comment(key, 'agent', 'I can reproduce this too.');
+  expect(h.runs()[0].status).toBe('accepted');
+  const quiet = await h.createIssue({ project: { key: 'SUP' }, issuetype: { name: 'Incident' } });
+  await h.settle();
+  await comment(quiet.key, 'aiops', 'A bot comment on an issue that was never sent.');
+  const unrelated = commentInvocations().slice(before);
+  expect(unrelated).toHaveLength(2);
+  // The first reads the issue's runs (a run is open there) but writes nothing; the second touches no storage.
+  expect(unrelated.map((i) => i.kvs.writes)).toEqual([0, 0]);
+  expect(unrelated[1].kvs.reads).toBe(0);
+});
+
+it('updates the result when the comment is edited, and says so when it is deleted', async () => {
+  const { key } = await acceptedIssue();
+  const id = await comment(key, 'aiops', 'First take.');
+  await editComment(key, id, 'aiops', 'Second take, after a closer look.');
+  let view = await panel(key);
+  expect(JSON.stringify(view.current.result.sections)).toContain('Second take, after a closer look.');
+  expect(view.current.result.source).toContain('(edited)');
+  await deleteComment(key, id, 'aiops');
+  view = await panel(key);
+  expect(view.status.label).toBe('Completed');
+  expect(view.current.result.notice).toBe('The AI Ops comment with this result was deleted.');
+  expect(h.runs()[0].result.deleted).toBe(true);
+});
+
+it('with two runs waiting, the comment completes the newest accepted one and the older reads superseded', async () => {
+  const { key } = await acceptedIssue();
+  const rerun = await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'runAgain', accountId: 'agent', issueKey: key });
+  expect(rerun).toMatchObject({ body: { started: true } });
+  await h.settle();
+  await comment(key, 'aiops', 'The analysis.');
+  const runs = h.runs();
+  expect(runs.map((r) => [r.trigger, r.status])).toEqual([
+    ['created', 'superseded'],
+    ['rerun', 'completed'],
+  ]);
+  expect(property(key)).toMatchObject({ status: 'completed', deliveryId: runs[1].deliveryId });
+  const view = await panel(key);
+  expect(view.history[0]).toMatchObject({ label: 'Superseded', reason: expect.stringContaining('later run') });
+});
+
+it('times a silent run out, naming the account it waited for, and a later comment still completes it', async () => {
+  const { key } = await acceptedIssue();
+  h.sandbox.runtime.advanceClock(31 * 60_000);
+  await h.sweep();
+  let [run] = h.runs();
+  expect(run.status).toBe('timed-out');
+  expect(run.reason).toBe(`no comment by AI Ops Bot (712020:5e1f-aiops-bot) arrived within 30 minutes of AI Ops accepting the ticket (execution ${run.executionId})`);
+  expect(property(key)).toMatchObject({ status: 'timed-out' });
+  expect((await panel(key, 'admin')).failure.text).toMatch(/^No comment by AI Ops Bot/);
+  await comment(key, 'aiops', 'Sorry, I was slow.');
+  [run] = h.runs();
+  expect(run.status).toBe('completed');
+  expect(property(key)).toMatchObject({ status: 'completed' });
+});
+
+it('also completes a run from a signed callback, whatever the result mode', async () => {
+  const { key } = await acceptedIssue();
+  const [request] = h.webhookRequests();
+  const callbackUrl = JSON.parse(request.rawBody).callback_url as string;
+  const body = JSON.stringify({ execution_id: (request.answer as { execution_id: string }).execution_id, status: 'completed', result: '## From the callback' });
+  const response = await fetch(callbackUrl, { method: 'POST', headers: { ...signRequest(body, [Buffer.from(EMBEDDED_AGENT_SECRET, 'base64')], 'cb-1', Date.now()) }, body });
+  expect(response.status).toBe(200);
+  await h.settle();
+  expect(h.runs()[0].status).toBe('completed');
+  expect(JSON.stringify((await panel(key)).current.result.sections)).toContain('From the callback');
+});
+
+it('finds the JQL alias for each state', async () => {
+  const { key } = await acceptedIssue();
+  const search = async (jql: string) => {
+    const response = await fetch(`${h.sandbox.url}/rest/api/3/search/jql?jql=${encodeURIComponent(jql)}`, { headers: { 'X-Sandbox-Account': 'agent' } });
+    return ((await response.json()) as { issues: Array<{ key: string }> }).issues.map((i) => i.key);
+  };
+  expect(await search('ticketEnhancerStatus = accepted')).toEqual([key]);
+  await comment(key, 'aiops', 'Done.');
+  expect(await search('ticketEnhancerStatus = completed')).toEqual([key]);
+  expect(await search('issue.property[ticket-enhancer].status = completed')).toEqual([key]);
+});

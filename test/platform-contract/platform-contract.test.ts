@@ -1,0 +1,251 @@
+/**
+ * The platform contract: the sandbox checked against Forge's documented behaviour and limits
+ * (fixtures/README.md names each source). A probe app calls the unmodified `@forge/*` SDKs on the
+ * sandbox runtime; the Jira stand-in's events are compared with the documented examples. These
+ * are the limits the sandbox enforces, so an app that breaks one fails its own tests.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JiraStandIn } from '../../sandbox/jira';
+import { ForgeRuntime } from '../../sandbox/runtime/forge-runtime';
+import type { AppManifest } from '../../sandbox/runtime/manifest';
+import { summariseIssueEvent } from '../../src/core/jira-event';
+
+const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
+const LIMITS = fixture('documented-limits.json');
+
+const MANIFEST: AppManifest = {
+  app: {
+    id: 'ari:cloud:ecosystem::app/00000000-0000-4000-8000-000000000000',
+    runtime: { name: 'nodejs22.x' },
+    storage: { entities: [{ name: 'probe-entity', attributes: { at: { type: 'string' }, note: { type: 'any' } }, indexes: ['at'].map((name) => ({ name: `by-${name}`, range: [name] })) }] },
+  },
+  modules: {
+    function: [
+      { key: 'can-fetch', handler: 'probe.canFetch' },
+      { key: 'fetch-url', handler: 'probe.fetchUrl' },
+      { key: 'kvs-probe', handler: 'probe.kvsProbe' },
+      { key: 'push', handler: 'probe.push' },
+      { key: 'consume', handler: 'probe.consume', timeoutSeconds: 120 },
+      { key: 'slow-trigger', handler: 'probe.slowTrigger' },
+      { key: 'webhook', handler: 'probe.webhook' },
+      { key: 'context-resolver', handler: 'probe.contextResolver' },
+    ],
+    consumer: [{ key: 'probe-consumer', queue: 'probe-queue', function: 'consume' }],
+    webtrigger: [{ key: 'probe-hook', function: 'webhook' }],
+  },
+  permissions: { scopes: ['storage:app'], external: { fetch: { backend: ['https://manifest.example.com'] } } },
+};
+
+let runtime: ForgeRuntime;
+let probe: typeof import('./probe-app');
+let server: { url: string; close: () => Promise<void> };
+
+beforeAll(async () => {
+  const { createServer } = await import('node:http');
+  const http = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
+  const port = (http.address() as { port: number }).port;
+  server = { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => http.close(() => resolve())) };
+});
+
+afterAll(() => server.close());
+
+beforeEach(() => {
+  runtime = new ForgeRuntime({
+    manifest: MANIFEST,
+    // Handlers are named "probe.<export>" in the manifest; the runtime looks the export up.
+    loadApp: () => probe as unknown as Record<string, unknown>,
+    jira: async () => new Response('{}', { status: 404 }),
+    baseUrl: () => 'http://127.0.0.1:1',
+    appAccountId: 'app',
+    timeScale: 1000,
+  });
+  // The runtime's globals go in before any @forge module is loaded, as on the platform.
+  runtime.install();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  probe = require('./probe-app');
+  probe.consumed.length = 0;
+});
+
+afterEach(() => runtime.stop());
+
+const call = (functionKey: string, input: unknown, moduleType: Parameters<ForgeRuntime['invoke']>[2] = 'trigger') => runtime.invoke(functionKey, functionKey, moduleType, [input]) as Promise<any>;
+
+describe('Jira issue events (docs "events-reference/jira")', () => {
+  const events: Array<{ type: string; payload: Record<string, any> }> = [];
+  const jira = new JiraStandIn(async (type, payload) => {
+    events.push({ type, payload });
+  }, () => 'http://127.0.0.1:1');
+  const asAgent = { kind: 'user' as const, accountId: '557058:0c3f-agent' };
+
+  it('created and updated events carry the documented fields and nothing else', async () => {
+    await jira.handle({ method: 'POST', path: '/rest/api/3/issue', headers: {}, as: asAgent, body: JSON.stringify({ fields: { project: { key: 'DEMO' }, summary: 'S', issuetype: { name: 'Bug' }, labels: ['x'] } }) });
+    await jira.handle({ method: 'PUT', path: '/rest/api/3/issue/DEMO-1', headers: {}, as: asAgent, body: JSON.stringify({ fields: { summary: 'T' } }) });
+    await jira.settled();
+    for (const [index, name] of [[0, 'jira-issue-created.json'], [1, 'jira-issue-updated.json']] as const) {
+      const documented = fixture(name);
+      const sent: Record<string, any> = { ...events[index].payload, eventType: events[index].type, selfGenerated: false };
+      expect(Object.keys(sent).sort()).toEqual(Object.keys(documented).sort());
+      expect(Object.keys(sent.issue.fields).sort()).toEqual(Object.keys(documented.issue.fields).sort());
+      // No description, labels or priority: an app that needs them must read the issue.
+      for (const missing of ['description', 'labels', 'priority']) expect(sent.issue.fields).not.toHaveProperty(missing);
+      expect(typeof sent.timestamp).toBe('string');
+    }
+    const item = events[1].payload.changelog.items[0];
+    expect(Object.keys(item).sort()).toEqual(Object.keys(fixture('jira-issue-updated.json').changelog.items[0]).sort());
+  });
+
+  it('a comment event has the documented shape', async () => {
+    await jira.handle({ method: 'POST', path: '/rest/api/3/issue/DEMO-1/comment', headers: {}, as: asAgent, body: JSON.stringify({ body: { type: 'doc', version: 1, content: [] } }) });
+    await jira.settled();
+    const sent = events.at(-1)!;
+    const documented = fixture('jira-comment-created.json');
+    expect(sent.type).toBe('avi:jira:commented:issue');
+    expect(Object.keys(sent.payload.comment).sort()).toEqual(Object.keys(documented.comment).sort());
+    expect(Object.keys(sent.payload.comment.author)).toEqual(['accountId']);
+  });
+
+  it('refuses a comment body that is not ADF, as REST v3 does', async () => {
+    const response = await jira.handle({ method: 'POST', path: '/rest/api/3/issue/DEMO-1/comment', headers: {}, as: asAgent, body: JSON.stringify({ body: 'plain text' }) });
+    expect(response.status).toBe(400);
+  });
+
+  it('hides e-mail addresses unless the profile allows them', async () => {
+    const read = await jira.handle({ method: 'GET', path: '/rest/api/3/issue/DEMO-1', headers: {}, as: { kind: 'app' } });
+    const issue = (await read.json()) as { fields: { reporter: Record<string, unknown> } };
+    expect(issue.fields.reporter).toMatchObject({ displayName: 'Alex Agent' });
+    expect(issue.fields.reporter.emailAddress).toBeUndefined();
+  });
+
+  it('the app reads the documented examples (issueType or issuetype, a string timestamp)', () => {
+    const created = summariseIssueEvent(fixture('jira-issue-created.json'));
+    expect(created).toMatchObject({ issueId: '10073', issueKey: 'SP-10', projectId: '10000', facts: { kind: 'created', issueType: { id: '10001', name: 'Story' } } });
+    expect(created.facts.labels).toBeUndefined();
+    const updated = summariseIssueEvent(fixture('jira-issue-updated.json'));
+    expect(updated.facts.changedFields).toEqual(['summary']);
+    expect(updated.eventDiscriminator).toBe('updated-10078');
+  });
+});
+
+describe('egress (FORGE-NOTES "Facts checked"; docs "customer-managed-egress-and-remotes-api")', () => {
+  it('permissions.canFetchFrom reflects the manifest only, not hosts an admin approved', async () => {
+    runtime.approveEgress(server.url);
+    expect(await call('can-fetch', { url: 'https://manifest.example.com/x' })).toEqual({ allowed: true });
+    expect(await call('can-fetch', { url: `${server.url}/x` })).toEqual({ allowed: false });
+    // And yet the request goes out: the approval lives with the platform's proxy.
+    expect(await call('fetch-url', { url: `${server.url}/x` })).toEqual({ status: 200, proxyError: null });
+  });
+
+  it('a host that is not approved comes back with the forge-proxy-error header', async () => {
+    expect(await call('fetch-url', { url: `${server.url}/x` })).toEqual({ status: 403, proxyError: 'REQUEST_EGRESS_ALLOWLIST_ERR' });
+  });
+
+  it('approval takes a URL: "host:port" without a scheme is refused, duplicates too, and only admins approve', () => {
+    const group = (domain: string, key = 'g1') => ({ egresses: [{ key, description: 'AI Ops', configured: [{ domain, type: ['FETCH_BACKEND_SIDE'] }] }] });
+    expect(runtime.setEgress(group('127.0.0.1:8443'), true).status).toBe(422);
+    expect(runtime.setEgress(group('https://aiops.example.com'), false).status).toBe(403);
+    expect(runtime.setEgress(group('https://aiops.example.com'), true).status).toBe(201);
+    expect(runtime.setEgress(group('https://other.example.com'), true).status).toBe(422);
+    expect(runtime.getEgress(['g1']).results).toEqual([expect.objectContaining({ key: 'g1', configured: [{ domain: 'https://aiops.example.com', type: ['FETCH_BACKEND_SIDE'] }] })]);
+    expect(runtime.isEgressAllowed('https://aiops.example.com/webhook')).toBe(true);
+    expect(runtime.isEgressAllowed('http://aiops.example.com/webhook')).toBe(false);
+  });
+});
+
+describe('storage (docs "KVS and Custom Entity Store limits", "Querying the KVS")', () => {
+  it('returns keys in lexicographic order, whatever order they were written in', async () => {
+    for (const key of ['run:9', 'run:10', 'run:1', 'run:2']) await call('kvs-probe', { op: 'set', key, value: 1 });
+    expect(await call('kvs-probe', { op: 'query', prefix: 'run:' })).toEqual({ keys: ['run:1', 'run:10', 'run:2', 'run:9'] });
+  });
+
+  it('refuses a value over 240 KiB', async () => {
+    const big = 'x'.repeat(LIMITS.kvs.maxValueBytes);
+    expect(await call('kvs-probe', { op: 'set', key: 'big', value: big })).toMatchObject({ error: { code: 'MAX_SIZE' } });
+    expect(await call('kvs-probe', { op: 'set', key: 'small', value: 'x'.repeat(LIMITS.kvs.maxValueBytes - 100) })).toEqual({ ok: true });
+  });
+
+  it('refuses a second FAIL_IF_EXISTS write of a key', async () => {
+    expect(await call('kvs-probe', { op: 'setOnce', key: 'once', value: 1 })).toEqual({ ok: true });
+    expect(await call('kvs-probe', { op: 'setOnce', key: 'once', value: 2 })).toMatchObject({ error: { name: 'ForgeKvsError' } });
+  });
+
+  it('custom entity indexes sort newest first on request', async () => {
+    for (const [key, at] of [['a', '2026-01-03'], ['b', '2026-01-01'], ['c', '2026-01-02']]) await call('kvs-probe', { op: 'entitySet', key, value: { at } });
+    expect(await call('kvs-probe', { op: 'entityNewest' })).toEqual({ keys: ['a', 'c', 'b'] });
+    expect(await call('kvs-probe', { op: 'entitySet', key: 'd', value: { at: 7 } })).toMatchObject({ error: { code: 'INVALID_ENTITY' } });
+  });
+});
+
+describe('async events (docs "runtime-reference/async-events-api", "limits-async-events")', () => {
+  it('the SDK refuses more than 50 events in one push', async () => {
+    expect(await call('push', { events: Array.from({ length: LIMITS.asyncEvents.maxEventsPerPush + 1 }, () => ({})) })).toMatchObject({ error: { message: expect.stringMatching(/50/) } });
+  });
+
+  it('refuses the 501st push within a minute with a rate-limit error', async () => {
+    runtime.timeScale = 1;
+    runtime.paused = true;
+    for (let i = 0; i < LIMITS.asyncEvents.pushesPerMinutePerInstallation; i += 1) expect(await call('push', { events: [{ i }] })).toEqual({ ok: true });
+    // The SDK turns the platform's 429 into a RateLimitError (out/validators.js).
+    expect(await call('push', { events: [{ i: 'one more' }] })).toMatchObject({ error: { message: 'Too many requests.' } });
+  });
+
+  it('refuses an event over 100 KB for a long-running consumer', async () => {
+    expect(await call('push', { events: [{ blob: 'x'.repeat(LIMITS.asyncEvents.maxLongRunningEventBytes) }] })).toMatchObject({ error: { name: expect.any(String) } });
+  });
+
+  it('retries a consumer that threw, without retryData, with a retry count', async () => {
+    await call('push', { events: [{ mode: 'throw' }] });
+    await runtime.idle();
+    expect(probe.consumed.map((c) => c.retryContext)).toEqual([undefined, expect.objectContaining({ retryCount: 1, retryReason: expect.any(String) })]);
+    expect((probe.consumed[1].retryContext as { retryData?: unknown }).retryData).toBeUndefined();
+  });
+
+  it('passes retryData back under 4 KB, and does not retry at all over it (logged)', async () => {
+    await call('push', { events: [{ mode: 'retry', bytes: 100 }] });
+    await runtime.idle();
+    expect(probe.consumed).toHaveLength(2);
+    expect((probe.consumed[1].retryContext as { retryData: { blob: string } }).retryData.blob).toHaveLength(100);
+    probe.consumed.length = 0;
+    await call('push', { events: [{ mode: 'retry', bytes: LIMITS.asyncEvents.maxRetryDataBytes }] });
+    await runtime.idle();
+    expect(probe.consumed).toHaveLength(1);
+    expect(runtime.platformLog.some((line) => /retryData of \d+ bytes is over the 4 KB limit/.test(line))).toBe(true);
+  });
+});
+
+describe('function timeouts (docs "limits-invocation")', () => {
+  it('25 s for resolvers and triggers, 55 s for web triggers, a consumer\'s own timeoutSeconds', () => {
+    expect(runtime.timeoutSecondsFor('context-resolver', 'resolver')).toBe(LIMITS.timeoutsSeconds.resolver);
+    expect(runtime.timeoutSecondsFor('slow-trigger', 'trigger')).toBe(LIMITS.timeoutsSeconds.trigger);
+    expect(runtime.timeoutSecondsFor('webhook', 'webtrigger')).toBe(LIMITS.timeoutsSeconds.webtrigger);
+    expect(runtime.timeoutSecondsFor('consume', 'consumer')).toBe(120);
+    expect(runtime.timeoutSecondsFor('push', 'consumer')).toBe(LIMITS.timeoutsSeconds.consumerDefault);
+  });
+
+  it('stops a function that runs past its time and retries the queue event that timed out', async () => {
+    runtime.injectFault({ functionKey: 'slow-trigger', nth: 1, kind: 'timeout' });
+    await expect(call('slow-trigger', {})).rejects.toThrow(/timed out/);
+    runtime.injectFault({ functionKey: 'consume', nth: 1, kind: 'timeout' });
+    await call('push', { events: [{ mode: 'ok' }] });
+    await runtime.idle();
+    expect(probe.consumed).toEqual([expect.objectContaining({ retryContext: expect.objectContaining({ retryCount: 1, retryReason: 'FUNCTION_TIME_OUT' }) })]);
+  });
+});
+
+describe('web triggers and resolvers (docs "web-trigger", "forge-resolver")', () => {
+  it('a web trigger gets method, headers as arrays, body as a string, query parameters and path', async () => {
+    const response = await runtime.handleWebTrigger('probe-hook', { method: 'POST', headers: { 'content-type': ['application/json'] }, body: '{"a":1}', queryParameters: { x: ['1'] }, path: '/x1/abc' });
+    expect(response.statusCode).toBe(201);
+    expect(JSON.parse(response.body!).seen).toEqual({ method: 'POST', headers: { 'content-type': ['application/json'] }, body: '{"a":1}', queryParameters: { x: ['1'] }, path: '/x1/abc' });
+  });
+
+  it.each([
+    ['jira:issuePanel', { type: 'jira:issuePanel', issue: { id: '10001', key: 'DEMO-1', type: 'Bug', typeId: '10004' }, project: { id: '10000', key: 'DEMO', type: 'software' } }],
+    ['jira:projectSettingsPage', { type: 'jira:projectSettingsPage', project: { id: '10000', key: 'DEMO', type: 'software' } }],
+    ['jira:adminPage', { type: 'jira:adminPage' }],
+  ])('a %s resolver gets the calling account and the module context', async (_type, extension) => {
+    const context = await runtime.invokeResolver('probe-module', 'context-resolver', { functionKey: 'context', payload: {} }, '557058:0a1d-admin', extension);
+    expect(context).toMatchObject({ accountId: '557058:0a1d-admin', cloudId: expect.any(String), moduleKey: 'probe-module', extension });
+  });
+});
