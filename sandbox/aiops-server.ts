@@ -89,6 +89,11 @@ export class AiOpsServer {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** An outage: 'unavailable' answers 503 everywhere, 'refuse' drops every connection, 'hang' never answers. */
   outage?: 'unavailable' | 'refuse' | 'hang';
+  /** Random transient faults on webhook requests (chaos runs): a share of them answer 503, 429 or hang up. */
+  transientFaultRate = 0;
+  /** Webhook requests being handled right now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   /** Comments the agent posted, or tried to: { issueKey, status }. */
   readonly comments: Array<{ issueKey: string; status: number; at: number }> = [];
   private readonly ajv = new Ajv({ allErrors: false, strict: false });
@@ -132,6 +137,9 @@ export class AiOpsServer {
       res.json({ status: 'healthy', database: 'ok', redis: 'ok' });
     });
     app.post('/webhook/agents/:agentId/webhook', express.raw({ type: () => true, limit: '5mb' }), (req, res) => {
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      res.on('close', () => (this.inFlight -= 1));
       void this.handleWebhook(req, res);
     });
     app.get('/api/executions/:id', (req, res) => this.handleStatus(req, res));
@@ -159,6 +167,14 @@ export class AiOpsServer {
     this.server = undefined;
   }
 
+  private randomFault(): ScriptedFault | undefined {
+    if (this.transientFaultRate <= 0 || Math.random() >= this.transientFaultRate) return undefined;
+    const pick = Math.random();
+    if (pick < 0.4) return { status: 503, body: { detail: 'Service unavailable' } };
+    if (pick < 0.7) return { status: 429, body: { detail: 'Too Many Requests' }, retryAfter: '30' };
+    return { hangUp: true };
+  }
+
   private later(ms: number, run: () => void | Promise<void>): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -177,7 +193,7 @@ export class AiOpsServer {
       res.status(status).set(extraHeaders).json(body);
     };
 
-    const fault = this.faults.shift();
+    const fault = this.faults.shift() ?? this.randomFault();
     if (fault) {
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault.hangUp) {

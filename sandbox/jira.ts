@@ -105,6 +105,9 @@ const errors = (status: number, messages: string[], fieldErrors: Record<string, 
 /** Jira's timestamps: ISO with a numeric offset, as REST v3 and the event payloads give them. */
 const jiraTime = (ms = Date.now()) => new Date(ms).toISOString().replace('Z', '+0000');
 
+/** Jira's limit on a comment (jira.text.field.character.limit, 32,767 on Cloud). */
+const MAX_COMMENT_CHARS = 32_767;
+
 /** Jira limits an entity property value to 32,768 bytes (REST "Issue properties"). */
 const MAX_PROPERTY_BYTES = 32_768;
 
@@ -472,11 +475,12 @@ export class JiraStandIn {
     return comment ? json(200, this.commentJson(comment)) : errors(404, ['Can not find a comment for the id: ' + commentId + '.']);
   }
 
-  /** REST v3 takes comment bodies as ADF; a plain string is refused as Jira does. */
+  /** REST v3 takes comment bodies as ADF; a plain string is refused as Jira does, and so is a comment over 32,767 characters. */
   private adfBodyProblem(body: unknown): string | undefined {
     if (!body || typeof body !== 'object' || (body as Json).type !== 'doc' || (body as Json).version !== 1 || !Array.isArray((body as Json).content)) {
       return 'Comment body is not valid! The body must be an Atlassian Document Format document.';
     }
+    if (JSON.stringify(body).length > MAX_COMMENT_CHARS) return `The entered text is too long. It exceeds the allowed limit of ${MAX_COMMENT_CHARS} characters.`;
     return undefined;
   }
 

@@ -243,7 +243,8 @@ export class Sandbox {
     const app = express();
     app.disable('x-powered-by');
 
-    app.all(/^\/x1\/[^/]+\/([^/]+)$/, express.text({ type: () => true, limit: '2mb' }), async (req: Request, res: ExpressResponse) => {
+    // Web trigger requests up to the platform's 5 MB invocation payload (docs "limits-invocation").
+    app.all(/^\/x1\/[^/]+\/([^/]+)$/, express.text({ type: () => true, limit: '5mb' }), async (req: Request, res: ExpressResponse) => {
       const moduleKey = String((req.params as Record<string, string>)[0]);
       const url = new URL(req.originalUrl, this.url);
       const queryParameters: Record<string, string[]> = {};

@@ -79,7 +79,7 @@ describe('rejected callbacks change nothing', () => {
   });
 
   it('413 for a body over the limit', async () => {
-    const { body, headers } = signed({ ...completed(), result: 'x'.repeat(600 * 1024) });
+    const { body, headers } = signed({ ...completed(), result: 'x'.repeat(4.5 * 1024 * 1024) });
     await expectRejected(413, () => post(body, headers));
   });
 

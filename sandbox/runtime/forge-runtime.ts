@@ -50,6 +50,7 @@ interface Invocation extends InvocationRecord {
   kill?: (error: Error) => void;
   killed?: boolean;
   killAfterEgress?: boolean;
+  killAfterJira?: boolean;
 }
 
 export interface RetryContext {
@@ -101,13 +102,14 @@ export interface RealtimeMessage {
 /**
  * Faults a test can inject into the platform (the `npm run chaos` suite uses them): the function
  * dies before it starts ('crash'), is stopped at its time limit ('timeout'), or dies right after
- * its first outbound request came back, before it could record the answer ('crash-after-egress').
+ * its first outbound request came back, before it could record the answer ('crash-after-egress'),
+ * or dies in the middle, right after its first Jira request ('crash-after-jira').
  */
 export interface InjectedFault {
   functionKey: string;
   /** Which invocation of that function (1 = the next one) fails. */
   nth: number;
-  kind: 'crash' | 'timeout' | 'crash-after-egress';
+  kind: 'crash' | 'timeout' | 'crash-after-egress' | 'crash-after-jira';
 }
 
 export interface ForgeRuntimeOptions {
@@ -363,7 +365,9 @@ export class ForgeRuntime {
         }
         as = { kind: 'user', accountId };
       }
-      return this.options.jira({ method: (init.method ?? 'GET').toUpperCase(), path, headers: headerRecord(init.headers), body: bodyText, as });
+      const response = await this.options.jira({ method: (init.method ?? 'GET').toUpperCase(), path, headers: headerRecord(init.headers), body: bodyText, as });
+      if (invocation?.killAfterJira) invocation.kill?.(new Error(`injected crash of ${invocation.functionKey} after a Jira request`));
+      return response;
     }
     if (target.type === 'fpp' && target.remote === 'stargate') {
       if (path.startsWith('/webhook/queue/publish/')) return this.acceptPush(parsed as Record<string, unknown>, invocation);
@@ -513,6 +517,7 @@ export class ForgeRuntime {
           if (fault?.kind === 'crash') throw new Error(`injected crash of ${functionKey} (invocation ${count})`);
           if (fault?.kind === 'timeout') throw new FunctionTimeoutError(`function ${functionKey} timed out after ${timeoutS} s (injected)`);
           if (fault?.kind === 'crash-after-egress') invocation.killAfterEgress = true;
+          if (fault?.kind === 'crash-after-jira') invocation.killAfterJira = true;
           return await Promise.race([Promise.resolve(handler(...args)), limit]);
         } finally {
           clearTimeout(timeout);
@@ -809,6 +814,14 @@ export class ForgeRuntime {
   /** Events waiting in queues (for tests and the bench). */
   pendingEvents(): readonly QueuedEvent[] {
     return this.pending;
+  }
+
+  /** Fault injection: the platform loses the events waiting in its queues (past retention, an incident). */
+  dropPendingEvents(): number {
+    const dropped = this.pending.length;
+    this.pending.length = 0;
+    this.log(`${dropped} queued events dropped`);
+    return dropped;
   }
 
   /** Resolves once no invocation runs and no queued event waits, or rejects after `timeoutMs`. */

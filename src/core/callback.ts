@@ -7,7 +7,8 @@ import { capText, MAX_REASON_BYTES } from './text-limits';
  * bytes when it is stored (`limitResult` in enhancement.ts), so any body under the limit is kept.
  */
 
-export const MAX_CALLBACK_BYTES = 512 * 1024;
+/** Under the platform's 5 MB invocation payload; what is kept of a result is capped when stored. */
+export const MAX_CALLBACK_BYTES = 4 * 1024 * 1024;
 
 const resultSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
 

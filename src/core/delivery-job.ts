@@ -34,7 +34,13 @@ export interface DiagnoseJob {
   token: string;
 }
 
-export type QueueJob = DeliveryJob | PollJob | DiagnoseJob;
+/** The next chunk of a bulk run (redelivery, or enhancing existing tickets). */
+export interface BulkJob {
+  kind: 'bulk';
+  bulkId: string;
+}
+
+export type QueueJob = DeliveryJob | PollJob | DiagnoseJob | BulkJob;
 
 /** What the consumer asks the platform to hand back on a retry: well under the 4 KB limit. */
 export interface DeliveryRetryData {

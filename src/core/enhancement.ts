@@ -27,7 +27,7 @@ export type RunStatus =
   | 'superseded'
   | 'cancelled';
 
-export type RunTrigger = 'created' | 'updated' | 'rerun' | 'redeliver' | 'test';
+export type RunTrigger = 'created' | 'updated' | 'rerun' | 'redeliver' | 'test' | 'bulk' | 'automation';
 
 export interface AttemptRecord {
   attempt: number;
@@ -97,6 +97,12 @@ export interface DeliveryRun {
   requestedBy?: string;
   /** How often the scheduled check sent this run again after it stalled. */
   sweepResumes?: number;
+  /** The version of the connection settings the last attempt used. */
+  settingsVersion?: number;
+  /** The bulk run (redelivery or enhancement of existing tickets) this run belongs to. */
+  bulkId?: string;
+  /** The Automation rule that sent it, when an Automation action did. */
+  automationRule?: string;
 }
 
 export const ATTEMPTS_KEPT = 10;
@@ -142,6 +148,8 @@ export interface AttemptFacts {
   nextAttemptAtMs?: number;
   /** Accepted runs: how results come back and until when. */
   result?: { mode: ResultMode; account?: DeliveryRun['resultAccount']; timeLimitMinutes: number };
+  /** The version of the connection settings this attempt used. */
+  settingsVersion?: number;
 }
 
 /** Records one POST to AI Ops; `nextAttemptAtMs` is set when another attempt will follow. */
@@ -161,6 +169,7 @@ export function recordAttempt(run: DeliveryRun, outcome: DeliveryOutcome, facts:
     ...run,
     attempts,
     attemptCount: Math.max(attemptCount(run), facts.attempt),
+    ...(facts.settingsVersion !== undefined ? { settingsVersion: facts.settingsVersion } : {}),
     updatedAt: at,
     httpStatus: outcome.httpStatus,
     latencyMs: facts.latencyMs,

@@ -183,3 +183,39 @@ export async function projectName(projectId: string): Promise<string | undefined
 export async function deleteIssueProperty(issueId: string): Promise<void> {
   await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { method: 'DELETE' });
 }
+
+/** Issues matching JQL, as the app sees them, one page at a time (bulk runs have no user). */
+export async function searchIssuesAsApp(
+  jql: string,
+  max: number,
+  nextPageToken?: string,
+): Promise<{ ok: true; issues: Array<{ issueId: string; issueKey: string; projectId: string; projectKey: string }>; nextPageToken?: string } | { ok: false; reason: string }> {
+  const path = nextPageToken
+    ? route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=project&nextPageToken=${nextPageToken}`
+    : route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=project`;
+  const response = await api.asApp().requestJira(path, { headers: { Accept: 'application/json' } });
+  if (!response.ok) {
+    const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
+    return { ok: false, reason: `Jira answered ${response.status}${detail ? `: ${detail}` : ''}` };
+  }
+  const body = (await response.json()) as { issues?: Array<{ id: string; key: string; fields?: { project?: { id?: string; key?: string } } }>; nextPageToken?: string };
+  return {
+    ok: true,
+    issues: (body.issues ?? []).map((issue) => ({ issueId: issue.id, issueKey: issue.key, projectId: String(issue.fields?.project?.id ?? ''), projectKey: String(issue.fields?.project?.key ?? '') })),
+    nextPageToken: body.nextPageToken,
+  };
+}
+
+/** How many issues match JQL for the calling user (Jira's approximate count). */
+export async function approximateIssueCount(jql: string): Promise<{ ok: true; count: number } | { ok: false; reason: string }> {
+  const response = await api.asUser().requestJira(route`/rest/api/3/search/approximate-count`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ jql }),
+  });
+  if (!response.ok) {
+    const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
+    return { ok: false, reason: response.status === 400 && detail ? `The JQL is invalid: ${detail}` : `Jira could not count the issues (${response.status})` };
+  }
+  return { ok: true, count: ((await response.json()) as { count?: number }).count ?? 0 };
+}

@@ -7,6 +7,7 @@ import { callbackBaseUrl } from '../forge/platform';
 import { listAllRuns } from '../forge/run-store';
 import { deleteSecret, listProjectSettings, loadGlobalSettings, readSecret, saveGlobalSettings, writeSecret } from '../forge/settings-store';
 import { projectName } from '../forge/jira-adapter';
+import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { checkConnection } from './connection-check';
 import { runDiagnose } from './diagnose';
 import { ResolverError, requirePermission, type ForgeResolverContext } from './resolver-context';
@@ -149,6 +150,30 @@ resolver.define('testStatus', async ({ payload, context }) => {
 resolver.define('diagnose', async ({ payload, context }) => {
   await requireJiraAdmin(context);
   return runDiagnose((payload as { issueKey?: unknown } | undefined)?.issueKey);
+});
+
+/** Bulk runs across the site: redeliver failed runs, or send existing tickets (any project). */
+resolver.define('bulkPreview', async ({ payload, context }) => {
+  const ctx = await requireJiraAdmin(context);
+  const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
+  return previewBulk(input.kind, input.filter, { accountId: ctx.accountId! });
+});
+
+resolver.define('bulkStart', async ({ payload, context }) => {
+  const ctx = await requireJiraAdmin(context);
+  const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
+  return startBulk(input.kind, input.filter, { accountId: ctx.accountId! });
+});
+
+resolver.define('bulkControl', async ({ payload, context }) => {
+  const ctx = await requireJiraAdmin(context);
+  const input = (payload ?? {}) as { id?: unknown; action?: unknown };
+  return controlBulk(input.id, input.action, { accountId: ctx.accountId! });
+});
+
+resolver.define('bulkList', async ({ context }) => {
+  const ctx = await requireJiraAdmin(context);
+  return listBulkRuns({ accountId: ctx.accountId! });
 });
 
 export const adminResolver = resolver.getDefinitions();

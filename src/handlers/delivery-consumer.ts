@@ -17,6 +17,7 @@ import { keyFingerprint, signRequest } from '../core/signing';
 import { pollDelaySeconds, readStatusAnswer } from '../core/status-poll';
 import { getStatus, postSigned } from '../forge/aiops-adapter';
 import { recordDiagnoseConsumed } from '../forge/diagnostics-store';
+import { processBulkChunk } from './bulk-runs';
 import { readIssueAsApp, siteUrl } from '../forge/jira-adapter';
 import { callbackUrlFor, enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
@@ -37,6 +38,7 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   const job = event.body;
   if (job.kind === 'poll') return pollStatus(job);
   if (job.kind === 'diagnose') return recordDiagnose(job);
+  if (job.kind === 'bulk') return processBulkChunk(job.bulkId);
   const retryData = event.retryContext?.retryData;
   // A wait longer than the platform's 900 s goes in hops that touch nothing.
   if (retryData?.hopsLeft && retryData.hopsLeft > 0) return hop({ ...(retryData as DeliveryRetryData), hopsLeft: retryData.hopsLeft - 1 });
@@ -121,6 +123,7 @@ async function settle(job: DeliveryJob, stored: StoredRun, outcome: DeliveryOutc
     bytesSent,
     nextAttemptAtMs: step.next === 'retry' ? step.dueAtMs : undefined,
     result: { mode: settings.resultMode, account: settings.resultAccount, timeLimitMinutes: settings.resultTimeLimitMinutes },
+    settingsVersion: settings.settingsVersion,
   };
   let next = recordAttempt(stored.run, outcome, facts);
   if (step.next === 'wait') next = markWaiting(next, step.recheckAtMs, now);

@@ -10,6 +10,7 @@ import { issueMatchesJql, projectIssueTypes, projectPriorities } from '../forge/
 import { getRun, listProjectRuns } from '../forge/run-store';
 import { deleteSecret, loadGlobalSettings, loadProjectSettings, saveProjectSettings, writeSecret } from '../forge/settings-store';
 import { projectFromContext, requirePermission, ResolverError, type ForgeResolverContext } from './resolver-context';
+import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { startDelivery } from './start-delivery';
 
 const resolver = new Resolver();
@@ -100,6 +101,30 @@ resolver.define('redeliver', async ({ payload, context }) => {
   if (result.started) return { started: true, deliveryId: result.run.deliveryId };
   if (result.queued) return { started: true, deliveryId: result.run.deliveryId, note: result.reason };
   return { started: false, reason: result.reason };
+});
+
+/** Bulk runs in this project only: the project comes from Forge's context, never from the page. */
+resolver.define('bulkPreview', async ({ payload, context }) => {
+  const { projectId, accountId } = await requireProjectAdmin(context);
+  const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
+  return previewBulk(input.kind, input.filter, { projectId, accountId });
+});
+
+resolver.define('bulkStart', async ({ payload, context }) => {
+  const { projectId, accountId } = await requireProjectAdmin(context);
+  const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
+  return startBulk(input.kind, input.filter, { projectId, accountId });
+});
+
+resolver.define('bulkControl', async ({ payload, context }) => {
+  const { projectId, accountId } = await requireProjectAdmin(context);
+  const input = (payload ?? {}) as { id?: unknown; action?: unknown };
+  return controlBulk(input.id, input.action, { projectId, accountId });
+});
+
+resolver.define('bulkList', async ({ context }) => {
+  const { projectId, accountId } = await requireProjectAdmin(context);
+  return listBulkRuns({ projectId, accountId });
 });
 
 export const projectResolver = resolver.getDefinitions();

@@ -14,7 +14,7 @@ export interface DeliveryTarget {
 }
 
 export type StartResult =
-  | { started: true; run: DeliveryRun }
+  | { started: true; run: DeliveryRun; job?: DeliveryJob }
   /** The run is recorded as queued but the queue refused the push; the scheduled sweep will send it. */
   | { started: false; queued: true; run: DeliveryRun; reason: string }
   | { started: false; queued?: false; reason: string; run?: DeliveryRun; duplicate?: boolean };
@@ -38,7 +38,7 @@ export async function startDelivery(
   discriminator: string,
   global: GlobalSettings | undefined,
   project: ProjectSettings,
-  options: { blockedReason?: string; requestedBy?: string; concurrencyLimit?: number } = {},
+  options: { blockedReason?: string; requestedBy?: string; concurrencyLimit?: number; bulkId?: string; automationRule?: string; defer?: boolean } = {},
 ): Promise<StartResult> {
   const now = Date.now();
   const nowIso = new Date(now).toISOString();
@@ -53,6 +53,8 @@ export async function startDelivery(
     attemptLimit: connection.ok ? connection.settings.attemptLimit : 0,
     attempts: [],
     ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
+    ...(options.bulkId ? { bulkId: options.bulkId } : {}),
+    ...(options.automationRule ? { automationRule: options.automationRule } : {}),
     ...(connection.ok ? { secretScope: connection.settings.secretScope, keyEncoding: connection.settings.keyEncoding } : {}),
   };
   const problem = connection.ok ? options.blockedReason : connection.reason;
@@ -65,6 +67,8 @@ export async function startDelivery(
   }
   // The queued record is not announced: the consumer's first write follows within seconds.
   if (!(await claimRun(run))) return { started: false, reason: 'this event was already delivered', duplicate: true };
+  // Bulk runs push many jobs at once themselves.
+  if (options.defer) return { started: true, run, job: deliveryJob(run, global, project) };
   try {
     await enqueue(deliveryJob(run, global, project), 0, options.concurrencyLimit);
   } catch (error) {

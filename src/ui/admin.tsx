@@ -10,6 +10,7 @@ import type { CheckStep } from '../core/connection-test';
 import type { RunSummary } from '../core/panel-view';
 import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
 import type { GlobalSettings } from '../core/settings';
+import { BulkSection } from './bulk-section';
 import { call } from './call';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, type FeedbackMessage } from './feedback';
@@ -464,6 +465,8 @@ function App() {
           </Button>
         </Inline>
       ) : null}
+
+      <BulkSection kind="redeliver" title="Redeliver failed runs" description="Sends again, under new delivery ids, the runs of all projects that ended without a result in a time range, for example every 401 since 09:00 once the secret is fixed." />
 
       <Stack space="space.150">
         <Heading size="medium">Diagnose</Heading>

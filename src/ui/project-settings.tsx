@@ -3,6 +3,7 @@ import React, { useCallback, useEffect, useState } from 'react';
 import ForgeReconciler, { Button, Heading, Inline, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import type { RunSummary } from '../core/panel-view';
 import type { ProjectSettings } from '../core/settings';
+import { BulkSection } from './bulk-section';
 import { call } from './call';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, type FeedbackMessage } from './feedback';
@@ -199,6 +200,7 @@ function App() {
           </Inline>
         ) : null}
       </Stack>
+      <BulkSection kind="redeliver" title="Redeliver failed runs" description="Sends again the runs of this project that ended without a result in a time range, for example every 401 since 09:00 once the secret is fixed." />
     </Stack>
   );
 }

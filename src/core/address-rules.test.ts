@@ -1,0 +1,45 @@
+import { urlProblem } from './address-rules';
+
+const production = { allowLoopback: false };
+const sandbox = { allowLoopback: true };
+
+describe('addresses an AI Ops API can have', () => {
+  it('accepts a public https host, with a port and a path', () => {
+    expect(urlProblem('https://aiops.example.com', production)).toBeUndefined();
+    expect(urlProblem('https://aiops.example.com:8443/base', production)).toBeUndefined();
+    expect(urlProblem('https://203.0.113.10', production)).toBeUndefined();
+  });
+
+  it.each([
+    ['http://aiops.example.com', 'must use https'],
+    ['ftp://aiops.example.com', 'must use https'],
+    ['https://user:pw@aiops.example.com', 'must not contain a user name or password'],
+    ['https://127.0.0.1', 'points to a loopback address, which Forge cannot reach (loopback is only allowed in the sandbox)'],
+    ['https://localhost:9000', 'points to a loopback address, which Forge cannot reach (loopback is only allowed in the sandbox)'],
+    ['https://0x7f000001', 'points to a loopback address, which Forge cannot reach (loopback is only allowed in the sandbox)'],
+    ['https://2130706433', 'points to a loopback address, which Forge cannot reach (loopback is only allowed in the sandbox)'],
+    ['https://0177.0.0.1', 'points to a loopback address, which Forge cannot reach (loopback is only allowed in the sandbox)'],
+    ['https://[::1]', 'points to a loopback address, which Forge cannot reach (loopback is only allowed in the sandbox)'],
+    ['https://10.0.0.5', 'points to a private address, not a public host'],
+    ['https://172.20.1.1', 'points to a private address, not a public host'],
+    ['https://192.168.0.10', 'points to a private address, not a public host'],
+    ['https://169.254.169.254', 'points to a link-local address (such as the cloud metadata service), not a public host'],
+    ['https://[::ffff:10.0.0.1]', 'points to a private address, not a public host'],
+    ['https://[fe80::1]', 'points to a link-local address, not a public host'],
+    ['https://100.64.0.1', 'points to a shared (carrier-grade NAT) address, not a public host'],
+    ['https://aiops', 'must name a public host (a single-label name such as "aiops" is not one)'],
+    ['not a url', 'is not a valid URL'],
+  ])('refuses %s in production', (url, problem) => {
+    expect(urlProblem(url, production)).toBe(problem);
+  });
+
+  it('caps URLs at 2,048 characters', () => {
+    expect(urlProblem(`https://aiops.example.com/${'x'.repeat(2022)}`, production)).toBeUndefined();
+    expect(urlProblem(`https://aiops.example.com/${'x'.repeat(2023)}`, production)).toBe('is longer than 2048 characters');
+  });
+
+  it('lets the sandbox use loopback, over http too, and nothing else private', () => {
+    expect(urlProblem('http://127.0.0.1:9000', sandbox)).toBeUndefined();
+    expect(urlProblem('https://10.0.0.5', sandbox)).toBe('points to a private address, not a public host');
+  });
+});

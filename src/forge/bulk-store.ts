@@ -1,0 +1,24 @@
+/** Bulk runs in storage: one small record each, kept for 30 days. */
+import { kvs, WhereConditions } from '@forge/kvs';
+import type { BulkRun } from '../core/bulk';
+
+const key = (id: string) => `bulk:${id}`;
+const KEEP = { ttl: { value: 30, unit: 'DAYS' as const } };
+
+export async function saveBulk(bulk: BulkRun): Promise<void> {
+  await kvs.set(key(bulk.id), bulk, KEEP);
+}
+
+export async function getBulk(id: string): Promise<BulkRun | undefined> {
+  return kvs.get<BulkRun>(key(id));
+}
+
+/** Bulk runs of a project (or site-wide ones), newest first; ids sort by time. */
+export async function listBulks(projectId: string | undefined, limit = 5): Promise<BulkRun[]> {
+  const page = await kvs.query().where('key', WhereConditions.beginsWith('bulk:')).limit(100).getMany<BulkRun>();
+  return page.results
+    .map((row) => row.value)
+    .filter((bulk) => bulk.projectId === projectId)
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
+    .slice(0, limit);
+}

@@ -1,0 +1,290 @@
+/**
+ * No ticket left behind: every run reaches an end, outages recover by themselves, many runs can be
+ * redelivered at once, and nothing is too big to store.
+ */
+import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../sandbox/sandbox';
+import { signRequest } from '../src/core/signing';
+import { Harness } from './support/harness';
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await new Harness().start();
+});
+
+afterEach(() => h.stop());
+
+const GLOBAL = 'settings:global';
+const MINUTE = 60_000;
+const panel = async (issueKey: string, as = 'agent') => ((await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'load', accountId: as, issueKey })) as { body: any }).body;
+const invoke = (moduleKey: string, functionKey: string, accountId: string, payload: unknown = {}, projectKey?: string) =>
+  h.sandbox.invokeResolver({ moduleKey, functionKey, accountId, payload, ...(projectKey ? { projectKey } : {}) }) as Promise<{ body: any } | { error: { status: number; message: string } }>;
+
+describe('runs that would never end', () => {
+  it('resumes a run whose queue event was lost, once it is overdue', async () => {
+    h.sandbox.runtime.paused = true;
+    const { key } = await h.createIssue();
+    await h.sandbox.jira.settled();
+    expect(h.sandbox.runtime.dropPendingEvents()).toBe(1);
+    h.sandbox.runtime.resume();
+    await h.sweep();
+    expect(h.runs()[0].status).toBe('queued');
+    expect((await panel(key)).overdue).toBe(false);
+    h.sandbox.runtime.advanceClock(21 * MINUTE);
+    // Overdue: the panel stops polling and says the check will move it on.
+    expect((await panel(key)).overdue).toBe(true);
+    await h.sweep();
+    const [run] = h.runs();
+    expect(run).toMatchObject({ status: 'completed', sweepResumes: 1 });
+    expect(h.webhookRequests()).toHaveLength(1);
+  });
+
+  it('resumes a retrying run whose retry never came, under the same delivery id', async () => {
+    h.aiops.scriptFaults({ status: 503, body: { detail: 'Service unavailable' } });
+    h.sandbox.runtime.timeScale = 1;
+    await h.createIssue();
+    await h.sandbox.jira.settled();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.runs()[0].status).toBe('retrying');
+    h.sandbox.runtime.dropPendingEvents();
+    h.sandbox.runtime.timeScale = 1000;
+    h.sandbox.runtime.advanceClock(40 * MINUTE);
+    await h.sweep();
+    expect(h.runs()[0].status).toBe('completed');
+    expect(new Set(h.webhookRequests().map((r) => r.headers['webhook-id'])).size).toBe(1);
+  });
+
+  it('ends a run that cannot be resumed, with a reason', async () => {
+    h.sandbox.runtime.paused = true;
+    await h.createIssue();
+    await h.sandbox.jira.settled();
+    h.sandbox.runtime.dropPendingEvents();
+    await h.sandbox.kvs.handle('/api/v1/delete', { key: GLOBAL });
+    h.sandbox.runtime.advanceClock(21 * MINUTE);
+    await h.sweep();
+    expect(h.runs()[0]).toMatchObject({ status: 'failed', reason: 'the AI Ops connection is no longer configured, so the delivery cannot be resumed' });
+  });
+});
+
+describe('outages longer than the retries', () => {
+  it('keeps runs waiting, resumes them oldest first, spaced out, when AI Ops answers again', async () => {
+    await h.updateSettings(GLOBAL, { attemptLimit: 1 });
+    h.aiops.outage = 'unavailable';
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      keys.push((await h.createIssue({ summary: `During the outage ${i}` })).key);
+      await h.settle();
+    }
+    expect(h.runs().map((r) => r.status)).toEqual(Array(5).fill('waiting'));
+    await h.sweep();
+    expect(h.runs().map((r) => r.status)).toEqual(Array(5).fill('waiting'));
+    h.aiops.outage = undefined;
+    h.sandbox.runtime.paused = true;
+    await h.sandbox.runtime.runScheduledTrigger('run-sweep');
+    // Queued oldest first, each a little later than the one before, so AI Ops is not hit by a burst.
+    const queued = [...h.sandbox.runtime.pendingEvents()].sort((a, b) => a.dueAt - b.dueAt);
+    expect(queued.map((e) => e.body.deliveryId)).toEqual(h.runs().map((r) => r.deliveryId));
+    expect(new Set(queued.map((e) => e.dueAt)).size).toBe(5);
+    h.sandbox.runtime.resume();
+    await h.settle();
+    const accepted = h.webhookRequests().filter((r) => r.status === 202).map((r) => JSON.parse(r.rawBody).issue_key);
+    expect(accepted.sort()).toEqual([...keys].sort());
+    expect(h.runs().map((r) => r.status)).toEqual(Array(5).fill('completed'));
+    // They kept their delivery ids and were not counted as new attempts beyond the limit.
+    expect(h.runs().every((r) => r.attemptLimit === 1)).toBe(true);
+  });
+
+  it('fails runs older than the outage horizon, and says so', async () => {
+    await h.updateSettings(GLOBAL, { attemptLimit: 1, outageHorizonHours: 2 });
+    h.aiops.outage = 'refuse';
+    await h.createIssue();
+    await h.settle();
+    h.sandbox.runtime.advanceClock(121 * MINUTE);
+    await h.sweep();
+    const [run] = h.runs();
+    expect(run.status).toBe('failed');
+    expect(run.reason).toMatch(/^AI Ops could not be reached for more than 2 hours \(1 attempts; last: AI Ops could not be reached/);
+  });
+
+  it('still fails a rejection at once', async () => {
+    await h.updateSettings(GLOBAL, { attemptLimit: 1 });
+    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, status: 'PAUSED' });
+    await h.createIssue();
+    await h.settle();
+    expect(h.runs()[0]).toMatchObject({ status: 'failed', httpStatus: 403 });
+  });
+});
+
+describe('Retry-After longer than the platform waits', () => {
+  it('waits the whole hour in hops of at most 900 s, then tries again', async () => {
+    h.aiops.scriptFaults({ status: 429, body: { detail: 'Too Many Requests' }, retryAfter: '3600' });
+    await h.createIssue();
+    await h.settle();
+    const [run] = h.runs();
+    expect(run.attempts[0]).toMatchObject({ httpStatus: 429, retryInSeconds: 3600 });
+    expect(run.status).toBe('completed');
+    // The first attempt, three empty hops, the second attempt.
+    expect(h.sandbox.runtime.invocations.filter((i) => i.functionKey === 'deliver-issue')).toHaveLength(5);
+  });
+});
+
+describe('recovering many runs at once', () => {
+  async function threeFailures() {
+    const wrong = Buffer.alloc(32, 8).toString('base64');
+    await h.setSecret(wrong);
+    const keys = [];
+    for (let i = 0; i < 3; i += 1) keys.push((await h.createIssue({ summary: `Failed ${i}` })).key);
+    await h.settle();
+    expect(h.runs().map((r) => r.httpStatus)).toEqual([401, 401, 401]);
+    await h.setSecret(EMBEDDED_AGENT_SECRET);
+    return keys;
+  }
+
+  it('counts, then redelivers every 401 since a time, at the queue\'s pace, each once', async () => {
+    await threeFailures();
+    const since = new Date(Date.now() - 10 * MINUTE).toISOString();
+    const preview = await invoke('ticket-enhancer-admin', 'bulkPreview', 'admin', { kind: 'redeliver', filter: { since, httpStatus: '401' } });
+    expect(preview).toEqual({ body: { ok: true, count: 3, cap: 500 } });
+    const started = await invoke('ticket-enhancer-admin', 'bulkStart', 'admin', { kind: 'redeliver', filter: { since, httpStatus: '401' } });
+    expect(started).toMatchObject({ body: { ok: true, bulk: { state: 'running', expected: 3 } } });
+    await h.settle();
+    const list = (await invoke('ticket-enhancer-admin', 'bulkList', 'admin')) as { body: any };
+    expect(list.body.bulks[0]).toMatchObject({ state: 'done', queued: 3, progress: { percent: 100, text: '3 of 3 redelivered' } });
+    const redelivered = h.runs().filter((r) => r.trigger === 'redeliver');
+    expect(redelivered.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+    // Starting the same again sends nothing twice: every issue's delivery id names the bulk run.
+    expect(new Set(redelivered.map((r) => r.deliveryId)).size).toBe(3);
+  });
+
+  it('keeps a project admin to their project, and names a bad filter', async () => {
+    await threeFailures();
+    const bad = await invoke('ticket-enhancer-project', 'bulkPreview', 'lead', { kind: 'redeliver', filter: { since: 'yesterday-ish', httpStatus: '99' } }, 'DEMO');
+    expect(bad).toEqual({
+      body: {
+        ok: false,
+        errors: [
+          { field: 'since', message: 'From must be a date and time, such as 2026-11-28 09:00' },
+          { field: 'httpStatus', message: 'HTTP status must be a number from 100 to 599' },
+        ],
+      },
+    });
+    const sup = await invoke('ticket-enhancer-project', 'bulkPreview', 'admin', { kind: 'redeliver', filter: {} }, 'SUP');
+    expect(sup).toEqual({ body: { ok: true, count: 0, cap: 500 } });
+    expect(await invoke('ticket-enhancer-project', 'bulkPreview', 'agent', { kind: 'redeliver', filter: {} }, 'DEMO')).toMatchObject({ error: { status: 403 } });
+  });
+
+  it('can be paused and cancelled, and goes on when nobody watches', async () => {
+    await threeFailures();
+    h.sandbox.runtime.paused = true;
+    const started = (await invoke('ticket-enhancer-project', 'bulkStart', 'lead', { kind: 'redeliver', filter: {} }, 'DEMO')) as { body: any };
+    const id = started.body.bulk.id;
+    expect((await invoke('ticket-enhancer-project', 'bulkControl', 'lead', { id, action: 'pause' }, 'DEMO')) as { body: any }).toMatchObject({ body: { bulk: { state: 'paused' } } });
+    h.sandbox.runtime.resume();
+    await h.settle();
+    expect(h.runs().filter((r) => r.trigger === 'redeliver')).toHaveLength(0);
+    await invoke('ticket-enhancer-project', 'bulkControl', 'lead', { id, action: 'resume' }, 'DEMO');
+    await h.settle();
+    expect(h.runs().filter((r) => r.trigger === 'redeliver')).toHaveLength(3);
+    expect(await invoke('ticket-enhancer-project', 'bulkControl', 'lead', { id, action: 'cancel' }, 'DEMO')).toMatchObject({ error: { status: 409 } });
+  });
+
+  it('lets an editor cancel a run that waits to be sent, and nobody else', async () => {
+    await h.updateSettings(GLOBAL, { attemptLimit: 1 });
+    h.aiops.outage = 'unavailable';
+    const { key } = await h.createIssue();
+    await h.settle();
+    const [waiting] = h.runs();
+    expect(waiting.status).toBe('waiting');
+    expect(await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'cancel', accountId: 'viewer', issueKey: key, payload: { deliveryId: waiting.deliveryId } })).toMatchObject({ error: { status: 403 } });
+    const cancelled = await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'cancel', accountId: 'agent', issueKey: key, payload: { deliveryId: waiting.deliveryId } });
+    expect(cancelled).toEqual({ body: { cancelled: true } });
+    h.aiops.outage = undefined;
+    await h.sweep();
+    expect(h.runs()[0]).toMatchObject({ status: 'cancelled', failureCause: 'user' });
+    expect(h.webhookRequests().filter((r) => r.status === 202)).toHaveLength(0);
+  });
+});
+
+describe('nothing too big to store', () => {
+  const megabyte = '😀'.repeat(256 * 1024);
+  const key = Buffer.from(EMBEDDED_AGENT_SECRET, 'base64');
+
+  async function acceptedRun() {
+    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'poll' });
+    const issue = await h.createIssue();
+    await h.settle();
+    const [request] = h.webhookRequests();
+    return { issue, callbackUrl: JSON.parse(request.rawBody).callback_url as string, executionId: (request.answer as { execution_id: string }).execution_id };
+  }
+
+  const post = (url: string, message: unknown) => {
+    const body = JSON.stringify(message);
+    return fetch(url, { method: 'POST', headers: { ...signRequest(body, [key], `cb-${Math.random()}`, Date.now()) }, body });
+  };
+
+  it('keeps a 1 MB result of 4-byte characters, cut on a character boundary with a marker', async () => {
+    const { issue, callbackUrl, executionId } = await acceptedRun();
+    expect(Buffer.byteLength(megabyte)).toBe(1024 * 1024);
+    expect((await post(callbackUrl, { execution_id: executionId, status: 'completed', result: megabyte })).status).toBe(200);
+    await h.settle();
+    const [run] = h.runs();
+    expect(run.status).toBe('completed');
+    expect(Buffer.byteLength(run.result)).toBeLessThanOrEqual(160 * 1024);
+    expect(run.result).toMatch(/^(😀)+\n\n\[result truncated: 1048576 bytes received\]$/);
+    expect((await panel(issue.key)).status.label).toBe('Completed');
+  });
+
+  it('keeps a 1 MB failure reason and 1 MB named sections', async () => {
+    const { callbackUrl, executionId } = await acceptedRun();
+    expect((await post(callbackUrl, { execution_id: executionId, status: 'failed', error: megabyte })).status).toBe(200);
+    await h.settle();
+    expect(Buffer.byteLength(h.runs()[0].reason)).toBeLessThanOrEqual(2048);
+    const second = await h.createIssue();
+    await h.settle();
+    const request = h.webhookRequests().at(-1)!;
+    const sections = { 'Part one': megabyte, 'Part two': megabyte };
+    expect((await post(JSON.parse(request.rawBody).callback_url, { execution_id: (request.answer as { execution_id: string }).execution_id, status: 'completed', result: sections })).status).toBe(200);
+    await h.settle();
+    const run = h.runs().find((r) => r.issueKey === second.key)!;
+    expect(Buffer.byteLength(JSON.stringify(run.result))).toBeLessThan(200 * 1024);
+  });
+
+  it('rejects a 400 with a 1 MB detail at once, with a short reason', async () => {
+    h.aiops.scriptFaults({ status: 400, body: { detail: `Payload validation failed: ${megabyte}` } });
+    await h.createIssue();
+    await h.settle();
+    const [run] = h.runs();
+    expect(run).toMatchObject({ status: 'failed', attemptCount: 1, httpStatus: 400 });
+    expect(Buffer.byteLength(run.reason)).toBeLessThanOrEqual(2048);
+  });
+
+  it('shows text that looks like HTML as text', async () => {
+    const { issue, callbackUrl, executionId } = await acceptedRun();
+    await post(callbackUrl, { execution_id: executionId, status: 'completed', result: 'the <Checkout> component throws on List<String> input\n\n<script>alert(1)</script>' });
+    await h.settle();
+    const shown = JSON.stringify((await panel(issue.key)).current.result.sections);
+    expect(shown).toContain('the <Checkout> component throws on List<String> input');
+    expect(shown).toContain('<script>alert(1)</script>');
+  });
+});
+
+describe('addresses an AI Ops API never has', () => {
+  it.each([
+    ['a private address', 'https://10.1.2.3', 'AI Ops base URL points to a private address, not a public host'],
+    ['the cloud metadata address', 'https://169.254.169.254', 'AI Ops base URL points to a link-local address (such as the cloud metadata service), not a public host'],
+    ['a private IPv6 address', 'https://[fd00::1]', 'AI Ops base URL points to a private address, not a public host'],
+    ['a URL of 2,100 characters', `https://aiops.example.com/${'a'.repeat(2100)}`, 'AI Ops base URL is longer than 2048 characters'],
+  ])('refuses %s', async (_what, url, message) => {
+    const loaded = (await invoke('ticket-enhancer-admin', 'load', 'admin')) as { body: any };
+    const { secret: _s, previousSecret: _p, ...settings } = loaded.body.settings;
+    const saved = (await invoke('ticket-enhancer-admin', 'save', 'admin', { settings: { ...settings, aiopsBaseUrl: url } })) as { body: any };
+    expect(saved.body.errors).toContainEqual({ field: 'aiopsBaseUrl', message });
+  });
+
+  it('applies the same rules to the status URL', async () => {
+    const loaded = (await invoke('ticket-enhancer-admin', 'load', 'admin')) as { body: any };
+    const { secret: _s, previousSecret: _p, ...settings } = loaded.body.settings;
+    const saved = (await invoke('ticket-enhancer-admin', 'save', 'admin', { settings: { ...settings, resultMode: 'poll', statusUrlTemplate: 'https://192.168.1.10/executions/{execution_id}' } })) as { body: any };
+    expect(saved.body.errors).toContainEqual({ field: 'statusUrlTemplate', message: 'Status URL template points to a private address, not a public host' });
+  });
+});
