@@ -132,7 +132,13 @@ async function page(index: string, partition: unknown[] | undefined, limit: numb
 
 /** An issue's runs, newest first. */
 export async function listIssueRuns(issueId: string, limit = 20): Promise<DeliveryRun[]> {
-  return (await page('by-issue', [issueId], limit)).runs;
+  return (await listIssueRunsStored(issueId, limit)).map((stored) => stored.run);
+}
+
+/** An issue's runs with their versions, so an update can skip reading them again. */
+export async function listIssueRunsStored(issueId: string, limit = 20): Promise<StoredRun[]> {
+  const result = await runs().query().index('by-issue', { partition: [issueId] }).sort(Sort.DESC).limit(limit).getMany();
+  return result.results.map((row) => ({ run: row.value.record, version: row.value.version }));
 }
 
 export function listProjectRuns(projectId: string, limit = 25, cursor?: string): Promise<RunPage> {

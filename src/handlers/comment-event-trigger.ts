@@ -8,7 +8,7 @@ import { commentMayMatter, decideOnComment, decideOnDeletedComment, type Comment
 import { applyResult, supersede } from '../core/enhancement';
 import { readIssueProperty } from '../forge/jira-adapter';
 import { publishChange } from '../forge/run-publisher';
-import { listIssueRuns } from '../forge/run-store';
+import { listIssueRunsStored } from '../forge/run-store';
 import { loadGlobalSettings } from '../forge/settings-store';
 
 /** Docs "events-reference/jira", comment events: `issue`, `comment` (id, author, body, created, updated). */
@@ -24,7 +24,9 @@ export async function onCommentEvent(event: CommentEvent): Promise<void> {
   if (!issueId || !commentId) return;
   if (!commentMayMatter(await readIssueProperty(issueId), commentId)) return;
 
-  const runs = await listIssueRuns(issueId, 10);
+  const stored = await listIssueRunsStored(issueId, 10);
+  const runs = stored.map((entry) => entry.run);
+  const known = (deliveryId: string) => stored.find((entry) => entry.run.deliveryId === deliveryId);
   let decision: CommentDecision;
   if (event.eventType === 'avi:jira:deleted:comment') {
     decision = decideOnDeletedComment(runs, commentId);
@@ -43,10 +45,10 @@ export async function onCommentEvent(event: CommentEvent): Promise<void> {
   }
   if (decision.kind === 'ignore') return;
   const now = Date.now();
-  const completed = await publishChange(decision.run.deliveryId, (current) => applyResult(current, { status: 'completed', result: decision.result }, now, 'comment'));
+  const completed = await publishChange(decision.run.deliveryId, (current) => applyResult(current, { status: 'completed', result: decision.result }, now, 'comment'), known(decision.run.deliveryId));
   if (decision.kind === 'complete' && completed) {
     for (const older of decision.supersede) {
-      await publishChange(older.deliveryId, (current) => supersede(current, decision.run.deliveryId, now), undefined, { mirror: false });
+      await publishChange(older.deliveryId, (current) => supersede(current, decision.run.deliveryId, now), known(older.deliveryId), { mirror: false });
     }
   }
 }
