@@ -100,7 +100,7 @@ describe('results by Jira comment', () => {
   it('renders the comment, says who posted it and when, and links to it', () => {
     const body = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: '## Summary' }] }, { type: 'paragraph', content: [{ type: 'text', text: '- first finding' }, { type: 'hardBreak' }, { type: 'text', text: '- second finding' }] }] };
     const v = view([run('completed', { result: comment })], { siteUrl: 'https://site.example', comments: { '10501': { visible: true, body, authorName: 'AI Ops Bot', created: comment.created } } });
-    expect(v.current?.result?.source).toBe('Posted as a comment by AI Ops Bot on 2026-11-28T10:02:00.000+0000');
+    expect(v.current?.result).toMatchObject({ source: 'Posted as a comment by AI Ops Bot', postedAt: '2026-11-28T10:02:00.000Z', edited: false });
     expect(v.current?.result?.link).toBe('https://site.example/browse/DEMO-1?focusedCommentId=10501');
     // Markdown posted as plain paragraphs renders as Markdown: a heading and a list.
     const types = JSON.stringify(v.current?.result?.sections[0].document);

@@ -35,6 +35,9 @@ export interface ResultView {
   sections: ResultSection[];
   /** Where the result came from, in words, with a link when it is a Jira comment. */
   source: string;
+  /** When the comment was posted (ISO), for the reader's own clock; and whether it was edited since. */
+  postedAt?: string;
+  edited?: boolean;
   link?: string;
   notice?: string;
 }
@@ -116,7 +119,7 @@ function resultSummary(result: EnhancementResult | undefined): string | undefine
   if (result === undefined) return undefined;
   if (isCommentResult(result)) {
     const who = result.authorName ?? 'the AI Ops account';
-    return result.deleted ? `Comment by ${who} (since deleted)` : `Comment by ${who}, ${result.created}`;
+    return result.deleted ? `Comment by ${who} (since deleted)` : `Comment by ${who}`;
   }
   const text = typeof result === 'string' ? result : Object.entries(result).map(([title, body]) => `${title}: ${body}`).join(' · ');
   const line = text.replace(/\s+/g, ' ').trim();
@@ -175,17 +178,18 @@ export function resultView(run: DeliveryRun, comment: CommentRead | undefined, s
   const who = comment?.authorName ?? result.authorName ?? 'the AI Ops account';
   const link = commentLink(siteUrl, run.issueKey, result.commentId);
   const when = comment?.created ?? result.created;
-  const edited = (comment?.updated ?? result.updated) && (comment?.updated ?? result.updated) !== when;
-  const source = `Posted as a comment by ${who} on ${when}${edited ? ' (edited)' : ''}`;
+  const edited = Boolean((comment?.updated ?? result.updated) && (comment?.updated ?? result.updated) !== when);
+  const postedAt = Number.isNaN(Date.parse(when)) ? undefined : new Date(Date.parse(when)).toISOString();
+  const meta = { source: `Posted as a comment by ${who}`, postedAt, edited };
   if (result.deleted || (comment && !comment.visible)) {
     return {
       sections: [],
-      source,
+      ...meta,
       notice: result.deleted ? 'The AI Ops comment with this result was deleted.' : 'The AI Ops comment is not visible to you.',
     };
   }
-  if (!comment?.body) return { sections: [], source, link, notice: 'The AI Ops comment could not be read just now.' };
-  return { sections: [{ title: 'Analysis', document: commentDocument(comment.body) }], source, link };
+  if (!comment?.body) return { sections: [], ...meta, link, notice: 'The AI Ops comment could not be read just now.' };
+  return { sections: [{ title: 'Analysis', document: commentDocument(comment.body) }], ...meta, link };
 }
 
 const MEMBER_WORDING: Record<FailureCause, string> = {

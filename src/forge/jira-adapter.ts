@@ -172,11 +172,12 @@ export async function readIssueProperty(issueId: string): Promise<IssueEnhanceme
   return ((await response.json()) as { value?: IssueEnhancementProperty }).value;
 }
 
-/** A project's name, for tables that list projects (undefined if the app cannot see it). */
-export async function projectName(projectId: string): Promise<string | undefined> {
+/** A project's key and name, for tables that list projects (undefined if the app cannot see it). */
+export async function projectInfo(projectId: string): Promise<{ key?: string; name?: string } | undefined> {
   const response = await api.asApp().requestJira(route`/rest/api/3/project/${projectId}`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return undefined;
-  return ((await response.json()) as { name?: string }).name;
+  const project = (await response.json()) as { key?: string; name?: string };
+  return { key: project.key, name: project.name };
 }
 
 /** Removes the app's issue property (the self-check cleans up after itself). */

@@ -6,7 +6,7 @@ import { keyFingerprint, secretToKey } from '../core/signing';
 import { callbackBaseUrl } from '../forge/platform';
 import { listAllRuns } from '../forge/run-store';
 import { deleteSecret, listProjectSettings, loadGlobalSettings, readSecret, saveGlobalSettings, writeSecret } from '../forge/settings-store';
-import { projectName } from '../forge/jira-adapter';
+import { projectInfo } from '../forge/jira-adapter';
 import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { checkConnection } from './connection-check';
 import { runDiagnose } from './diagnose';
@@ -31,14 +31,17 @@ const cursorOf = (payload: unknown) => {
 async function adminView(cursor?: string) {
   const [settings, projects, page, callbackUrl] = await Promise.all([loadGlobalSettings(), listProjectSettings(), listAllRuns(25, cursor), callbackBaseUrl()]);
   const named = await Promise.all(
-    projects.slice(0, 100).map(async ({ projectId, settings: p }) => ({
-      projectId,
-      projectKey: p.projectKey ?? projectId,
-      projectName: await projectName(projectId),
-      enabled: p.enabled,
-      events: p.events,
-      overrides: Boolean(p.agentId || p.tenantId || p.secret),
-    })),
+    projects.slice(0, 100).map(async ({ projectId, settings: p }) => {
+      const info = await projectInfo(projectId);
+      return {
+        projectId,
+        projectKey: info?.key ?? p.projectKey ?? projectId,
+        projectName: info?.name,
+        enabled: p.enabled,
+        events: p.events,
+        overrides: Boolean(p.agentId || p.tenantId || p.secret),
+      };
+    }),
   );
   return {
     settings: settings ?? null,

@@ -136,6 +136,8 @@ function App() {
   const save = async (control: string) => {
     setBusy(control);
     say(control, undefined);
+    say('check', undefined);
+    say('save-delivery-check', undefined);
     try {
       const { secret: _s, previousSecret: _p, version: _v, ...settings } = form;
       const answer = await call<{ ok: boolean; errors?: FieldError[]; view?: AdminView; secretChange?: string }>('save', { settings, secret, statusAuthValue });
@@ -155,7 +157,8 @@ function App() {
       const approved = (egress?.results ?? []).some((group) => group.configured.some((entry) => originOf(entry.domain) === origin));
       if (!approved) lines.push(`Egress to ${origin} is not approved yet: deliveries fail until it is. Use "Approve egress" next to the URL.`);
       say(control, { appearance: approved ? 'success' : 'warning', title: 'Saved', lines });
-      if (approved) await runCheck(control === 'save-connection' ? 'check' : control);
+      // The check after a save answers where that save's section shows its checks.
+      if (approved) await runCheck(control === 'save-connection' ? 'check' : `${control}-check`);
     } catch (e) {
       say(control, { appearance: 'error', title: 'Not saved', lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
@@ -165,6 +168,7 @@ function App() {
 
   const check = async () => {
     setBusy('check');
+    say('save-delivery-check', undefined);
     try {
       await runCheck('check');
     } catch (e) {
@@ -435,6 +439,7 @@ function App() {
           </Button>
         </Inline>
         <Feedback message={feedback['save-delivery']} />
+        <Feedback message={feedback['save-delivery-check']} />
       </Stack>
 
       <Stack space="space.100">

@@ -21,7 +21,7 @@ function Result({ result, heading }: { result: ResultView; heading?: string }) {
     <Stack space="space.100">
       {heading ? <Heading size="small">{heading}</Heading> : null}
       <Inline space="space.100" alignBlock="center">
-        <Text>{result.source}</Text>
+        <Text>{`${result.source}${result.postedAt ? ` on ${when(result.postedAt)}` : ''}${result.edited ? ' (edited)' : ''}`}</Text>
         {result.link ? <Link href={result.link} openNewTab>Open the comment</Link> : null}
       </Inline>
       {result.notice ? <SectionMessage appearance="information"><Text>{result.notice}</Text></SectionMessage> : null}

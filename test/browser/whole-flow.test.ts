@@ -93,10 +93,8 @@ it('admin configures, lead enables DEMO, agent sees the AI Ops comment complete 
 
   await lead.reload();
   await lead.getByText('Completed', { exact: true }).first().waitFor();
-  await shot(lead, 'project-settings.png');
   await admin.reload();
   await admin.getByText('Recent deliveries (all projects)').waitFor();
-  await shot(admin, 'admin-page.png');
 });
 
 it('a wrong secret shows the failure and its reason in the panel and in the delivery list', async () => {
@@ -108,7 +106,6 @@ it('a wrong secret shows the failure and its reason in the panel and in the deli
   await panel.getByText('Failed', { exact: true }).first().waitFor({ timeout: 30_000 });
   // The agent is told whom to ask, not the diagnostics.
   await panel.getByText('The AI Ops connection needs attention; a Jira admin has been shown how to fix it.').waitFor();
-  await shot(agent, 'panel-failed.png');
   await lead.reload();
   await lead.getByText(/401 from AI Ops: the HMAC secret does not match/).first().waitFor();
 });

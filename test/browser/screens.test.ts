@@ -1,0 +1,177 @@
+/**
+ * The screens as a first-time Jira admin, a project admin, an agent and a viewer meet them, in
+ * Debian's Chromium: feedback next to the control that caused it, a connection check that proves
+ * the secret without sending a ticket, failures worded for their reader, the last result kept
+ * while a new run works, guidance under each field, and no serious accessibility violation (axe).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { EMBEDDED_AGENT_ID } from '../../sandbox/sandbox';
+import { launchBrowser, openAs } from '../support/browser';
+import { Harness } from '../support/harness';
+
+jest.setTimeout(120_000);
+
+const DOCS = join(__dirname, '..', '..', 'docs');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+let h: Harness;
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  h = await new Harness({ browser: true, timeScale: 20 }).start();
+});
+
+afterEach(() => h.stop());
+
+async function shot(page: Page, name: string) {
+  if (process.env.SCREENSHOTS === 'update') await page.screenshot({ path: join(DOCS, name), fullPage: true });
+}
+
+/** The vertical distance between two elements, in pixels. */
+async function distance(a: Locator, b: Locator): Promise<number> {
+  const [boxA, boxB] = await Promise.all([a.boundingBox(), b.boundingBox()]);
+  return Math.abs(boxA!.y - boxB!.y);
+}
+
+/** axe-core on the app's module only; serious and critical findings fail the test. */
+async function axeViolations(page: Page, selector: string): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const found = (await page.evaluate(async (scope) => {
+    const result = await (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(
+      { include: [scope] },
+      { resultTypes: ['violations'] },
+    );
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  }, selector)) as Array<{ id: string; impact: string; targets: string[] }>;
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
+}
+
+async function createIssue(summary: string, as = 'agent'): Promise<string> {
+  return (await h.createIssue({ summary, description: 'Open the cart and press Pay. Expected: a receipt. Actual: error 500 in Firefox on production.' }, as)).key;
+}
+
+it('admin page: answers next to the button pressed, checks without sending a ticket, guides each field, passes axe', async () => {
+  const page = await openAs(browser, h.sandbox.url, 'admin', '/admin/apps');
+  await page.getByText('1. Connect to AI Ops', { exact: true }).waitFor();
+  // Guidance under the fields a first-time admin needs.
+  await page.getByText(/Agent Management > your Ticket Enhancer agent > Webhook/).waitFor();
+  await page.getByText(/shows the secret once, when it is generated|It is never shown again/).first().waitFor();
+  await page.getByText(/Keep base64 for AI Ops/).waitFor();
+  // The projects table names projects, not bare ids.
+  await page.getByText('DEMO · Demo').waitFor();
+
+  // The Save of the delivery section answers beside itself, far down the page.
+  const saveDelivery = page.getByRole('button', { name: 'Save' }).nth(1);
+  await saveDelivery.scrollIntoViewIfNeeded();
+  await saveDelivery.click();
+  const saved = page.getByText('The settings are saved.');
+  await saved.waitFor();
+  expect(await distance(saved, saveDelivery)).toBeLessThan(250);
+
+  // Re-entering the secret already saved starts no rotation.
+  await page.fill('input[name="secret"]', h.sandbox.connection().secret);
+  await page.getByRole('button', { name: 'Save' }).first().click();
+  await page.getByText('The secret you entered is the one already saved: nothing changed.').waitFor();
+
+  // A wrong secret: the check says so, and AI Ops queued nothing.
+  h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: Buffer.alloc(32, 2).toString('base64') });
+  const check = page.getByRole('button', { name: 'Check connection' });
+  await check.click();
+  const verdict = page.getByRole('heading', { name: 'Secret does not match' });
+  await verdict.waitFor();
+  expect(await distance(verdict, check)).toBeLessThan(400);
+  await page.getByText(/no ticket is sent/).waitFor();
+  expect(h.aiops.executions.size).toBe(0);
+  await shot(page, 'admin-page.png');
+  expect(await axeViolations(page, '[data-module="ticket-enhancer-admin"]')).toEqual([]);
+  // The check can fail: a button without a name inside the module is reported.
+  await page.evaluate(() => document.querySelector('[data-module="ticket-enhancer-admin"]')!.appendChild(document.createElement('button')));
+  expect(await axeViolations(page, '[data-module="ticket-enhancer-admin"]')).toEqual([expect.stringMatching(/^critical button-name/)]);
+});
+
+it('panel: an agent reads a configuration failure in their terms, an admin the reason and the way to fix it', async () => {
+  await h.setSecret(Buffer.alloc(32, 7).toString('base64'));
+  const key = await createIssue('Login button does nothing');
+  await h.settle();
+  const agent = await openAs(browser, h.sandbox.url, 'agent', `/browse/${key}`);
+  const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
+  await panel.getByText('The AI Ops connection needs attention; a Jira admin has been shown how to fix it.').waitFor();
+  expect(await panel.getByText(/HMAC|401/).count()).toBe(0);
+  // Status changes are announced: the status line is a live region.
+  expect(await panel.locator('[role="status"]').count()).toBe(1);
+  await shot(agent, 'panel-failed.png');
+  expect(await axeViolations(agent, '[data-module="ticket-enhancer-panel"]')).toEqual([]);
+
+  const admin = await openAs(browser, h.sandbox.url, 'admin', `/browse/${key}`);
+  const adminPanel = admin.locator('[data-module="ticket-enhancer-panel"]');
+  await adminPanel.getByText(/^401 from AI Ops: the HMAC secret does not match.*\.$/).waitFor();
+  await adminPanel.getByRole('link', { name: "Open the app's admin page" }).click();
+  await admin.getByText('1. Connect to AI Ops', { exact: true }).waitFor();
+});
+
+it('panel: keeps the last result readable while a new run works, and history rows open to their result', async () => {
+  const key = await createIssue('Checkout page crashes on submit');
+  await h.settle();
+  const page = await openAs(browser, h.sandbox.url, 'agent', `/browse/${key}`);
+  const panel = page.locator('[data-module="ticket-enhancer-panel"]');
+  await panel.getByText('Completed', { exact: true }).waitFor();
+  // AI Ops now takes its time: the new run stays queued at AI Ops for a while.
+  h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: h.sandbox.connection().secret, results: 'poll' });
+  await panel.getByRole('button', { name: 'Run again' }).click();
+  await panel.getByText('Queued at AI Ops', { exact: true }).first().waitFor();
+  await panel.getByText('Previous result', { exact: true }).waitFor();
+  await panel.getByText('Fix: Checkout page crashes on submit').waitFor();
+  await panel.getByRole('button', { name: 'Show' }).first().click();
+  await panel.getByText(/^Result: Comment by AI Ops Bot/).waitFor();
+  await shot(page, 'panel-history.png');
+});
+
+it('panel: offers to try again when it could not load', async () => {
+  const key = await createIssue('Printer on fire');
+  await h.settle();
+  const context = await browser.newContext();
+  await context.addInitScript(() => window.localStorage.setItem('sandbox-user', 'agent'));
+  const page = await context.newPage();
+  let fail = true;
+  await page.route('**/__sandbox/invoke', async (route) => {
+    if (fail) {
+      fail = false;
+      await route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { status: 500, message: 'Jira did not answer' } }) });
+    } else await route.continue();
+  });
+  await page.goto(`${h.sandbox.url}/browse/${key}`);
+  const panel = page.locator('[data-module="ticket-enhancer-panel"]');
+  await panel.getByText('The Ticket Enhancer panel could not load').waitFor();
+  await panel.getByRole('button', { name: 'Try again' }).click();
+  await panel.getByText('Completed', { exact: true }).waitFor();
+});
+
+it('project page: every field error on one save, the JQL check included; empty overrides name the site value; deliveries link their issues', async () => {
+  await createIssue('First');
+  await h.settle();
+  const page = await openAs(browser, h.sandbox.url, 'lead', '/projects/DEMO/settings/apps');
+  await page.getByText('Which issues', { exact: true }).waitFor();
+  await page.getByText(`Empty: uses the site setting (${EMBEDDED_AGENT_ID}).`).waitFor();
+  await page.getByText('Empty: uses the site setting (sandbox-tenant).').waitFor();
+  await page.fill('input[name="agentId"]', 'not-a-uuid');
+  await page.fill('textarea[name="jql"]', 'labels IN (customer');
+  await page.getByRole('button', { name: 'Save' }).first().click();
+  await page.getByText('Correct the 2 fields marked in red.').waitFor();
+  await page.getByText(/Agent id must be a UUID/).waitFor();
+  await page.getByText(/JQL condition is invalid/).waitFor();
+  // Deliveries: the issue key links to the issue; a finished run reads "1 attempt", not "1 of 5".
+  const table = page.locator('table').first();
+  await table.getByRole('link', { name: 'DEMO-1' }).waitFor();
+  await table.getByText('1 attempt', { exact: true }).waitFor();
+  await shot(page, 'project-settings.png');
+  expect(await axeViolations(page, '[data-module="ticket-enhancer-project"]')).toEqual([]);
+});
