@@ -74,6 +74,12 @@ export interface AiOpsServerOptions {
   statusAuth?: { header: string; value: string };
   /** The Jira the agent's Jira tool talks to (REST v3), and the account it signs in as. */
   jira?: { baseUrl: () => string; account: string };
+  /**
+   * Requests a second per client IP the ingress lets through (AIOPS-CONTRACT: 100). Its controller
+   * is ingress-nginx (`limit-rps`): a burst of 5 times the rate passes at once, and beyond it the
+   * request is answered 503 (`limit-req-status-code` defaults to 503) without a Retry-After.
+   */
+  ingressRps?: number;
   log?: (line: string) => void;
 }
 
@@ -97,7 +103,24 @@ export class AiOpsServer {
   /** Comments the agent posted, or tried to: { issueKey, status }. */
   readonly comments: Array<{ issueKey: string; status: number; at: number }> = [];
   private readonly ajv = new Ajv({ allErrors: false, strict: false });
+  /** Requests the ingress turned away with 503 for going over its rate. */
+  ingressRefusals = 0;
+  private readonly buckets = new Map<string, { level: number; at: number }>();
   url = '';
+
+  /** ingress-nginx's `limit_req ... burst=5r nodelay`: a leaky bucket per client address. */
+  private overIngressRate(client: string): boolean {
+    // Measured on the sandbox's clock, which runs `timeScale` times faster than the wall clock.
+    const rps = (this.options.ingressRps ?? 100) * (this.options.timeScale ?? 1);
+    const now = Date.now();
+    const bucket = this.buckets.get(client) ?? { level: 0, at: now };
+    bucket.level = Math.max(0, bucket.level - ((now - bucket.at) / 1000) * rps);
+    bucket.at = now;
+    this.buckets.set(client, bucket);
+    if (bucket.level + 1 > rps * 5 + 1) return true;
+    bucket.level += 1;
+    return false;
+  }
 
   constructor(private readonly options: AiOpsServerOptions) {
     for (const agent of options.agents) this.agents.set(agent.id.toLowerCase(), agent);
@@ -131,6 +154,12 @@ export class AiOpsServer {
       }
       if (this.outage === 'hang') return undefined;
       res.status(503).json({ detail: 'Service unavailable' });
+      return undefined;
+    });
+    app.use((req, res, next) => {
+      if (req.path.startsWith('/__control') || !this.overIngressRate(req.socket.remoteAddress ?? '')) return next();
+      this.ingressRefusals += 1;
+      res.status(503).type('text/html').send('<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>\n');
       return undefined;
     });
     app.get('/api/v1/health', (_req, res) => {

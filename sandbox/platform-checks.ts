@@ -3,9 +3,13 @@
  * client-side lint engine (@forge/lint) and the Forge bundler (@forge/bundler). Exits non-zero on
  * any error so CI stops.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { estimateComplexity, JiraExpressionError, parseJiraExpression } from './runtime/jira-expression';
 import { PROJECT_ROOT } from './sandbox';
+
+/** The backend budget: the deployed bundle minified, without its source map. */
+export const BACKEND_BUDGET_KIB = 400;
 
 const results: Array<{ check: string; ok: boolean; detail: string }> = [];
 
@@ -48,8 +52,38 @@ async function lintApp(manifest: unknown) {
   results.push({ check: `lint (@forge/lint, client-side, ${files.length} files)`, ok: errors === 0, detail: problems.join('\n') || 'no problems' });
 }
 
+/**
+ * What `forge deploy` checks in trigger filter expressions ("events-reference/product_events",
+ * Restrictions): valid syntax, at most 10,000 characters, and a complexity estimate within 3
+ * inferred variables, 3 combinations, 3 variables per combination, 10,000 constant operations.
+ */
+function checkFilterExpressions(manifest: { modules?: { trigger?: Array<{ key: string; filter?: { expression?: string } }> } }) {
+  const problems: string[] = [];
+  const details: string[] = [];
+  for (const trigger of manifest.modules?.trigger ?? []) {
+    const expression = trigger.filter?.expression;
+    if (!expression) continue;
+    try {
+      parseJiraExpression(expression);
+      const estimate = estimateComplexity(expression);
+      details.push(`${trigger.key}: ${expression.length} characters, ${estimate.variables} variable(s), combinations ${estimate.combinations.join(', ') || 'none'}`);
+      problems.push(...estimate.problems.map((p) => `${trigger.key}: ${p}`));
+    } catch (error) {
+      problems.push(`${trigger.key}: ${error instanceof JiraExpressionError ? error.message : String(error)}`);
+    }
+  }
+  results.push({ check: 'trigger filter expressions', ok: problems.length === 0, detail: [...problems, ...details].join('\n') || 'none declared' });
+}
+
+/** Minifies the deployed bundle (esbuild) to weigh it without whitespace, comments or source map. */
+async function minifiedKiB(file: string): Promise<number> {
+  const { transform } = await import('esbuild');
+  const minified = await transform(readFileSync(file, 'utf8'), { minify: true, loader: 'js', platform: 'node' } as never);
+  return Buffer.byteLength(minified.code) / 1024;
+}
+
 /** Builds the backend exactly as `forge deploy` does (webpack + ts-loader, type-checked). */
-export async function bundleBackend(): Promise<number | undefined> {
+export async function bundleBackend(): Promise<{ bytes: number; file: string; minifiedKiB: number } | undefined> {
   const runtimeDir = join(PROJECT_ROOT, '.tmp', 'forge-runtime');
   mkdirSync(join(runtimeDir, 'dist'), { recursive: true });
   // The deploy wraps the bundle in Atlassian's runtime wrapper, downloaded at deploy time; offline, placeholders stand in.
@@ -65,10 +99,16 @@ export async function bundleBackend(): Promise<number | undefined> {
   const entryPoints = getEntryPoints(await config.getAppHandlers());
   try {
     const output = await bundler.bundle({ appDirectory: PROJECT_ROOT, entryPoints });
-    const files = readdirSync(output.outputDir);
+    const files = readdirSync(output.outputDir).filter((f) => f.endsWith('.js'));
+    const file = join(output.outputDir, files[0]);
     const bytes = files.reduce((n, f) => n + statSync(join(output.outputDir, f)).size, 0);
-    results.push({ check: 'backend bundle (@forge/bundler)', ok: true, detail: `${entryPoints.map((e) => e.name).join(', ')} -> ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB` });
-    return bytes;
+    const minified = await minifiedKiB(file);
+    results.push({
+      check: 'backend bundle (@forge/bundler)',
+      ok: minified <= BACKEND_BUDGET_KIB,
+      detail: `${entryPoints.map((e) => e.name).join(', ')} -> ${files.join(', ')}: ${(bytes / 1024).toFixed(0)} KiB as deployed (no source map), ${minified.toFixed(0)} KiB minified (budget ${BACKEND_BUDGET_KIB} KiB)`,
+    });
+    return { bytes, file, minifiedKiB: minified };
   } catch (error) {
     results.push({ check: 'backend bundle (@forge/bundler)', ok: false, detail: error instanceof Error ? error.message : String(error) });
     return undefined;
@@ -96,6 +136,7 @@ async function main() {
   process.chdir(PROJECT_ROOT);
   const manifest = await validateManifest();
   if (manifest) await lintApp(manifest);
+  if (manifest) checkFilterExpressions(manifest as never);
   await bundleBackend();
   if (manifest) await bundleUiResources(manifest as never);
   for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.check}\n${r.detail.split('\n').map((l) => `     ${l}`).join('\n')}\n`);

@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import { EgressFilteringService, parseUrl } from '@forge/egress';
 import { KvsStore, type KvsCounters } from './kvs-store';
 import type { AppManifest } from './manifest';
+import { filterDelivers } from './jira-expression';
 
 export type Principal = { kind: 'app' } | { kind: 'user'; accountId: string };
 
@@ -573,17 +574,16 @@ export class ForgeRuntime {
     );
   }
 
-  /** Evaluates a trigger's `filter.expression`; set by the sandbox from its expression evaluator. */
-  filterEvaluator?: (expression: string, event: Record<string, unknown>) => boolean;
+  /** Evaluates a trigger's `filter.expression` (the documented subset of Jira expressions). */
+  filterEvaluator: (expression: string, event: Record<string, unknown>) => boolean = filterDelivers;
 
   private filterPasses(key: string, expression: string, onError: string | undefined, event: Record<string, unknown>): boolean {
-    if (!this.filterEvaluator) throw new Error('the sandbox has no filter expression evaluator');
     try {
       return this.filterEvaluator(expression, event) === true;
     } catch (error) {
       // docs "product_events": an error drops the event unless onError says to receive it.
-      this.log(`filter of trigger ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
-      return onError === 'RECEIVE_AND_LOG';
+      if (onError !== 'IGNORE' && onError !== 'RECEIVE') this.log(`filter of trigger ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return onError === 'RECEIVE_AND_LOG' || onError === 'RECEIVE';
     }
   }
 

@@ -10,6 +10,8 @@ import { JiraStandIn } from '../../sandbox/jira';
 import { ForgeRuntime } from '../../sandbox/runtime/forge-runtime';
 import type { AppManifest } from '../../sandbox/runtime/manifest';
 import { summariseIssueEvent } from '../../src/core/jira-event';
+import { parse as parseYaml } from 'yaml';
+import { estimateComplexity, evaluateJiraExpression, filterDelivers, JiraExpressionError, MAX_EXPRESSION_STEPS, parseJiraExpression } from '../../sandbox/runtime/jira-expression';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
 const LIMITS = fixture('documented-limits.json');
@@ -247,5 +249,72 @@ describe('web triggers and resolvers (docs "web-trigger", "forge-resolver")', ()
   ])('a %s resolver gets the calling account and the module context', async (_type, extension) => {
     const context = await runtime.invokeResolver('probe-module', 'context-resolver', { functionKey: 'context', payload: {} }, '557058:0a1d-admin', extension);
     expect(context).toMatchObject({ accountId: '557058:0a1d-admin', cloudId: expect.any(String), moduleKey: 'probe-module', extension });
+  });
+});
+
+describe('trigger filter expressions (docs "events-reference/product_events", Filter out Atlassian app events)', () => {
+  const appManifest = parseYaml(readFileSync(join(__dirname, '..', '..', 'manifest.yml'), 'utf8'));
+  const updatedFilter: string = appManifest.modules.trigger.find((t: { events: string[] }) => t.events.includes('avi:jira:updated:issue')).filter.expression;
+  const updated = () => fixture('jira-issue-updated.json');
+  const withItems = (items: Array<Record<string, unknown>>) => ({ ...updated(), changelog: { id: '10079', items } });
+  const item = (field: string) => ({ field, fieldtype: 'jira', fieldId: field, from: null, fromString: 'a', to: null, toString: 'b' });
+
+  it("the docs' own example filters the documented events as the docs say", () => {
+    const example = "event.issue.fields?.issueType.name == 'Bug'";
+    const created = fixture('jira-issue-created.json');
+    const typeKey = Object.keys(created.issue.fields).find((k) => k.toLowerCase() === 'issuetype')!;
+    expect(filterDelivers(example, { ...created, issue: { ...created.issue, fields: { ...created.issue.fields, issueType: { name: 'Bug' } } } })).toBe(true);
+    expect(filterDelivers(example, { ...created, issue: { ...created.issue, fields: { ...created.issue.fields, issueType: { name: 'Story' } } } })).toBe(false);
+    // "For other and undefined issue types, events will be filtered out": an error, which drops the event.
+    expect(() => filterDelivers(example, { ...created, issue: { ...created.issue, fields: Object.fromEntries(Object.entries(created.issue.fields).filter(([k]) => k !== typeKey && k !== 'issueType')) } })).toThrow(JiraExpressionError);
+  });
+
+  it("the app's updated-issue filter passes summary and description edits, and nothing else", () => {
+    expect(filterDelivers(updatedFilter, updated())).toBe(true);
+    expect(filterDelivers(updatedFilter, withItems([item('description')]))).toBe(true);
+    expect(filterDelivers(updatedFilter, withItems([item('status'), item('resolution')]))).toBe(false);
+    expect(filterDelivers(updatedFilter, withItems([item('assignee')]))).toBe(false);
+    expect(filterDelivers(updatedFilter, withItems([item('Rank'), item('labels'), item('summary')]))).toBe(true);
+    expect(filterDelivers(updatedFilter, withItems([]))).toBe(false);
+  });
+
+  it('stays within 50,000 steps for the largest changelog an event can carry', () => {
+    const one = Buffer.byteLength(JSON.stringify(item('customfield_10020')));
+    const items = Array.from({ length: Math.floor(LIMITS.productEvents.maxEventBytes / one) }, () => item('customfield_10020'));
+    const { value, steps } = evaluateJiraExpression(updatedFilter, withItems(items));
+    expect(value).toBe(false);
+    expect(steps).toBeLessThan(MAX_EXPRESSION_STEPS);
+    expect(estimateComplexity(updatedFilter)).toMatchObject({ variables: 1, problems: [] });
+  });
+
+  it('counts steps and stops an expression past the limit', () => {
+    const list = `[${Array.from({ length: 300 }, (_, i) => i).join(',')}]`;
+    expect(() => evaluateJiraExpression(`${list}.some(a => ${list}.some(b => a * b == -1))`, {})).toThrow(/more than 50000 steps/);
+  });
+
+  it('refuses at deploy what the docs refuse: over 10,000 characters, or too many nested iterations', () => {
+    expect(() => parseJiraExpression(`event.issue.key == '${'x'.repeat(10_000)}'`)).toThrow(/at most 10000/);
+    const nested = 'event.a.some(a => event.b.some(b => event.c.some(c => event.d.some(d => a == d))))';
+    expect(estimateComplexity(nested).problems).toContain('4 inferred variables (at most 3)');
+  });
+
+  it('an expression that fails drops the event and logs it; onError RECEIVE_AND_LOG delivers it', async () => {
+    const delivered: unknown[] = [];
+    const app = { on: async (event: unknown) => void delivered.push(event) };
+    const manifest = (onError?: string): AppManifest => ({
+      ...MANIFEST,
+      modules: {
+        function: [{ key: 'on', handler: 'probe.on' }],
+        trigger: [{ key: 'filtered', function: 'on', events: ['avi:jira:updated:issue'], filter: { expression: 'event.issue.fields.nonexistent.name == "x"', ...(onError ? { onError } : {}) } }],
+      },
+    });
+    for (const [onError, expected] of [[undefined, 0], ['RECEIVE_AND_LOG', 1]] as const) {
+      delivered.length = 0;
+      const r = new ForgeRuntime({ manifest: manifest(onError), loadApp: () => app, jira: async () => new Response('{}', { status: 404 }), baseUrl: () => 'http://127.0.0.1:1', appAccountId: 'app', timeScale: 1000 });
+      await r.emitProductEvent('avi:jira:updated:issue', updated());
+      expect(delivered).toHaveLength(expected);
+      expect(r.platformLog.some((line) => line.includes('filter of trigger filtered failed'))).toBe(true);
+      r.stop();
+    }
   });
 });
