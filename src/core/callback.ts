@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { EnhancementResult, ResultMessage } from './enhancement';
 import { capText, MAX_REASON_BYTES } from './text-limits';
 
@@ -13,10 +13,10 @@ export const MAX_CALLBACK_BYTES = 4 * 1024 * 1024;
 const resultSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
 
 const callbackSchema = z.object({
-  execution_id: z.string().min(1, 'execution_id is required'),
+  execution_id: z.string({ error: 'execution_id is required' }).check(z.minLength(1, 'execution_id is required')),
   status: z.enum(['running', 'completed', 'failed'], { error: 'status must be running, completed or failed' }),
-  result: resultSchema.optional().nullable(),
-  error: z.string().optional().nullable(),
+  result: z.optional(z.nullable(resultSchema)),
+  error: z.optional(z.nullable(z.string())),
 });
 
 export type CallbackParse = { ok: true; message: ResultMessage } | { ok: false; reason: string };

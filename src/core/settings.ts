@@ -1,4 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// zod/mini ships without messages; the English locale gives the same wording as full zod.
+z.config(en());
 import { CONNECTION_DEFAULTS as D } from './setting-defaults';
 import { urlProblem, type AddressContext } from './address-rules';
 import { MIN_KEY_BYTES, SecretFormatError, secretToKey, type KeyEncoding } from './signing';
@@ -31,22 +35,32 @@ export interface ResultAccount {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const secretInfoSchema = z.object({ fingerprint: z.string(), setAt: z.string(), provenAt: z.string().optional() });
+const secretInfoSchema = z.object({ fingerprint: z.string(), setAt: z.string(), provenAt: z.optional(z.string()) });
+
+/** A text field: trimmed, then checked; `checks` are zod/mini checks such as `z.maxLength`. */
+const text = (required: string | undefined, ...checks: Parameters<ReturnType<typeof z.string>['check']>) =>
+  z.string(required ? { error: required } : undefined).check(z.trim(), ...checks);
+
+/** A number field whose every failure names the field. */
+const wholeNumber = (label: string, min: number, max: number, unit = '', wholeMessage = `${label} must be a whole number`) =>
+  z.int({ error: wholeMessage }).check(z.minimum(min, `${label} must be at least ${min}${unit}`), z.maximum(max, `${label} must be at most ${max}${unit}`));
 
 function urlField(ctx: ValidationContext, label: string) {
-  return z
-    .string({ error: `${label} is required` })
-    .trim()
-    .min(1, `${label} is required`)
-    .superRefine((value, issue) => {
-      const problem = urlProblem(value, ctx);
-      if (problem) issue.addIssue({ code: 'custom', message: `${label} ${problem}` });
-    })
-    .transform((value) => value.replace(/\/+$/, ''));
+  return z.pipe(
+    text(
+      `${label} is required`,
+      z.minLength(1, `${label} is required`),
+      z.superRefine((value: string, issue) => {
+        const problem = urlProblem(value, ctx);
+        if (problem) issue.issues.push({ code: 'custom', message: `${label} ${problem}`, input: value });
+      }),
+    ),
+    z.transform((value: string) => value.replace(/\/+$/, '')),
+  );
 }
 
-const agentIdField = z.string({ error: 'Agent id is required' }).trim().regex(UUID, 'Agent id must be a UUID such as 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f');
-const tenantIdField = z.string({ error: 'Tenant id is required' }).trim().min(1, 'Tenant id is required').max(200, 'Tenant id is longer than 200 characters');
+const agentIdField = text('Agent id is required', z.regex(UUID, 'Agent id must be a UUID such as 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f'));
+const tenantIdField = text('Tenant id is required', z.minLength(1, 'Tenant id is required'), z.maxLength(200, 'Tenant id is longer than 200 characters'));
 
 export function globalSettingsSchema(ctx: ValidationContext) {
   return z
@@ -54,49 +68,52 @@ export function globalSettingsSchema(ctx: ValidationContext) {
       aiopsBaseUrl: urlField(ctx, 'AI Ops base URL'),
       agentId: agentIdField,
       tenantId: tenantIdField,
-      keyEncoding: z.enum(['base64', 'utf8'], { error: 'Key encoding must be "base64" or "utf8"' }).default(D.keyEncoding),
-      resultMode: z.enum(['comment', 'callback', 'poll'], { error: 'Result mode must be "comment", "callback" or "poll"' }).default(D.resultMode),
-      resultAccount: z
-        .object({
-          accountId: z.string().trim().min(1, 'AI Ops Jira account must be a Jira account id').max(128, 'AI Ops Jira account id is longer than 128 characters'),
-          displayName: z.string().trim().max(255).optional(),
-        })
-        .optional(),
-      statusUrlTemplate: z.string().trim().optional(),
-      statusAuthHeaderName: z
-        .string()
-        .trim()
-        .regex(/^[A-Za-z0-9-]+$/, 'Status auth header name must be an HTTP header name such as Authorization')
-        .optional(),
-      resultTimeLimitMinutes: z
-        .number({ error: 'Result time limit must be a number of minutes' })
-        .min(1, 'Result time limit must be at least 1 minute')
-        .max(24 * 60, 'Result time limit must be at most 24 hours')
-        .default(D.resultTimeLimitMinutes),
-      attemptLimit: z.number({ error: 'Attempt limit must be a number' }).int().min(1, 'Attempt limit must be at least 1').max(10, 'Attempt limit must be at most 10').default(D.attemptLimit),
-      deliveryConcurrency: z
-        .number({ error: 'Parallel deliveries must be a number' })
-        .int('Parallel deliveries must be a whole number')
-        .min(1, 'Parallel deliveries must be at least 1')
-        .max(20, 'Parallel deliveries must be at most 20')
-        .default(D.deliveryConcurrency),
-      outageHorizonHours: z
-        .number({ error: 'Outage horizon must be a number of hours' })
-        .min(1, 'Outage horizon must be at least 1 hour')
-        .max(72, 'Outage horizon must be at most 72 hours (the platform keeps queued events for up to 96 hours)')
-        .default(D.outageHorizonHours),
-      requestTimeoutSeconds: z.number({ error: 'Request timeout must be a number' }).int().min(1, 'Request timeout must be at least 1 second').max(60, 'Request timeout must be at most 60 seconds').default(D.requestTimeoutSeconds),
-      sendReporterName: z.boolean().default(D.sendReporterName),
-      sendReporterEmail: z.boolean().default(D.sendReporterEmail),
-      strictPayload: z.boolean().default(D.strictPayload),
-      secret: secretInfoSchema.optional(),
-      previousSecret: secretInfoSchema.extend({ until: z.string() }).optional(),
+      keyEncoding: z._default(z.enum(['base64', 'utf8'], { error: 'Key encoding must be "base64" or "utf8"' }), D.keyEncoding),
+      resultMode: z._default(z.enum(['comment', 'callback', 'poll'], { error: 'Result mode must be "comment", "callback" or "poll"' }), D.resultMode),
+      resultAccount: z.optional(
+        z.object({
+          accountId: text(undefined, z.minLength(1, 'AI Ops Jira account must be a Jira account id'), z.maxLength(128, 'AI Ops Jira account id is longer than 128 characters')),
+          displayName: z.optional(text(undefined, z.maxLength(255))),
+        }),
+      ),
+      statusUrlTemplate: z.optional(text(undefined)),
+      statusAuthHeaderName: z.optional(text(undefined, z.regex(/^[A-Za-z0-9-]+$/, 'Status auth header name must be an HTTP header name such as Authorization'))),
+      resultTimeLimitMinutes: z._default(
+        z.number({ error: 'Result time limit must be a number of minutes' }).check(
+          z.minimum(1, 'Result time limit must be at least 1 minute'),
+          z.maximum(24 * 60, 'Result time limit must be at most 24 hours'),
+        ),
+        D.resultTimeLimitMinutes,
+      ),
+      attemptLimit: z._default(wholeNumber('Attempt limit', 1, 10), D.attemptLimit),
+      deliveryConcurrency: z._default(wholeNumber('Parallel deliveries', 1, 20), D.deliveryConcurrency),
+      outageHorizonHours: z._default(
+        z.number({ error: 'Outage horizon must be a number of hours' }).check(
+          z.minimum(1, 'Outage horizon must be at least 1 hour'),
+          z.maximum(72, 'Outage horizon must be at most 72 hours (the platform keeps queued events for up to 96 hours)'),
+        ),
+        D.outageHorizonHours,
+      ),
+      requestTimeoutSeconds: z._default(
+        z.int({ error: 'Request timeout must be a number' }).check(
+          z.minimum(1, 'Request timeout must be at least 1 second'),
+          z.maximum(60, 'Request timeout must be at most 60 seconds'),
+        ),
+        D.requestTimeoutSeconds,
+      ),
+      sendReporterName: z._default(z.boolean(), D.sendReporterName),
+      sendReporterEmail: z._default(z.boolean(), D.sendReporterEmail),
+      strictPayload: z._default(z.boolean(), D.strictPayload),
+      secret: z.optional(secretInfoSchema),
+      previousSecret: z.optional(z.extend(secretInfoSchema, { until: z.string() })),
       /** Raised on every save: a run records the version its attempt used. */
-      version: z.number().int().min(0).default(0),
+      version: z._default(z.int().check(z.minimum(0)), 0),
     })
-    .superRefine((value, issue) => {
-      for (const problem of pollProblems(value, ctx)) issue.addIssue({ code: 'custom', path: ['statusUrlTemplate'], message: problem });
-    });
+    .check(
+      z.superRefine((value, issue) => {
+        for (const problem of pollProblems(value, ctx)) issue.issues.push({ code: 'custom', path: ['statusUrlTemplate'], message: problem, input: value });
+      }),
+    );
 }
 
 /** Checks that only matter when results are polled; also run on their own so every error shows at once. */
@@ -114,20 +131,18 @@ function pollProblems(value: Record<string, unknown>, ctx: ValidationContext): s
 export type GlobalSettings = z.output<ReturnType<typeof globalSettingsSchema>>;
 
 export const projectSettingsSchema = z.object({
-  enabled: z.boolean().default(false),
-  events: z
-    .object({ created: z.boolean().default(true), updated: z.boolean().default(false) })
-    .default({ created: true, updated: false }),
-  issueTypeIds: z.array(z.string()).default([]),
-  priorityIds: z.array(z.string()).default([]),
-  labelsInclude: z.array(z.string().trim().min(1)).default([]),
-  labelsExclude: z.array(z.string().trim().min(1)).default([]),
-  jql: z.string().trim().max(2000, 'JQL condition is longer than 2000 characters').optional(),
-  agentId: agentIdField.optional(),
-  tenantId: tenantIdField.optional(),
-  secret: secretInfoSchema.optional(),
+  enabled: z._default(z.boolean(), false),
+  events: z._default(z.object({ created: z._default(z.boolean(), true), updated: z._default(z.boolean(), false) }), { created: true, updated: false }),
+  issueTypeIds: z._default(z.array(z.string()), []),
+  priorityIds: z._default(z.array(z.string()), []),
+  labelsInclude: z._default(z.array(text(undefined, z.minLength(1))), []),
+  labelsExclude: z._default(z.array(text(undefined, z.minLength(1))), []),
+  jql: z.optional(text(undefined, z.maxLength(2000, 'JQL condition is longer than 2000 characters'))),
+  agentId: z.optional(agentIdField),
+  tenantId: z.optional(tenantIdField),
+  secret: z.optional(secretInfoSchema),
   /** Kept so site-wide lists can name the project. */
-  projectKey: z.string().optional(),
+  projectKey: z.optional(z.string()),
 });
 
 export type ProjectSettings = z.output<typeof projectSettingsSchema>;
@@ -141,7 +156,9 @@ export interface FieldError {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
-function fromZod<T>(result: z.ZodSafeParseResult<T>): Validated<T> {
+type SafeParse<T> = { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+
+function fromZod<T>(result: SafeParse<T>): Validated<T> {
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
