@@ -178,6 +178,8 @@ export class Sandbox {
         value: { enabled: true, events: { created: true, updated: false }, issueTypeIds: [], priorityIds: [], labelsInclude: [], labelsExclude: [] },
       });
     }
+    // Written behind the app's back: drop its site snapshot, which it rebuilds on the next event.
+    await this.kvs.handle('/api/v1/delete', { key: 'settings:site' });
     const origin = new URL(connection.url).origin;
     if (!this.runtime.isEgressAllowed(`${origin}/`)) this.runtime.approveEgress(origin);
   }

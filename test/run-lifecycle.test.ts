@@ -20,23 +20,30 @@ const panel = async (issueKey: string, as = 'agent') => ((await h.sandbox.invoke
 const invoke = (moduleKey: string, functionKey: string, accountId: string, payload: unknown = {}, projectKey?: string) =>
   h.sandbox.invokeResolver({ moduleKey, functionKey, accountId, payload, ...(projectKey ? { projectKey } : {}) }) as Promise<{ body: any } | { error: { status: number; message: string } }>;
 
+/** A run recorded as queued before its push (as "Run again" does), whose queue event is then lost. */
+async function runAgainAndLoseTheEvent(): Promise<string> {
+  const { key } = await h.createIssue();
+  await h.settle();
+  h.sandbox.runtime.paused = true;
+  expect(await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'runAgain', accountId: 'agent', issueKey: key })).toMatchObject({ body: { started: true } });
+  expect(h.sandbox.runtime.dropPendingEvents()).toBe(1);
+  h.sandbox.runtime.resume();
+  return key;
+}
+
 describe('runs that would never end', () => {
   it('resumes a run whose queue event was lost, once it is overdue', async () => {
-    h.sandbox.runtime.paused = true;
-    const { key } = await h.createIssue();
-    await h.sandbox.jira.settled();
-    expect(h.sandbox.runtime.dropPendingEvents()).toBe(1);
-    h.sandbox.runtime.resume();
+    const key = await runAgainAndLoseTheEvent();
+    const rerun = () => h.runs().find((r) => r.trigger === 'rerun')!;
     await h.sweep();
-    expect(h.runs()[0].status).toBe('queued');
+    expect(rerun().status).toBe('queued');
     expect((await panel(key)).overdue).toBe(false);
     h.sandbox.runtime.advanceClock(21 * MINUTE);
     // Overdue: the panel stops polling and says the check will move it on.
     expect((await panel(key)).overdue).toBe(true);
     await h.sweep();
-    const [run] = h.runs();
-    expect(run).toMatchObject({ status: 'completed', sweepResumes: 1 });
-    expect(h.webhookRequests()).toHaveLength(1);
+    expect(rerun()).toMatchObject({ status: 'completed', sweepResumes: 1 });
+    expect(h.webhookRequests()).toHaveLength(2);
   });
 
   it('resumes a retrying run whose retry never came, under the same delivery id', async () => {
@@ -55,14 +62,12 @@ describe('runs that would never end', () => {
   });
 
   it('ends a run that cannot be resumed, with a reason', async () => {
-    h.sandbox.runtime.paused = true;
-    await h.createIssue();
-    await h.sandbox.jira.settled();
-    h.sandbox.runtime.dropPendingEvents();
+    await runAgainAndLoseTheEvent();
+    await h.updateSettings(GLOBAL, {});
     await h.sandbox.kvs.handle('/api/v1/delete', { key: GLOBAL });
     h.sandbox.runtime.advanceClock(21 * MINUTE);
     await h.sweep();
-    expect(h.runs()[0]).toMatchObject({ status: 'failed', reason: 'the AI Ops connection is no longer configured, so the delivery cannot be resumed' });
+    expect(h.runs().find((r) => r.trigger === 'rerun')).toMatchObject({ status: 'failed', reason: 'the AI Ops connection is no longer configured, so the delivery cannot be resumed' });
   });
 });
 

@@ -1,9 +1,10 @@
+import type { DeliveryRun } from './enhancement';
 import type { EffectiveSettings } from './settings';
 
 /**
- * What goes on the delivery queue. Jobs carry ids, not runs: the run lives in storage and is read
- * at every attempt, so a job stays small (the platform allows 100 KB per event for long-running
- * consumers) and a retry always sees the run's real state.
+ * What goes on the delivery queue. Jobs carry ids and at most a new or just-written run (a few
+ * hundred bytes; the platform allows 100 KB per event for long-running consumers); a retry always
+ * reads the run's real state from storage.
  */
 export interface DeliveryJob {
   kind: 'deliver';
@@ -17,6 +18,11 @@ export interface DeliveryJob {
   previousSecretUntil?: string;
   /** Pushed by the scheduled check after an outage: one attempt, without counting against the limit. */
   resumed?: boolean;
+  /**
+   * The new run, from the issue trigger: the consumer claims it (the exactly-once write), so an
+   * event costs the trigger no write. Absent when the run is already stored.
+   */
+  claim?: DeliveryRun;
 }
 
 /** A poll of the status URL for an accepted run. */
@@ -26,6 +32,8 @@ export interface PollJob {
   settings: EffectiveSettings;
   startedAt: string;
   polls: number;
+  /** The run as the pusher last wrote it, with its version: a poll that finds it unchanged reads nothing. */
+  known?: { run: DeliveryRun; version: number };
 }
 
 /** The admin page's self-check: proves a push is consumed on this site. */

@@ -103,6 +103,11 @@ export interface DeliveryRun {
   bulkId?: string;
   /** The Automation rule that sent it, when an Automation action did. */
   automationRule?: string;
+  /**
+   * Queued, but the queue refused its push (the per-installation push limit): whoever clears this
+   * flag (a write checked against the version read) pushes it, so it is pushed once.
+   */
+  awaitingPush?: boolean;
 }
 
 export const ATTEMPTS_KEPT = 10;

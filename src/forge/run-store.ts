@@ -116,7 +116,14 @@ export async function updateRun(
 
 export interface RunPage {
   runs: DeliveryRun[];
+  /** The same runs with their versions, for an update that need not read them again. */
+  stored: StoredRun[];
   nextCursor?: string;
+}
+
+function toPage(result: { results: Array<{ value: RunEntity }>; nextCursor?: string }): RunPage {
+  const stored = result.results.map((row) => ({ run: row.value.record, version: row.value.version }));
+  return { runs: stored.map((entry) => entry.run), stored, nextCursor: result.nextCursor };
 }
 
 async function page(index: string, partition: unknown[] | undefined, limit: number, cursor?: string): Promise<RunPage> {
@@ -126,8 +133,7 @@ async function page(index: string, partition: unknown[] | undefined, limit: numb
     .sort(Sort.DESC)
     .limit(Math.min(Math.max(1, limit), 100));
   if (cursor) query = query.cursor(cursor);
-  const result = await query.getMany();
-  return { runs: result.results.map((row) => row.value.record), nextCursor: result.nextCursor };
+  return toPage(await query.getMany());
 }
 
 /** An issue's runs, newest first. */
@@ -153,8 +159,7 @@ export function listAllRuns(limit = 25, cursor?: string): Promise<RunPage> {
 export async function listOverdueRuns(nowIso: string, limit = 50, cursor?: string): Promise<RunPage> {
   let query = runs().query().index('by-phase-due', { partition: ['open'] }).where(WhereConditions.lessThan(nowIso)).sort(Sort.ASC).limit(limit);
   if (cursor) query = query.cursor(cursor);
-  const result = await query.getMany();
-  return { runs: result.results.map((row) => row.value.record), nextCursor: result.nextCursor };
+  return toPage(await query.getMany());
 }
 
 /** Runs of one status, site-wide or in a project, created at or after `sinceIso` (newest first unless `oldestFirst`). */
@@ -170,8 +175,7 @@ export async function listRunsByStatus(
   const partition = scope.projectId ? [scope.projectId, status] : [status];
   let query = runs().query().index(index, { partition }).where(WhereConditions.greaterThanEqualTo(sinceIso)).sort(oldestFirst ? Sort.ASC : Sort.DESC).limit(limit);
   if (cursor) query = query.cursor(cursor);
-  const result = await query.getMany();
-  return { runs: result.results.map((row) => row.value.record), nextCursor: result.nextCursor };
+  return toPage(await query.getMany());
 }
 
 export async function deleteRun(deliveryId: string): Promise<void> {

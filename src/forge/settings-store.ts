@@ -4,6 +4,10 @@ import { DEFAULT_PROJECT_SETTINGS, upgradeStoredGlobalSettings, type GlobalSetti
 
 const GLOBAL_KEY = 'settings:global';
 const projectKey = (projectId: string) => `settings:project:${projectId}`;
+/** One small site-wide key with what an issue event needs: the connection and the enabled projects. */
+export const SITE_KEY = 'settings:site';
+/** Enabled projects are inlined up to this size; beyond it a project's settings are read on their own. */
+const SITE_INLINE_BYTES = 150 * 1024;
 
 export async function loadGlobalSettings(): Promise<GlobalSettings | undefined> {
   return upgradeStoredGlobalSettings(await kvs.get<GlobalSettings>(GLOBAL_KEY));
@@ -11,6 +15,7 @@ export async function loadGlobalSettings(): Promise<GlobalSettings | undefined> 
 
 export async function saveGlobalSettings(settings: GlobalSettings): Promise<void> {
   await kvs.set(GLOBAL_KEY, settings);
+  await rebuildSiteSettings();
 }
 
 export async function loadProjectSettings(projectId: string): Promise<ProjectSettings> {
@@ -19,6 +24,64 @@ export async function loadProjectSettings(projectId: string): Promise<ProjectSet
 
 export async function saveProjectSettings(projectId: string, settings: ProjectSettings): Promise<void> {
   await kvs.set(projectKey(projectId), settings);
+  await rebuildSiteSettings();
+}
+
+/**
+ * The site snapshot: written on every save (and checked by the scheduled sweep), read by every
+ * issue event. Only enabled projects are listed, so an event in any other project costs this one
+ * read. `separate` marks a project whose settings did not fit and are read on their own.
+ */
+interface StoredSiteSettings {
+  global?: GlobalSettings;
+  projects: Record<string, ProjectSettings | 'separate'>;
+}
+
+export interface SiteSettings {
+  global?: GlobalSettings;
+  /** The enabled project's settings, or undefined when the project is not enabled. */
+  project(projectId: string): Promise<ProjectSettings | undefined>;
+}
+
+function siteView(stored: StoredSiteSettings): SiteSettings {
+  return {
+    global: upgradeStoredGlobalSettings(stored.global),
+    project: async (projectId) => {
+      const entry = stored.projects[projectId];
+      if (!entry) return undefined;
+      return entry === 'separate' ? loadProjectSettings(projectId) : { ...DEFAULT_PROJECT_SETTINGS, ...entry };
+    },
+  };
+}
+
+async function buildSiteSettings(): Promise<StoredSiteSettings> {
+  const [global, projects] = await Promise.all([kvs.get<GlobalSettings>(GLOBAL_KEY), listProjectSettings()]);
+  const site: StoredSiteSettings = { ...(global ? { global } : {}), projects: {} };
+  let bytes = Buffer.byteLength(JSON.stringify(site));
+  for (const { projectId, settings } of projects) {
+    if (!settings.enabled) continue;
+    const size = Buffer.byteLength(JSON.stringify(settings)) + projectId.length + 8;
+    site.projects[projectId] = bytes + size <= SITE_INLINE_BYTES ? settings : 'separate';
+    bytes += site.projects[projectId] === 'separate' ? projectId.length + 16 : size;
+  }
+  return site;
+}
+
+/** Rewrites the snapshot from the stored settings; returns whether it changed. */
+export async function rebuildSiteSettings(): Promise<boolean> {
+  const [built, stored] = await Promise.all([buildSiteSettings(), kvs.get<StoredSiteSettings>(SITE_KEY)]);
+  if (stored && JSON.stringify(stored) === JSON.stringify(built)) return false;
+  await kvs.set(SITE_KEY, built);
+  return true;
+}
+
+/** One read; the snapshot is rebuilt when it is missing (first event after an upgrade). */
+export async function loadSiteSettings(): Promise<SiteSettings> {
+  const stored = await kvs.get<StoredSiteSettings>(SITE_KEY);
+  if (stored) return siteView(stored);
+  const built = await buildSiteSettings();
+  await kvs.set(SITE_KEY, built);
+  return siteView(built);
 }
 
 /** Projects that have settings saved, with those settings. */

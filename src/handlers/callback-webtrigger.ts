@@ -46,10 +46,16 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
   const run = stored?.run;
   if (!stored || !run || run.issueId !== issueId || !run.secretScope || !run.keyEncoding) return reply(404, 'unknown execution');
 
-  const global = run.secretScope.kind === 'global' ? await loadGlobalSettings() : undefined;
-  const keys = await signingKeys(run.secretScope, run.keyEncoding, global?.previousSecret?.until);
+  // The current secret first; the previous one (and the settings that say whether it is still in
+  // its grace period) is read only when the current one does not verify.
+  const hubSignature = header(request, 'x-hub-signature-256');
+  let keys = await signingKeys(run.secretScope, run.keyEncoding);
+  if (keys.ok && !verifyHubSignature(body, hubSignature, keys.keys) && run.secretScope.kind === 'global') {
+    const until = (await loadGlobalSettings())?.previousSecret?.until;
+    if (until) keys = await signingKeys(run.secretScope, run.keyEncoding, until);
+  }
   if (!keys.ok) return reply(401, 'the signature cannot be checked: no valid secret is configured');
-  if (!verifyHubSignature(body, header(request, 'x-hub-signature-256'), keys.keys)) return reply(401, 'invalid or missing X-Hub-Signature-256');
+  if (!verifyHubSignature(body, hubSignature, keys.keys)) return reply(401, 'invalid or missing X-Hub-Signature-256');
   const webhookHeaders = { id: header(request, 'webhook-id'), timestamp: header(request, 'webhook-timestamp'), signature: header(request, 'webhook-signature') };
   if (webhookHeaders.id || webhookHeaders.timestamp || webhookHeaders.signature) {
     const check = verifyStandardWebhook(body, webhookHeaders, keys.keys, Date.now());

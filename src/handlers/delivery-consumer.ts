@@ -21,7 +21,7 @@ import { processBulkChunk } from './bulk-runs';
 import { readIssueAsApp, siteUrl } from '../forge/jira-adapter';
 import { callbackUrlFor, enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
-import { getRun, type StoredRun } from '../forge/run-store';
+import { claimRun, getRun, type StoredRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, readSecret } from '../forge/settings-store';
 import { signingKeys } from '../forge/signing-keys';
 
@@ -43,7 +43,7 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   // A wait longer than the platform's 900 s goes in hops that touch nothing.
   if (retryData?.hopsLeft && retryData.hopsLeft > 0) return hop({ ...(retryData as DeliveryRetryData), hopsLeft: retryData.hopsLeft - 1 });
 
-  const stored = await getRun(job.deliveryId);
+  const stored = await claimOrRead(job, Boolean(event.retryContext));
   // Gone (deleted with the app's data) or already past sending: never post it again.
   if (!stored || !SENDABLE.has(stored.run.status)) return undefined;
   const previous = Math.max(
@@ -69,6 +69,18 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
     const latest = (await getRun(job.deliveryId)) ?? stored;
     return settle(job, latest, { kind: 'retry', reason }, attempt, settings.settings, 0, 0);
   }
+}
+
+/**
+ * The run this attempt works on. A job from the issue trigger carries the new run: claiming it is
+ * the exactly-once write, and nothing needs reading. When the claim exists already and this is no
+ * retry of ours, the event came twice (or the trigger claimed it after a refused push and pushes
+ * it again itself): this copy stops.
+ */
+async function claimOrRead(job: DeliveryJob, retried: boolean): Promise<StoredRun | undefined> {
+  if (!job.claim) return getRun(job.deliveryId);
+  if (await claimRun(job.claim)) return { run: job.claim, version: 1 };
+  return retried ? getRun(job.deliveryId) : undefined;
 }
 
 /** Every attempt after the first uses the settings as they are now, so a fix reaches runs in flight. */
@@ -138,7 +150,7 @@ async function settle(job: DeliveryJob, stored: StoredRun, outcome: DeliveryOutc
     return new InvocationError({ retryAfter: wait.firstSeconds, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST, retryData: data });
   }
   if (saved?.run.status === 'accepted' && settings.resultMode === 'poll' && saved.run.executionId) {
-    const poll: PollJob = { kind: 'poll', deliveryId: saved.run.deliveryId, settings, startedAt: new Date(now).toISOString(), polls: 0 };
+    const poll: PollJob = { kind: 'poll', deliveryId: saved.run.deliveryId, settings, startedAt: new Date(now).toISOString(), polls: 0, known: saved };
     await enqueue(poll, pollDelaySeconds(1), settings.deliveryConcurrency);
   }
   return undefined;
@@ -155,12 +167,18 @@ function record(stored: StoredRun, next: DeliveryRun): Promise<StoredRun | undef
 }
 
 async function pollStatus(job: PollJob): Promise<unknown> {
-  const stored = await getRun(job.deliveryId);
+  // The run as the consumer wrote it: a write over a stale version re-reads and merges.
+  const stored = job.known ?? (await getRun(job.deliveryId));
   if (!stored || !stored.run.executionId || !['accepted', 'running'].includes(stored.run.status)) return undefined;
   const { run } = stored;
   const { settings } = job;
   const executionId = run.executionId!;
-  const report = (message: ResultMessage) => publishChange(run.deliveryId, (current) => applyResult(current, message, Date.now(), 'poll'), stored);
+  let latest: StoredRun = stored;
+  const report = async (message: ResultMessage) => {
+    const saved = await publishChange(run.deliveryId, (current) => applyResult(current, message, Date.now(), 'poll'), latest);
+    if (saved) latest = saved;
+    return saved;
+  };
   const deadline = Date.parse(run.resultDeadline ?? job.startedAt) || Date.now();
   if (!settings.statusUrlTemplate) {
     await report({ executionId, status: 'timed-out', error: 'no status URL is configured, so the result cannot be fetched', cause: 'configuration' });
@@ -180,7 +198,7 @@ async function pollStatus(job: PollJob): Promise<unknown> {
     await report({ executionId, status: 'timed-out', error: `no result after ${settings.resultTimeLimitMinutes} minutes of polling; ${why}`, cause: reading.kind === 'unreadable' ? 'configuration' : 'agent' });
     return undefined;
   }
-  await enqueue({ ...job, polls: job.polls + 1 }, pollDelaySeconds(job.polls + 2), settings.deliveryConcurrency);
+  await enqueue({ ...job, polls: job.polls + 1, known: latest }, pollDelaySeconds(job.polls + 2), settings.deliveryConcurrency);
   return undefined;
 }
 

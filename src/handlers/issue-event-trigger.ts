@@ -1,8 +1,10 @@
 /**
- * `avi:jira:created:issue` / `avi:jira:updated:issue`: decide, claim once, record `queued`,
- * enqueue. Cheap by design: KVS, the queue and, only when a filter needs it, Jira. When the queue
- * refuses the push (its per-installation rate limit), the trigger asks the platform to retry the
- * event; the retry pushes the already-claimed run again.
+ * `avi:jira:created:issue` / `avi:jira:updated:issue`: decide and enqueue. Cheap by design: the
+ * manifest drops updates that touch neither summary nor description before the app runs; what
+ * reaches this function costs one KVS read (the site snapshot, which lists the enabled projects),
+ * the push and, only when a filter needs it, a Jira read. The consumer claims the run. When the
+ * queue refuses the push (its per-installation rate limit), the trigger claims the run as
+ * `queued` and asks the platform to retry the event; the retry pushes the claimed run again.
  */
 import { InvocationError, InvocationErrorCode } from '@forge/events';
 import { decideEligibility } from '../core/eligibility';
@@ -10,16 +12,20 @@ import { summariseIssueEvent, type JiraIssueEvent } from '../core/jira-event';
 import { issueMatchesJql, readIssueAsApp } from '../forge/jira-adapter';
 import { enqueue } from '../forge/platform';
 import { getRun } from '../forge/run-store';
-import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
-import { deliveryJob, startDelivery } from './start-delivery';
+import { loadProjectSettings as loadProjectSettingsFor, loadSiteSettings } from '../forge/settings-store';
+import { deliveryJob, returnPush, startDelivery, takePush } from './start-delivery';
 
 interface TriggerEvent extends JiraIssueEvent {
   retryContext?: { retryCount: number; retryData?: { deliveryId?: string } };
 }
 
-/** Spreads retried pushes over a few minutes, so a burst does not hit the limit again at once. */
+/**
+ * Spreads retried pushes over a window that widens with each retry (2, 6, then 14 minutes), so a
+ * burst that hit the push limit comes back below it instead of all in the same minute.
+ */
 function pushRetryDelay(retryCount: number): number {
-  return Math.min(900, 60 * 2 ** retryCount + Math.floor(Math.random() * 60));
+  const windowSeconds = Math.min(840, 120 * (2 ** (retryCount + 1) - 1));
+  return 60 + Math.floor(Math.random() * windowSeconds);
 }
 
 function retryPush(deliveryId: string, retryCount: number): InvocationError {
@@ -36,7 +42,11 @@ export async function onIssueEvent(event: TriggerEvent): Promise<InvocationError
   if (pending) return pushAgain(pending, retryCount);
 
   const summary = summariseIssueEvent(event);
-  const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(summary.projectId)]);
+  const site = await loadSiteSettings();
+  const project = await site.project(summary.projectId);
+  // Not enabled: the one read above is all this event costs.
+  if (!project) return undefined;
+  const { global } = site;
   let { facts } = summary;
   // Issue events carry neither labels nor priority (docs "events-reference/jira"): read them only when a filter needs them.
   const needsIssue =
@@ -62,6 +72,7 @@ export async function onIssueEvent(event: TriggerEvent): Promise<InvocationError
   const started = await startDelivery({ issueId, issueKey, projectId, projectKey }, facts.kind, summary.eventDiscriminator, global, project, {
     blockedReason,
     concurrencyLimit: global?.deliveryConcurrency,
+    claimInConsumer: true,
   });
   if (!started.started && started.queued) return retryPush(started.run.deliveryId, retryCount);
   return undefined;
@@ -69,14 +80,21 @@ export async function onIssueEvent(event: TriggerEvent): Promise<InvocationError
 
 /** A retried event whose run is claimed but was never pushed: push it now, unless it has moved on. */
 async function pushAgain(deliveryId: string, retryCount: number): Promise<InvocationError | undefined> {
-  const stored = await getRun(deliveryId);
-  if (!stored || stored.run.status !== 'queued') return undefined;
-  const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(stored.run.projectId)]);
+  const found = await getRun(deliveryId);
+  if (!found || found.run.status !== 'queued' || !found.run.awaitingPush) return undefined;
+  // Taken by the scheduled check meanwhile, or by another copy of this event: theirs to push.
+  const stored = await takePush(found);
+  if (!stored) return undefined;
+  const site = await loadSiteSettings();
+  const project = await site.project(stored.run.projectId);
+  const { global } = site;
   try {
-    await enqueue(deliveryJob(stored.run, global, project), 0, global?.deliveryConcurrency);
+    // A project disabled meanwhile still sends what it had claimed; the consumer reports the state of its settings.
+    await enqueue(deliveryJob(stored.run, global, project ?? (await loadProjectSettingsFor(stored.run.projectId))), 0, global?.deliveryConcurrency);
     return undefined;
   } catch {
-    // Still refused: ask again; after the platform's last retry the scheduled sweep sends it.
+    // Still refused: give it back and ask again; after the platform's last retry the scheduled check pushes it.
+    await returnPush(deliveryId);
     return retryPush(deliveryId, retryCount);
   }
 }

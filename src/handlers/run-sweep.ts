@@ -1,8 +1,10 @@
 /**
  * The scheduled check (`scheduledTrigger`, every five minutes): ends or resumes every run past its
  * deadline, and, when AI Ops answers its health URL again, resumes the runs that waited through an
- * outage, oldest first, spaced out so AI Ops is not hit by a burst. A quiet site costs two storage
- * reads per check.
+ * outage, oldest first, spaced out so AI Ops is not hit by a burst. Once an hour it also checks the
+ * site settings snapshot against the stored settings (a repair for two saves that raced), and it
+ * pushes the runs the queue refused once the trigger's retries are spent. A quiet site costs three
+ * storage reads per check (overdue, refused pushes, waiting), about 26,000 a month.
  */
 import { endRun, type DeliveryRun } from '../core/enhancement';
 import { decideOverdue, expiredWaitReason, resumePace, waitingRunExpired } from '../core/sweep';
@@ -11,10 +13,13 @@ import { getStatus } from '../forge/aiops-adapter';
 import { enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
 import { listIssueRuns, listOverdueRuns, listRunsByStatus } from '../forge/run-store';
-import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
-import { deliveryJob } from './start-delivery';
+import { loadGlobalSettings, loadProjectSettings, loadSiteSettings, rebuildSiteSettings, type SiteSettings } from '../forge/settings-store';
+import { deliveryJob, returnPush, takePush } from './start-delivery';
 
 const OVERDUE_PER_CHECK = 50;
+const HOUR_MS = 3_600_000;
+/** The scheduled trigger's interval (manifest: fiveMinute). */
+const CHECK_INTERVAL_MS = 5 * 60_000;
 
 export interface SweepReport {
   overdue: number;
@@ -22,7 +27,11 @@ export interface SweepReport {
   ended: number;
   waiting: number;
   resumedAfterOutage: number;
+  /** Runs whose push the queue had refused, pushed by this check. */
+  pushed: number;
   healthy?: boolean;
+  /** Set on the hourly check of the settings snapshot: whether it had to be rewritten. */
+  snapshotRepaired?: boolean;
 }
 
 async function settingsFor(run: DeliveryRun, cache: Map<string, EffectiveSettings | undefined>) {
@@ -42,8 +51,9 @@ async function isNewest(run: DeliveryRun): Promise<boolean> {
 
 export async function sweepRuns(): Promise<SweepReport> {
   const now = Date.now();
-  const report: SweepReport = { overdue: 0, resumed: 0, ended: 0, waiting: 0, resumedAfterOutage: 0 };
+  const report: SweepReport = { overdue: 0, resumed: 0, ended: 0, waiting: 0, resumedAfterOutage: 0, pushed: 0 };
   const cache = new Map<string, EffectiveSettings | undefined>();
+  report.pushed = await pushRefusedRuns();
 
   const overdue = await listOverdueRuns(new Date(now).toISOString(), OVERDUE_PER_CHECK);
   for (const run of overdue.runs) {
@@ -70,11 +80,14 @@ export async function sweepRuns(): Promise<SweepReport> {
     report.resumed += 1;
   }
 
-  const global = await loadGlobalSettings();
-  const horizonHours = global?.outageHorizonHours ?? 24;
+  if (now % HOUR_MS < CHECK_INTERVAL_MS) report.snapshotRepaired = await rebuildSiteSettings();
+
   const waiting = await listRunsByStatus('waiting', {}, new Date(0).toISOString(), 100, undefined, true);
   report.waiting = waiting.runs.length;
-  if (waiting.runs.length === 0 || !global) return report;
+  if (waiting.runs.length === 0) return report;
+  const global = await loadGlobalSettings();
+  if (!global) return report;
+  const horizonHours = global.outageHorizonHours;
 
   for (const run of waiting.runs.filter((r) => waitingRunExpired(r, horizonHours, now))) {
     const ended = await publishChange(run.deliveryId, (current) => (current.status === 'waiting' ? endRun(current, 'failed', expiredWaitReason(current, horizonHours), now, 'outage') : undefined));
@@ -98,6 +111,45 @@ export async function sweepRuns(): Promise<SweepReport> {
     report.resumedAfterOutage += 1;
   }
   return report;
+}
+
+/** Pages of queued runs one check looks through for refused pushes (100 runs a page). */
+const AWAITING_PAGES_PER_CHECK = 25;
+
+/**
+ * Pushes the runs the queue refused (a bulk import beyond the push limit), oldest first, 50 to a
+ * push, after the trigger's own retries. Each run is taken over its version first, so a trigger
+ * retry running at the same time cannot push it too. Stops, and gives the rest back, when the
+ * queue refuses again.
+ */
+async function pushRefusedRuns(): Promise<number> {
+  let pushed = 0;
+  let cursor: string | undefined;
+  let site: SiteSettings | undefined;
+  for (let page = 0; page < AWAITING_PAGES_PER_CHECK; page += 1) {
+    const queued = await listRunsByStatus('queued', {}, new Date(0).toISOString(), 100, cursor, true);
+    const jobs = [];
+    for (const entry of queued.stored.filter((e) => e.run.awaitingPush)) {
+      const taken = await takePush(entry);
+      if (!taken) continue;
+      site ??= await loadSiteSettings();
+      const project = (await site.project(entry.run.projectId)) ?? (await loadProjectSettings(entry.run.projectId));
+      jobs.push({ job: deliveryJob(taken.run, site.global, project), deliveryId: entry.run.deliveryId });
+    }
+    for (let i = 0; i < jobs.length; i += 50) {
+      const batch = jobs.slice(i, i + 50);
+      try {
+        await enqueue(batch.map((entry) => entry.job), 0, site?.global?.deliveryConcurrency);
+        pushed += batch.length;
+      } catch {
+        for (const entry of jobs.slice(i)) await returnPush(entry.deliveryId);
+        return pushed;
+      }
+    }
+    if (!queued.nextCursor) break;
+    cursor = queued.nextCursor;
+  }
+  return pushed;
 }
 
 export async function runSweep(): Promise<void> {

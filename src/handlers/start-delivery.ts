@@ -4,7 +4,7 @@ import { endRun, type DeliveryRun, type RunTrigger } from '../core/enhancement';
 import { effectiveSettings, type GlobalSettings, type ProjectSettings } from '../core/settings';
 import { enqueue } from '../forge/platform';
 import { publishNewRun } from '../forge/run-publisher';
-import { claimRun } from '../forge/run-store';
+import { claimRun, updateRun, type StoredRun } from '../forge/run-store';
 
 export interface DeliveryTarget {
   issueId: string;
@@ -38,7 +38,16 @@ export async function startDelivery(
   discriminator: string,
   global: GlobalSettings | undefined,
   project: ProjectSettings,
-  options: { blockedReason?: string; requestedBy?: string; concurrencyLimit?: number; bulkId?: string; automationRule?: string; defer?: boolean } = {},
+  options: {
+    blockedReason?: string;
+    requestedBy?: string;
+    concurrencyLimit?: number;
+    bulkId?: string;
+    automationRule?: string;
+    defer?: boolean;
+    /** The trigger's path: the job carries the run and the consumer claims it, so a delivery costs no write here. */
+    claimInConsumer?: boolean;
+  } = {},
 ): Promise<StartResult> {
   const now = Date.now();
   const nowIso = new Date(now).toISOString();
@@ -65,6 +74,17 @@ export async function startDelivery(
     await publishNewRun(failed);
     return { started: false, reason, run: failed };
   }
+  if (options.claimInConsumer) {
+    try {
+      await enqueue({ ...deliveryJob(run, global, project), claim: run }, 0, options.concurrencyLimit);
+      return { started: true, run };
+    } catch (error) {
+      // Refused: claim it now, so the retry (or the scheduled check) pushes it.
+      const waiting = { ...run, awaitingPush: true };
+      if (!(await claimRun(waiting))) return { started: false, reason: 'this event was already delivered', duplicate: true };
+      return { started: false, queued: true, run: waiting, reason: refusedReason(error) };
+    }
+  }
   // The queued record is not announced: the consumer's first write follows within seconds.
   if (!(await claimRun(run))) return { started: false, reason: 'this event was already delivered', duplicate: true };
   // Bulk runs push many jobs at once themselves.
@@ -72,8 +92,25 @@ export async function startDelivery(
   try {
     await enqueue(deliveryJob(run, global, project), 0, options.concurrencyLimit);
   } catch (error) {
-    const reason = `the queue refused the delivery for now (${error instanceof Error ? error.message : String(error)}); it stays queued and is sent by the next scheduled check`;
-    return { started: false, queued: true, run, reason };
+    const waiting = await updateRun(run.deliveryId, (current) => (current.status === 'queued' ? { ...current, awaitingPush: true } : undefined));
+    return { started: false, queued: true, run: waiting?.run ?? run, reason: refusedReason(error) };
   }
   return { started: true, run };
+}
+
+/**
+ * Takes the push of a run the queue refused earlier: clears `awaitingPush` over the version read,
+ * so of several pushers (the trigger's retry, the scheduled check) exactly one gets the run.
+ */
+export async function takePush(stored: StoredRun): Promise<StoredRun | undefined> {
+  return updateRun(stored.run.deliveryId, (current) => (current.status === 'queued' && current.awaitingPush ? { ...current, awaitingPush: false } : undefined), stored);
+}
+
+/** Gives the push back after the queue refused it again. */
+export async function returnPush(deliveryId: string): Promise<void> {
+  await updateRun(deliveryId, (current) => (current.status === 'queued' && !current.awaitingPush ? { ...current, awaitingPush: true } : undefined));
+}
+
+function refusedReason(error: unknown): string {
+  return `the queue refused the delivery for now (${error instanceof Error ? error.message : String(error)}); it stays queued and is sent by the next scheduled check`;
 }

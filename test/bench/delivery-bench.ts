@@ -129,8 +129,8 @@ async function main() {
   printTable('Whole life of one enhanced issue (trigger, delivery, result), per result mode', results);
   printTable('One comment by a person (not the AI Ops account)', await unrelatedComments(n));
   process.stdout.write(`\nComment event to panel refresh message: median ${median(commentToPanel).toFixed(1)} ms over ${commentToPanel.length} issues (sandbox; on a site, add the event's own delivery delay)\n`);
-  const bundleBytes = await bundleBackend();
-  process.stdout.write(`backend bundle: ${bundleBytes === undefined ? 'build failed' : `${(bundleBytes / 1024).toFixed(0)} KiB`}\n`);
+  const bundle = await bundleBackend();
+  process.stdout.write(`backend bundle: ${bundle === undefined ? 'build failed' : `${(bundle.bytes / 1024).toFixed(0)} KiB as deployed, ${bundle.minifiedKiB.toFixed(0)} KiB minified`}\n`);
 }
 
 void main();

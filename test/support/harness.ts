@@ -48,6 +48,8 @@ export class Harness {
   async updateSettings(key: string, patch: Record<string, unknown>): Promise<void> {
     const current = (this.sandbox.kvs.peek(key) as Record<string, unknown> | undefined) ?? {};
     await this.sandbox.kvs.handle('/api/v1/set', { key, value: { ...current, ...patch } });
+    // Written behind the app's back, as an admin page would not: the app rebuilds its site snapshot.
+    if (key.startsWith('settings:')) await this.sandbox.kvs.handle('/api/v1/delete', { key: 'settings:site' });
   }
 
   async setSecret(value: string): Promise<void> {
