@@ -99,7 +99,7 @@ export async function bundleBackend(): Promise<{ bytes: number; file: string; mi
   const entryPoints = getEntryPoints(await config.getAppHandlers());
   try {
     const output = await bundler.bundle({ appDirectory: PROJECT_ROOT, entryPoints });
-    const files = readdirSync(output.outputDir).filter((f) => f.endsWith('.js'));
+    const files = readdirSync(output.outputDir).filter((f) => !f.endsWith('.map'));
     const file = join(output.outputDir, files[0]);
     const bytes = files.reduce((n, f) => n + statSync(join(output.outputDir, f)).size, 0);
     const minified = await minifiedKiB(file);
