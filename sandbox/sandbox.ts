@@ -49,7 +49,7 @@ export interface SandboxOptions {
   /** Seed the embedded connection and enable DEMO (npm start); tests may start bare. */
   seed?: boolean;
   log?: (line: string) => void;
-  loadApp?: () => Record<string, unknown>;
+  loadApp?: (file: string) => Record<string, unknown>;
   manifestPath?: string;
   /** Serve the browser host (builds the UI bundles at start). */
   browser?: boolean;
@@ -85,7 +85,8 @@ export class Sandbox {
     this.runtime = new ForgeRuntime({
       manifest: this.manifest,
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loadApp: options.loadApp ?? (() => require('../src/index')),
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loadApp: options.loadApp ?? ((file) => require(`../src/${file}`)),
       jira: (request) => this.jira.handle(request),
       baseUrl: () => this.url,
       appAccountId: APP_ACCOUNT_ID,

@@ -4,6 +4,7 @@
  * issue stays within its budget in every result mode.
  */
 import type { InvocationRecord } from '../sandbox/runtime/forge-runtime';
+import { EMBEDDED_AGENT_ID } from '../sandbox/sandbox';
 import { Harness } from './support/harness';
 
 let h: Harness;
@@ -114,18 +115,26 @@ describe('the settings snapshot every issue event reads', () => {
 });
 
 describe('one enhanced issue, delivery and result', () => {
-  for (const mode of ['comment', 'poll', 'callback'] as const) {
-    it(`stays within its budget with results by ${mode}`, async () => {
-      h = await new Harness({ results: mode }).start();
-      await h.updateSettings(GLOBAL, { resultMode: mode });
+  // The budget is 3 invocations, 6 KVS operations and 8 KiB written. A callback must be verified
+  // with the secret before anything else is read, which costs one read more; a "running" callback
+  // before the result costs an invocation and three operations more.
+  const cases = [
+    { name: 'a Jira comment', mode: 'comment', running: false, invocations: 3, ops: 6 },
+    { name: 'polling', mode: 'poll', running: false, invocations: 3, ops: 6 },
+    { name: 'a callback', mode: 'callback', running: false, invocations: 3, ops: 7 },
+    { name: 'a running callback, then the result', mode: 'callback', running: true, invocations: 4, ops: 10 },
+  ] as const;
+  for (const c of cases) {
+    it(`costs at most ${c.invocations} invocations and ${c.ops} KVS operations with results by ${c.name}`, async () => {
+      h = await new Harness({ results: c.mode }).start();
+      await h.updateSettings(GLOBAL, { resultMode: c.mode });
+      if (c.running) h.aiops.agent(EMBEDDED_AGENT_ID)!.sendRunning = true;
       await h.createIssue({ summary: 'warm-up' });
       await h.settle();
       const life = await measured(() => h.createIssue({ summary: 'Checkout crashes', description: 'Steps: open the cart, press Pay.' }));
       expect(h.runs().filter((r) => r.status === 'completed')).toHaveLength(2);
-      // The callback arrives twice (running, completed): one invocation each, each verified with the secret.
-      const budget = mode === 'callback' ? { invocations: 4, ops: 9 } : { invocations: 3, ops: 6 };
-      expect(life.invocations).toBeLessThanOrEqual(budget.invocations);
-      expect(life.reads + life.writes).toBeLessThanOrEqual(budget.ops);
+      expect(life.invocations).toBeLessThanOrEqual(c.invocations);
+      expect(life.reads + life.writes).toBeLessThanOrEqual(c.ops);
       expect(life.writeBytes).toBeLessThanOrEqual(8 * 1024);
     });
   }

@@ -115,8 +115,12 @@ export interface InjectedFault {
 
 export interface ForgeRuntimeOptions {
   manifest: AppManifest;
-  /** Returns the app's handler exports (src/index.ts). Called once, after install(). */
-  loadApp: () => Record<string, unknown>;
+  /**
+   * Returns the exports of one handler module: `file` is the part of a function's `handler` before
+   * the export name (`index` for `index.onIssueEvent`, src/index.ts). Called once per module, after
+   * install().
+   */
+  loadApp: (file: string) => Record<string, unknown>;
   jira: JiraGateway;
   /** Base URL of the sandbox's HTTP server; web trigger URLs hang off it. */
   baseUrl: () => string;
@@ -166,7 +170,7 @@ export class ForgeRuntime {
   /** Holds queued events back (tests use it to change the world between trigger and consumer). */
   paused = false;
   siteUrl = 'http://127.0.0.1';
-  private app?: Record<string, unknown>;
+  private readonly apps = new Map<string, Record<string, unknown>>();
   private readonly als = new AsyncLocalStorage<Invocation>();
   private readonly pending: QueuedEvent[] = [];
   private readonly running = new Map<string, number>();
@@ -210,9 +214,9 @@ export class ForgeRuntime {
     g.__forge_fetch__ = (target: Record<string, unknown>, path: string, init?: RequestInit) => this.platformFetch(target, path, init);
   }
 
-  private app$(): Record<string, unknown> {
-    this.app ??= this.options.loadApp();
-    return this.app;
+  private app$(file: string): Record<string, unknown> {
+    if (!this.apps.has(file)) this.apps.set(file, this.options.loadApp(file));
+    return this.apps.get(file)!;
   }
 
   /**
@@ -466,9 +470,10 @@ export class ForgeRuntime {
   private functionFor(functionKey: string): (...args: unknown[]) => unknown {
     const fn = this.options.manifest.modules.function?.find((f) => f.key === functionKey);
     if (!fn) throw new Error(`manifest.yml has no function "${functionKey}"`);
-    const exportName = fn.handler.split('.').pop()!;
-    const handler = this.app$()[exportName];
-    if (typeof handler !== 'function') throw new Error(`src/index.ts does not export "${exportName}" (function ${functionKey})`);
+    const dot = fn.handler.lastIndexOf('.');
+    const [file, exportName] = [fn.handler.slice(0, dot), fn.handler.slice(dot + 1)];
+    const handler = this.app$(file)[exportName];
+    if (typeof handler !== 'function') throw new Error(`src/${file}.ts does not export "${exportName}" (function ${functionKey})`);
     return handler as (...args: unknown[]) => unknown;
   }
 

@@ -1,7 +1,8 @@
 /** Resolvers of the Jira admin page. Every one checks, first, that the caller is a Jira admin. */
 import Resolver from '@forge/resolver';
 import { runSummary } from '../core/panel-view';
-import { rotateSecret, secretProblem, validateGlobalSettings, type GlobalSettings } from '../core/settings';
+import { rotateSecret, secretProblem, type GlobalSettings } from '../core/settings';
+import { validateGlobalSettings } from '../core/settings-validation';
 import { keyFingerprint, secretToKey } from '../core/signing';
 import { callbackBaseUrl } from '../forge/platform';
 import { listAllRuns } from '../forge/run-store';

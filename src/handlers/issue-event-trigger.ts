@@ -6,95 +6,25 @@
  * queue refuses the push (its per-installation rate limit), the trigger claims the run as
  * `queued` and asks the platform to retry the event; the retry pushes the claimed run again.
  */
-import { InvocationError, InvocationErrorCode } from '@forge/events';
-import { decideEligibility } from '../core/eligibility';
+import type { InvocationError } from '@forge/events';
 import { summariseIssueEvent, type JiraIssueEvent } from '../core/jira-event';
-import { issueMatchesJql, readIssueAsApp } from '../forge/jira-adapter';
-import { enqueue } from '../forge/platform';
-import { getRun } from '../forge/run-store';
-import { loadProjectSettings as loadProjectSettingsFor, loadSiteSettings } from '../forge/settings-store';
-import { deliveryJob, returnPush, startDelivery, takePush } from './start-delivery';
+import { loadSiteSettings } from '../forge/settings-store';
+
+const delivery = () => import(/* webpackMode: "eager" */ './issue-event-delivery');
 
 interface TriggerEvent extends JiraIssueEvent {
   retryContext?: { retryCount: number; retryData?: { deliveryId?: string } };
 }
 
-/**
- * Spreads retried pushes over a window that widens with each retry (2, 6, then 14 minutes), so a
- * burst that hit the push limit comes back below it instead of all in the same minute.
- */
-function pushRetryDelay(retryCount: number): number {
-  const windowSeconds = Math.min(840, 120 * (2 ** (retryCount + 1) - 1));
-  return 60 + Math.floor(Math.random() * windowSeconds);
-}
-
-function retryPush(deliveryId: string, retryCount: number): InvocationError {
-  return new InvocationError({
-    retryAfter: pushRetryDelay(retryCount),
-    retryReason: InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED,
-    retryData: { deliveryId },
-  });
-}
-
 export async function onIssueEvent(event: TriggerEvent): Promise<InvocationError | undefined> {
   const retryCount = event.retryContext?.retryCount ?? 0;
   const pending = event.retryContext?.retryData?.deliveryId;
-  if (pending) return pushAgain(pending, retryCount);
+  if (pending) return (await delivery()).pushAgain(pending, retryCount);
 
   const summary = summariseIssueEvent(event);
   const site = await loadSiteSettings();
   const project = await site.project(summary.projectId);
-  // Not enabled: the one read above is all this event costs.
+  // Not enabled: the one read above is all this event costs, and only the storage SDK is loaded.
   if (!project) return undefined;
-  const { global } = site;
-  let { facts } = summary;
-  // Issue events carry neither labels nor priority (docs "events-reference/jira"): read them only when a filter needs them.
-  const needsIssue =
-    project.enabled &&
-    ((facts.labels === undefined && (project.labelsInclude.length > 0 || project.labelsExclude.length > 0)) ||
-      (facts.priority === undefined && project.priorityIds.length > 0));
-  if (needsIssue) {
-    const read = await readIssueAsApp(summary.issueId);
-    if (read.kind !== 'found') return undefined;
-    const f = read.issue.fields;
-    facts = { ...facts, labels: f.labels ?? [], priority: f.priority?.id ? { id: f.priority.id, name: f.priority.name ?? '' } : null };
-  }
-  const decision = decideEligibility(project, { ...facts, labels: facts.labels ?? [], priority: facts.priority ?? undefined });
-  // Ineligible issues cost no write: the panel explains them from the current settings.
-  if (!decision.eligible) return undefined;
-  let blockedReason: string | undefined;
-  if (decision.needsJqlCheck && project.jql) {
-    const match = await issueMatchesJql(summary.issueId, project.jql);
-    if (match.ok && !match.matches) return undefined;
-    if (!match.ok) blockedReason = match.reason;
-  }
-  const { issueId, issueKey, projectId, projectKey } = summary;
-  const started = await startDelivery({ issueId, issueKey, projectId, projectKey }, facts.kind, summary.eventDiscriminator, global, project, {
-    blockedReason,
-    concurrencyLimit: global?.deliveryConcurrency,
-    claimInConsumer: true,
-  });
-  if (!started.started && started.queued) return retryPush(started.run.deliveryId, retryCount);
-  return undefined;
-}
-
-/** A retried event whose run is claimed but was never pushed: push it now, unless it has moved on. */
-async function pushAgain(deliveryId: string, retryCount: number): Promise<InvocationError | undefined> {
-  const found = await getRun(deliveryId);
-  if (!found || found.run.status !== 'queued' || !found.run.awaitingPush) return undefined;
-  // Taken by the scheduled check meanwhile, or by another copy of this event: theirs to push.
-  const stored = await takePush(found);
-  if (!stored) return undefined;
-  const site = await loadSiteSettings();
-  const project = await site.project(stored.run.projectId);
-  const { global } = site;
-  try {
-    // A project disabled meanwhile still sends what it had claimed; the consumer reports the state of its settings.
-    await enqueue(deliveryJob(stored.run, global, project ?? (await loadProjectSettingsFor(stored.run.projectId))), 0, global?.deliveryConcurrency);
-    return undefined;
-  } catch {
-    // Still refused: give it back and ask again; after the platform's last retry the scheduled check pushes it.
-    await returnPush(deliveryId);
-    return retryPush(deliveryId, retryCount);
-  }
+  return (await delivery()).sendIssueEvent(summary, site.global, project, retryCount);
 }

@@ -4,7 +4,8 @@
  */
 import Resolver from '@forge/resolver';
 import { runSummary } from '../core/panel-view';
-import { secretProblem, validateProjectSettings, type FieldError } from '../core/settings';
+import { secretProblem, type FieldError } from '../core/settings';
+import { validateProjectSettings } from '../core/settings-validation';
 import { keyFingerprint, secretToKey } from '../core/signing';
 import { issueMatchesJql, projectIssueTypes, projectPriorities } from '../forge/jira-adapter';
 import { getRun, listProjectRuns } from '../forge/run-store';

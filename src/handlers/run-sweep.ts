@@ -13,10 +13,12 @@ import { getStatus } from '../forge/aiops-adapter';
 import { enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
 import { listIssueRuns, listOverdueRuns, listRunsByStatus } from '../forge/run-store';
-import { loadGlobalSettings, loadProjectSettings, loadSiteSettings, rebuildSiteSettings, type SiteSettings } from '../forge/settings-store';
-import { deliveryJob, returnPush, takePush } from './start-delivery';
+import { loadGlobalSettings, loadProjectSettings, rebuildSiteSettings } from '../forge/settings-store';
+import { deliveryJob, pushRefusedRuns } from './start-delivery';
 
 const OVERDUE_PER_CHECK = 50;
+/** Pages of queued runs one check looks through for refused pushes (100 runs a page). */
+const AWAITING_PAGES_PER_CHECK = 25;
 const HOUR_MS = 3_600_000;
 /** The scheduled trigger's interval (manifest: fiveMinute). */
 const CHECK_INTERVAL_MS = 5 * 60_000;
@@ -53,7 +55,7 @@ export async function sweepRuns(): Promise<SweepReport> {
   const now = Date.now();
   const report: SweepReport = { overdue: 0, resumed: 0, ended: 0, waiting: 0, resumedAfterOutage: 0, pushed: 0 };
   const cache = new Map<string, EffectiveSettings | undefined>();
-  report.pushed = await pushRefusedRuns();
+  report.pushed = await pushRefusedRuns(AWAITING_PAGES_PER_CHECK);
 
   const overdue = await listOverdueRuns(new Date(now).toISOString(), OVERDUE_PER_CHECK);
   for (const run of overdue.runs) {
@@ -111,45 +113,6 @@ export async function sweepRuns(): Promise<SweepReport> {
     report.resumedAfterOutage += 1;
   }
   return report;
-}
-
-/** Pages of queued runs one check looks through for refused pushes (100 runs a page). */
-const AWAITING_PAGES_PER_CHECK = 25;
-
-/**
- * Pushes the runs the queue refused (a bulk import beyond the push limit), oldest first, 50 to a
- * push, after the trigger's own retries. Each run is taken over its version first, so a trigger
- * retry running at the same time cannot push it too. Stops, and gives the rest back, when the
- * queue refuses again.
- */
-async function pushRefusedRuns(): Promise<number> {
-  let pushed = 0;
-  let cursor: string | undefined;
-  let site: SiteSettings | undefined;
-  for (let page = 0; page < AWAITING_PAGES_PER_CHECK; page += 1) {
-    const queued = await listRunsByStatus('queued', {}, new Date(0).toISOString(), 100, cursor, true);
-    const jobs = [];
-    for (const entry of queued.stored.filter((e) => e.run.awaitingPush)) {
-      const taken = await takePush(entry);
-      if (!taken) continue;
-      site ??= await loadSiteSettings();
-      const project = (await site.project(entry.run.projectId)) ?? (await loadProjectSettings(entry.run.projectId));
-      jobs.push({ job: deliveryJob(taken.run, site.global, project), deliveryId: entry.run.deliveryId });
-    }
-    for (let i = 0; i < jobs.length; i += 50) {
-      const batch = jobs.slice(i, i + 50);
-      try {
-        await enqueue(batch.map((entry) => entry.job), 0, site?.global?.deliveryConcurrency);
-        pushed += batch.length;
-      } catch {
-        for (const entry of jobs.slice(i)) await returnPush(entry.deliveryId);
-        return pushed;
-      }
-    }
-    if (!queued.nextCursor) break;
-    cursor = queued.nextCursor;
-  }
-  return pushed;
 }
 
 export async function runSweep(): Promise<void> {

@@ -4,7 +4,8 @@ import { endRun, type DeliveryRun, type RunTrigger } from '../core/enhancement';
 import { effectiveSettings, type GlobalSettings, type ProjectSettings } from '../core/settings';
 import { enqueue } from '../forge/platform';
 import { publishNewRun } from '../forge/run-publisher';
-import { claimRun, updateRun, type StoredRun } from '../forge/run-store';
+import { claimRun, listRunsByStatus, updateRun, type StoredRun } from '../forge/run-store';
+import { loadProjectSettings, loadSiteSettings, type SiteSettings } from '../forge/settings-store';
 
 export interface DeliveryTarget {
   issueId: string;
@@ -113,4 +114,41 @@ export async function returnPush(deliveryId: string): Promise<void> {
 
 function refusedReason(error: unknown): string {
   return `the queue refused the delivery for now (${error instanceof Error ? error.message : String(error)}); it stays queued and is sent by the next scheduled check`;
+}
+
+/**
+ * Pushes the runs the queue refused (a bulk import beyond the push limit), oldest first, 50 to a
+ * push: the scheduled check after the trigger's own retries, and each trigger retry whose push
+ * goes through, for the runs refused beside it. Each run is taken over its version first, so a trigger
+ * retry running at the same time cannot push it too. Stops, and gives the rest back, when the
+ * queue refuses again.
+ */
+export async function pushRefusedRuns(pages: number): Promise<number> {
+  let pushed = 0;
+  let cursor: string | undefined;
+  let site: SiteSettings | undefined;
+  for (let page = 0; page < pages; page += 1) {
+    const queued = await listRunsByStatus('queued', {}, new Date(0).toISOString(), 100, cursor, true);
+    const jobs = [];
+    for (const entry of queued.stored.filter((e) => e.run.awaitingPush)) {
+      const taken = await takePush(entry);
+      if (!taken) continue;
+      site ??= await loadSiteSettings();
+      const project = (await site.project(entry.run.projectId)) ?? (await loadProjectSettings(entry.run.projectId));
+      jobs.push({ job: deliveryJob(taken.run, site.global, project), deliveryId: entry.run.deliveryId });
+    }
+    for (let i = 0; i < jobs.length; i += 50) {
+      const batch = jobs.slice(i, i + 50);
+      try {
+        await enqueue(batch.map((entry) => entry.job), 0, site?.global?.deliveryConcurrency);
+        pushed += batch.length;
+      } catch {
+        for (const entry of jobs.slice(i)) await returnPush(entry.deliveryId);
+        return pushed;
+      }
+    }
+    if (!queued.nextCursor) break;
+    cursor = queued.nextCursor;
+  }
+  return pushed;
 }
