@@ -497,7 +497,7 @@ export class ForgeRuntime {
       deadline: Date.now() + timeoutS * 1000,
       durationMs: 0,
       cpuMs: 0,
-      kvs: { reads: 0, writes: 0, writeBytes: 0 },
+      kvs: { reads: 0, writes: 0, writeBytes: 0, readBytes: 0 },
       egressRequests: 0,
       egressBytes: 0,
       jiraRequests: 0,

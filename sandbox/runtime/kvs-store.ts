@@ -30,6 +30,20 @@ export interface KvsCounters {
   writes: number;
   /** Bytes of values written (the billed write volume). */
   writeBytes: number;
+  /**
+   * The billed read volume: the size of what came back, and 1 KB for a read that found nothing
+   * (docs "forge-platform-pricing": "Empty KVS reads count as 1KB towards your usage").
+   */
+  readBytes: number;
+}
+
+const EMPTY_READ_BYTES = 1024;
+
+function valuesBytes(result: unknown): number {
+  const rows = (result as { data?: unknown[]; results?: unknown[] } | undefined)?.data ?? (result as { results?: unknown[] } | undefined)?.results;
+  if (Array.isArray(rows)) return rows.reduce<number>((n, row) => n + Buffer.byteLength(JSON.stringify((row as { value?: unknown }).value ?? null)), 0);
+  const value = (result as { value?: unknown } | undefined)?.value;
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
 
 export type AttributeType = 'string' | 'integer' | 'float' | 'boolean' | 'any';
@@ -456,6 +470,19 @@ export class KvsStore {
   }
 
   private dispatch(path: string, body: Record<string, unknown>, counters?: KvsCounters): unknown {
+    const reading = /\/(get|query)$/.test(path) && !path.includes('batch');
+    if (!reading || !counters) return this.route(path, body, counters);
+    try {
+      const result = this.route(path, body, counters);
+      counters.readBytes += valuesBytes(result) || EMPTY_READ_BYTES;
+      return result;
+    } catch (error) {
+      if (error instanceof KvsError && error.status === 404) counters.readBytes += EMPTY_READ_BYTES;
+      throw error;
+    }
+  }
+
+  private route(path: string, body: Record<string, unknown>, counters?: KvsCounters): unknown {
     switch (path) {
       case '/api/v1/get':
         return this.get(this.values, body, counters);

@@ -162,6 +162,12 @@ export async function listOverdueRuns(nowIso: string, limit = 50, cursor?: strin
   return toPage(await query.getMany());
 }
 
+/** Whether any run is unfinished (queued, retrying, waiting, accepted or running): one read. */
+export async function hasOpenRuns(): Promise<boolean> {
+  const result = await runs().query().index('by-phase-due', { partition: ['open'] }).limit(1).getMany();
+  return result.results.length > 0;
+}
+
 /** Runs of one status, site-wide or in a project, created at or after `sinceIso` (newest first unless `oldestFirst`). */
 export async function listRunsByStatus(
   status: RunStatus,

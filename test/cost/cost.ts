@@ -1,0 +1,118 @@
+/**
+ * `npm run cost`: a monthly cost table per site profile (test/cost/site-profiles.yml). What each
+ * kind of event costs the app is measured on the sandbox as the command runs (test/cost/measure.ts);
+ * the figures for the app before the cost work come from the same file. Prints invocations,
+ * GB-seconds, KVS read and write volume, the charge beyond the free allowance, and the Jira
+ * Automation rule runs the replaced path (an Automation "Send web request" rule) would consume.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { measureUnitCosts, type EventCost, type ResultMode, type UnitCosts } from './measure';
+
+interface Profile {
+  name: string;
+  issuesCreated: number;
+  otherIssueEvents: number;
+  contentEdits: number;
+  comments: number;
+  enabledShare: number;
+  updatesOptedIn: boolean;
+  resultMode: ResultMode;
+  users: number;
+}
+
+interface Capability {
+  free: number;
+  price: number;
+}
+
+interface CostFile {
+  prices: { source: string; read: string; functionGbSeconds: Capability; kvsReadGb: Capability; kvsWriteGb: Capability };
+  automation: { source: string; quotas: { Free: number; Standard: number; PremiumPerUser: number } };
+  functions: { memoryMb: number; durationMs: { invocation: number; kvsOperation: number; jiraRequest: number; aiopsRequest: number; queuePush: number } };
+  profiles: Profile[];
+  before: Omit<UnitCosts, 'enhanced'> & { enhanced: Partial<Record<ResultMode, EventCost>> };
+}
+
+const SCHEDULED_CHECKS_A_MONTH = (30 * 24 * 60) / 5;
+const GB = 1024 ** 3;
+
+interface Monthly {
+  invocations: number;
+  gbSeconds: number;
+  readGb: number;
+  writeGb: number;
+  ruleRuns: number;
+}
+
+function monthly(profile: Profile, unit: Omit<UnitCosts, 'enhanced'> & { enhanced: EventCost }, file: CostFile): Monthly {
+  const share = profile.enabledShare;
+  const enhanced = profile.issuesCreated * share + (profile.updatesOptedIn ? profile.contentEdits * share : 0);
+  const counts: Array<[number, EventCost]> = [
+    [enhanced, unit.enhanced],
+    [profile.issuesCreated * (1 - share), unit.createdNotEnabled],
+    [profile.otherIssueEvents, unit.otherUpdate],
+    [profile.contentEdits * (profile.updatesOptedIn ? 1 - share : 1), unit.contentEditNotSent],
+    [profile.comments, unit.commentByPerson],
+    [SCHEDULED_CHECKS_A_MONTH, unit.scheduledCheck],
+  ];
+  const d = file.functions.durationMs;
+  const seconds = (c: EventCost) =>
+    (c.invocations * d.invocation + (c.kvsReads + c.kvsWrites) * d.kvsOperation + c.jiraRequests * d.jiraRequest + c.egressRequests * d.aiopsRequest + c.queuePushes * d.queuePush) / 1000;
+  const total = (f: (c: EventCost) => number) => counts.reduce((n, [count, c]) => n + count * f(c), 0);
+  return {
+    invocations: total((c) => c.invocations),
+    gbSeconds: total(seconds) * (file.functions.memoryMb / 1024),
+    readGb: total((c) => c.readBytes) / GB,
+    writeGb: total((c) => c.writeBytes) / GB,
+    ruleRuns: enhanced,
+  };
+}
+
+function charge(m: Monthly, prices: CostFile['prices']): number {
+  const over = (used: number, c: Capability) => Math.max(0, used - c.free) * c.price;
+  return over(m.gbSeconds, prices.functionGbSeconds) + over(m.readGb, prices.kvsReadGb) + over(m.writeGb, prices.kvsWriteGb);
+}
+
+const num = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+async function main() {
+  const file = parseYaml(readFileSync(join(__dirname, 'site-profiles.yml'), 'utf8')) as CostFile;
+  process.stdout.write('Measuring what each kind of event costs the app on the sandbox...\n');
+  const now = await measureUnitCosts(3);
+  const { prices } = file;
+  for (const profile of file.profiles) {
+    const current = monthly(profile, { ...now, enhanced: now.enhanced[profile.resultMode] }, file);
+    const beforeMode = file.before.enhanced[profile.resultMode] ? profile.resultMode : 'callback';
+    const before = monthly(profile, { ...file.before, enhanced: file.before.enhanced[beforeMode]! }, file);
+    const q = file.automation.quotas;
+    const premium = q.PremiumPerUser * profile.users;
+    process.stdout.write(
+      `\n${profile.name}: ${num(profile.issuesCreated)} issues created, ${num(profile.otherIssueEvents)} other issue updates, ${num(profile.contentEdits)} summary/description edits, ${num(profile.comments)} comments a month; ${num(profile.enabledShare * 100)}% in enabled projects; results by ${profile.resultMode}\n`,
+    );
+    const rows = [
+      ['', 'invocations', 'GB-seconds', 'KVS read GB', 'KVS write GB', 'charge USD*'],
+      ...([
+        ['the app', current],
+        [`before (${beforeMode === profile.resultMode ? beforeMode : `${beforeMode}: it could not read comment results`})`, before],
+      ] as Array<[string, Monthly]>).map(([name, m]) => [name, num(m.invocations), num(m.gbSeconds), num(m.readGb, 4), num(m.writeGb, 4), num(charge(m, prices), 2)]),
+      ['free allowance (per app, all sites)', '', num(prices.functionGbSeconds.free), num(prices.kvsReadGb.free, 1), num(prices.kvsWriteGb.free, 1), ''],
+    ];
+    process.stdout.write(`${table(rows)}\n`);
+    process.stdout.write(
+      `  * if this were the app's only site; prices: ${prices.source} (read ${prices.read})\n` +
+        `  Replaced path, Jira Automation "Send web request": ${num(current.ruleRuns)} rule runs a month = ${num((current.ruleRuns / q.Standard) * 100)}% of Standard's ${num(q.Standard)}, ${num((current.ruleRuns / premium) * 100, 1)}% of Premium's ${num(premium)} (${num(profile.users)} users), ${num(current.ruleRuns / q.Free)}x Free's ${q.Free}; Enterprise: unlimited (${file.automation.source})\n`,
+    );
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,127 @@
+/**
+ * Measures what each kind of site event costs the app, on the sandbox runtime: invocations, the
+ * platform calls each one makes (which set its duration), KVS operations and the billed read and
+ * write volume. `npm run cost` turns these into monthly figures; run on its own it prints JSON.
+ */
+import type { InvocationRecord } from '../../sandbox/runtime/forge-runtime';
+import { Harness } from '../support/harness';
+
+export type ResultMode = 'comment' | 'callback' | 'poll';
+
+/** What one event of a kind costs, summed over the invocations it causes. */
+export interface EventCost {
+  invocations: number;
+  kvsReads: number;
+  kvsWrites: number;
+  readBytes: number;
+  writeBytes: number;
+  jiraRequests: number;
+  egressRequests: number;
+  queuePushes: number;
+}
+
+export interface UnitCosts {
+  /** An issue created in an enabled project, over the run's whole life, per result mode. */
+  enhanced: Record<ResultMode, EventCost>;
+  createdNotEnabled: EventCost;
+  /** An update of any field but summary and description, in any project. */
+  otherUpdate: EventCost;
+  /** A summary or description edit in a project that is not enabled (or has updates off). */
+  contentEditNotSent: EventCost;
+  /** A comment by a person (the comment trigger sees every comment on the site). */
+  commentByPerson: EventCost;
+  /** One run of the scheduled check on a quiet site. */
+  scheduledCheck: EventCost;
+}
+
+function sum(records: InvocationRecord[]): EventCost {
+  const total = (f: (r: InvocationRecord) => number) => records.reduce((n, r) => n + f(r), 0);
+  return {
+    invocations: records.length,
+    kvsReads: total((r) => r.kvs.reads),
+    kvsWrites: total((r) => r.kvs.writes),
+    // Counted by the sandbox since the price list bills volume; an empty read is billed as 1 KB.
+    readBytes: total((r) => (r.kvs as { readBytes?: number }).readBytes ?? r.kvs.reads * 1024),
+    writeBytes: total((r) => r.kvs.writeBytes),
+    jiraRequests: total((r) => r.jiraRequests),
+    egressRequests: total((r) => r.egressRequests),
+    queuePushes: total((r) => r.queuePushes),
+  };
+}
+
+function average(costs: EventCost[]): EventCost {
+  const keys = Object.keys(costs[0]) as Array<keyof EventCost>;
+  return Object.fromEntries(keys.map((k) => [k, costs.reduce((n, c) => n + c[k], 0) / costs.length])) as unknown as EventCost;
+}
+
+async function measure(h: Harness, action: () => Promise<unknown>): Promise<EventCost> {
+  const before = h.sandbox.runtime.invocations.length;
+  await action();
+  await h.settle();
+  return sum(h.sandbox.runtime.invocations.slice(before));
+}
+
+async function edit(h: Harness, key: string, fields: Record<string, unknown>): Promise<void> {
+  await fetch(`${h.sandbox.url}/rest/api/3/issue/${key}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': 'agent' },
+    body: JSON.stringify({ fields }),
+  });
+}
+
+async function comment(h: Harness, key: string): Promise<void> {
+  await fetch(`${h.sandbox.url}/rest/api/3/issue/${key}/comment`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': 'agent' },
+    body: JSON.stringify({ body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Looking into it.' }] }] } }),
+  });
+}
+
+export async function measureUnitCosts(samples = 5): Promise<UnitCosts> {
+  const enhanced = {} as Record<ResultMode, EventCost>;
+  for (const mode of ['comment', 'callback', 'poll'] as const) {
+    const h = await new Harness({ results: mode }).start();
+    await h.updateSettings('settings:global', { resultMode: mode });
+    await h.createIssue({ summary: 'warm-up' });
+    await h.settle();
+    const lives: EventCost[] = [];
+    for (let i = 0; i < samples; i += 1) lives.push(await measure(h, () => h.createIssue({ summary: `Checkout crashes ${i}`, description: 'Steps: open the cart, press Pay. Expected: receipt. Actual: error 500.' })));
+    enhanced[mode] = average(lives);
+    await h.stop();
+  }
+
+  const h = await new Harness().start();
+  const { key } = await h.createIssue({ summary: 'enhanced' });
+  await h.settle();
+  const { key: elsewhere } = await h.createIssue({ project: { key: 'SUP' }, issuetype: { name: 'Incident' }, summary: 'elsewhere' });
+  await h.settle();
+  const created: EventCost[] = [];
+  const other: EventCost[] = [];
+  const content: EventCost[] = [];
+  const comments: EventCost[] = [];
+  for (let i = 0; i < samples; i += 1) {
+    created.push(await measure(h, () => h.createIssue({ project: { key: 'SUP' }, issuetype: { name: 'Incident' }, summary: `Not enabled ${i}` })));
+    other.push(await measure(h, () => edit(h, key, { labels: [`label-${i}`] })));
+    content.push(await measure(h, () => edit(h, elsewhere, { summary: `Edited ${i}` })));
+    comments.push(await measure(h, () => comment(h, key)));
+  }
+  const check = await measure(h, () => h.sandbox.runtime.runScheduledTrigger('run-sweep'));
+  await h.stop();
+  return {
+    enhanced,
+    createdNotEnabled: average(created),
+    otherUpdate: average(other),
+    contentEditNotSent: average(content),
+    commentByPerson: average(comments),
+    scheduledCheck: check,
+  };
+}
+
+if (require.main === module) {
+  measureUnitCosts(Number(process.argv[2] ?? 5))
+    .then((costs) => process.stdout.write(`${JSON.stringify(costs, null, 2)}\n`))
+    .catch((error) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    });
+}
