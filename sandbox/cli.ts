@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { secretProblem, urlProblem } from '../src/core/settings';
 import { PROJECT_ROOT, Sandbox } from './sandbox';
+import type { LicenceState } from './runtime/forge-runtime';
 
 const USAGE = `Usage: npm start -- [options]
   --port N            HTTP port (default 8080)
@@ -16,6 +17,8 @@ const USAGE = `Usage: npm start -- [options]
   --agent-id UUID     its agent id
   --tenant-id ID      its tenant id
   --secret BASE64     the agent's HMAC secret (base64, as the platform shows it)
+  --licence STATE     none (default: no licence information, as in development), active,
+                      evaluation or inactive (as a production site reports a paid app's licence)
   --help`;
 
 function fail(message: string): never {
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
         'agent-id': { type: 'string' },
         'tenant-id': { type: 'string' },
         secret: { type: 'string' },
+        licence: { type: 'string', default: 'none' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -52,6 +56,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, not "${values.port}"`);
   const timeScale = Number(values['time-scale']);
   if (!(timeScale > 0)) fail(`--time-scale must be a positive number, not "${values['time-scale']}"`);
+  const licence = values.licence;
+  if (!['none', 'active', 'evaluation', 'inactive'].includes(licence)) fail(`--licence must be none, active, evaluation or inactive, not "${licence}"`);
   const results = values.results;
   if (results !== 'comment' && results !== 'callback' && results !== 'poll') fail(`--results must be comment, callback or poll, not "${values.results}"`);
 
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
     schedules: true,
     aiops,
     browser: true,
+    licence: licence as LicenceState,
     log: (line) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   });
   try {

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import express, { type Request, type Response as ExpressResponse } from 'express';
 import { AiOpsServer, type AiOpsAgent } from './aiops-server';
 import { AIOPS_ACCOUNT, APP_ACCOUNT_ID, JiraStandIn, PROJECTS, SANDBOX_USERS, type JiraState } from './jira';
-import { ForgeRuntime, type EgressGroup } from './runtime/forge-runtime';
+import { ForgeRuntime, licenceDetails, type EgressGroup, type LicenceState } from './runtime/forge-runtime';
 import { KvsStore, type KvsSnapshot } from './runtime/kvs-store';
 import { readManifest, resolverModules, type AppManifest } from './runtime/manifest';
 import { CONNECTION_DEFAULTS } from '../src/core/setting-defaults';
@@ -53,6 +53,8 @@ export interface SandboxOptions {
   manifestPath?: string;
   /** Serve the browser host (builds the UI bundles at start). */
   browser?: boolean;
+  /** The app's licence on this site, as a production site would report it (default: none, as in development). */
+  licence?: LicenceState;
 }
 
 interface SavedState {
@@ -85,7 +87,6 @@ export class Sandbox {
     this.runtime = new ForgeRuntime({
       manifest: this.manifest,
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       loadApp: options.loadApp ?? ((file) => require(`../src/${file}`)),
       jira: (request) => this.jira.handle(request),
       baseUrl: () => this.url,
@@ -94,6 +95,7 @@ export class Sandbox {
       kvs: this.kvs,
       log: options.log,
     });
+    this.runtime.licence = options.licence ?? 'none';
     this.runtime.onEgressChange = () => this.scheduleSave();
     this.runtime.install();
     // The app accepts http on loopback only here (see src/handlers/validation-context.ts).
@@ -301,6 +303,20 @@ export class Sandbox {
 
     app.get('/__sandbox/resolvers', (_req, res) => {
       res.json(Object.fromEntries(resolverModules(this.manifest).map((m) => [m.key, { type: m.type, function: m.functionKey, resource: m.resource }])));
+    });
+
+    // The site's licence for the app: none (development), active, evaluation or inactive.
+    app.get('/__sandbox/licence', (_req, res) => {
+      res.json({ state: this.runtime.licence, license: licenceDetails(this.runtime.licence) ?? null });
+    });
+    app.post('/__sandbox/licence', express.json(), (req, res) => {
+      const state = String((req.body as { state?: unknown })?.state ?? '');
+      if (!['none', 'active', 'evaluation', 'inactive'].includes(state)) {
+        res.status(400).json({ error: `state must be none, active, evaluation or inactive, not "${state}"` });
+        return;
+      }
+      this.runtime.licence = state as LicenceState;
+      res.json({ state, license: licenceDetails(this.runtime.licence) ?? null });
     });
 
     app.get('/__sandbox/users', (_req, res) => {

@@ -21,6 +21,13 @@ import { ForgeDocView, type ForgeNode } from './forge-doc-view';
 
 const USERS = ['admin', 'lead', 'agent', 'viewer', 'aiops'];
 const user = localStorage.getItem('sandbox-user') ?? 'agent';
+const LICENCES = ['none', 'active', 'evaluation', 'inactive'];
+
+/** The site's licence for the app, as the sandbox reports it (and as `getContext` hands it to the UI). */
+let licence: { state: string; license: Record<string, unknown> | null } = { state: 'none', license: null };
+async function loadLicence(): Promise<void> {
+  licence = (await (await fetch('/__sandbox/licence')).json()) as typeof licence;
+}
 
 async function jira<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(path, { ...init, headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': user, ...(init.headers ?? {}) } });
@@ -69,7 +76,12 @@ function installBridge(context: ModuleContext, onDoc: (doc: ForgeNode) => void, 
           return answer.body;
         }
         case 'getContext':
-          return { moduleKey: context.moduleKey, accountId: user, extension: { issue: context.issueKey ? { key: context.issueKey } : undefined, project: context.projectKey ? { key: context.projectKey } : undefined } };
+          return {
+            moduleKey: context.moduleKey,
+            accountId: user,
+            ...(licence.license ? { license: licence.license } : {}),
+            extension: { issue: context.issueKey ? { key: context.issueKey } : undefined, project: context.projectKey ? { key: context.projectKey } : undefined },
+          };
         case 'subscribeRealtimeChannel': {
           const token = data.options?.token ? `&token=${encodeURIComponent(data.options.token)}` : '';
           const source = new EventSource(`/__sandbox/realtime?channel=${encodeURIComponent(data.channelName)}${token}`);
@@ -419,6 +431,17 @@ function Page() {
               }}
             />
           </div>
+          <div className="sbx-user">
+            <Select
+              inputId="sandbox-licence"
+              aria-label="App licence on this site"
+              options={LICENCES.map((l) => ({ label: `Licence: ${l}`, value: l }))}
+              value={{ label: `Licence: ${licence.state}`, value: licence.state }}
+              onChange={(o) => {
+                void fetch('/__sandbox/licence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ state: o?.value ?? 'none' }) }).then(() => window.location.reload());
+              }}
+            />
+          </div>
         </Inline>
       </header>
       <main className="sbx-main">{content}</main>
@@ -427,4 +450,6 @@ function Page() {
   );
 }
 
-createRoot(document.getElementById('root')!).render(<Page />);
+void loadLicence()
+  .catch(() => undefined)
+  .then(() => createRoot(document.getElementById('root')!).render(<Page />));

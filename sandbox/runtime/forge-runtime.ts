@@ -113,6 +113,25 @@ export interface InjectedFault {
   kind: 'crash' | 'timeout' | 'crash-after-egress' | 'crash-after-jira';
 }
 
+export type LicenceState = 'none' | 'active' | 'evaluation' | 'inactive';
+
+/** `LicenseDetails` as a production site hands it to the app (docs "forge-resolver", "view"). */
+export function licenceDetails(state: LicenceState): Record<string, unknown> | undefined {
+  if (state === 'none') return undefined;
+  const trialEnd = state === 'evaluation' ? new Date(Date.now() + 30 * 86_400_000).toISOString() : undefined;
+  return {
+    active: state !== 'inactive',
+    isActive: state !== 'inactive',
+    isEvaluation: state === 'evaluation',
+    billingPeriod: 'MONTHLY',
+    type: state === 'evaluation' ? 'EVALUATION' : 'COMMERCIAL',
+    ccpEntitlementId: 'sandbox-entitlement',
+    ccpEntitlementSlug: 'E-SANDBOX',
+    supportEntitlementNumber: state === 'evaluation' ? null : 'SEN-SANDBOX',
+    ...(trialEnd ? { trialEndDate: trialEnd } : {}),
+  };
+}
+
 export interface ForgeRuntimeOptions {
   manifest: AppManifest;
   /**
@@ -171,6 +190,12 @@ export class ForgeRuntime {
   paused = false;
   siteUrl = 'http://127.0.0.1';
   private readonly apps = new Map<string, Record<string, unknown>>();
+  /**
+   * The site's licence for a paid app (docs "function-reference/arguments", "forge-resolver":
+   * `license` is present only for paid apps in production; undefined in development and staging and
+   * for free apps). `none` is that case; the others give `license` as a production site would.
+   */
+  licence: LicenceState = 'none';
   private readonly als = new AsyncLocalStorage<Invocation>();
   private readonly pending: QueuedEvent[] = [];
   private readonly running = new Map<string, number>();
@@ -237,6 +262,7 @@ export class ForgeRuntime {
         invocationId: invocation?.id ?? 'module-load',
         installationId: this.installationId,
         moduleKey: invocation?.moduleKey ?? '',
+        ...(licenceDetails(this.licence) ? { license: licenceDetails(this.licence) } : {}),
         permissions: {
           scopes: this.options.manifest.permissions?.scopes ?? [],
           external: { fetch: { backend: manifestFetch } },
@@ -376,9 +402,42 @@ export class ForgeRuntime {
     }
     if (target.type === 'fpp' && target.remote === 'stargate') {
       if (path.startsWith('/webhook/queue/publish/')) return this.acceptPush(parsed as Record<string, unknown>, invocation);
+      if (path.replace(/\/$/, '') === '/app/report-accounts') return this.reportAccounts(parsed as { accounts?: Array<{ accountId?: string; updatedAt?: string }> });
       if (path === '/graphql') return this.graphql(parsed as { query?: string; variables?: Record<string, unknown> });
     }
     return new Response(JSON.stringify({ message: `The sandbox does not implement ${String(target.type)} ${path}` }), { status: 501 });
+  }
+
+  /**
+   * Accounts Atlassian reports as closed, and profile changes by time, for the personal data
+   * reporting API. The documented test account `5be24ba3f91c106033269289` is closed.
+   */
+  readonly closedAccounts = new Set<string>(['5be24ba3f91c106033269289']);
+  readonly profileUpdates = new Map<string, string>();
+  /** Every report the app sent, as it sent it. */
+  readonly personalDataReports: Array<Array<{ accountId?: string; updatedAt?: string }>> = [];
+
+  /**
+   * `POST /app/report-accounts` (docs "user-privacy-guidelines", Personal data reporting API): at
+   * most 90 accounts with `accountId` and an ISO `updatedAt`; 200 with the accounts to erase
+   * (`closed`) or refresh (`updated`), 204 when there is nothing to do, 400 for a bad request.
+   */
+  private reportAccounts(body: { accounts?: Array<{ accountId?: string; updatedAt?: string }> }): Response {
+    const accounts = body?.accounts;
+    if (!Array.isArray(accounts) || accounts.length === 0 || accounts.length > 90) {
+      return Response.json({ message: 'accounts must list 1 to 90 accounts' }, { status: 400 });
+    }
+    if (accounts.some((a) => typeof a.accountId !== 'string' || typeof a.updatedAt !== 'string' || Number.isNaN(Date.parse(a.updatedAt)))) {
+      return Response.json({ message: 'every account needs an accountId and an ISO 8601 updatedAt' }, { status: 400 });
+    }
+    this.personalDataReports.push(accounts);
+    const answers = accounts.flatMap((a) => {
+      if (this.closedAccounts.has(a.accountId!)) return [{ accountId: a.accountId, status: 'closed' }];
+      const changed = this.profileUpdates.get(a.accountId!);
+      return changed && Date.parse(changed) > Date.parse(a.updatedAt!) ? [{ accountId: a.accountId, status: 'updated' }] : [];
+    });
+    if (answers.length === 0) return new Response(null, { status: 204 });
+    return Response.json({ accounts: answers }, { headers: { 'Cycle-Period': '604800' } });
   }
 
   private graphql(body: { query?: string; variables?: Record<string, unknown> }): Response {
@@ -478,9 +537,10 @@ export class ForgeRuntime {
   }
 
   /** The time limit of a function, by the module that invokes it (docs "limits-invocation"). */
-  timeoutSecondsFor(functionKey: string, moduleType: 'resolver' | 'trigger' | 'webtrigger' | 'consumer' | 'scheduled'): number {
+  timeoutSecondsFor(functionKey: string, moduleType: 'resolver' | 'trigger' | 'webtrigger' | 'consumer' | 'scheduled' | 'preUninstall'): number {
     if (moduleType === 'resolver' || moduleType === 'trigger') return RESOLVER_AND_TRIGGER_TIMEOUT_S;
-    if (moduleType === 'webtrigger') return WEB_TRIGGER_TIMEOUT_S;
+    // docs "pre-uninstall-trigger": "The invocation will have a timeout of 55 seconds."
+    if (moduleType === 'webtrigger' || moduleType === 'preUninstall') return WEB_TRIGGER_TIMEOUT_S;
     const declared = this.options.manifest.modules.function?.find((f) => f.key === functionKey)?.timeoutSeconds;
     return Math.min(declared ?? LONG_RUNNING_DEFAULT_S, LONG_RUNNING_MAX_S);
   }
@@ -554,7 +614,8 @@ export class ForgeRuntime {
   }
 
   private installContext() {
-    return { installContext: this.contextAri, installation: { id: this.installationId } };
+    const license = licenceDetails(this.licence);
+    return { installContext: this.contextAri, installation: { id: this.installationId }, ...(license ? { license } : {}) };
   }
 
   private log(line: string): void {
@@ -564,6 +625,7 @@ export class ForgeRuntime {
 
   /** Delivers a product event to every trigger subscribed to it. */
   async emitProductEvent(eventType: string, payload: Record<string, unknown>): Promise<void> {
+    if (this.uninstalled) return;
     const triggers = (this.options.manifest.modules.trigger ?? []).filter((t) => t.events.includes(eventType));
     const event = { ...payload, eventType, selfGenerated: payload.atlassianId === this.options.appAccountId };
     if (Buffer.byteLength(JSON.stringify(event)) > MAX_PRODUCT_EVENT_BYTES) {
@@ -573,6 +635,8 @@ export class ForgeRuntime {
     await Promise.all(
       triggers.map(async (trigger) => {
         if (trigger.filter?.ignoreSelf && payload.atlassianId === this.options.appAccountId) return;
+        // docs "manifest-reference/modules/trigger": appIsLicensed skips sites without an active licence.
+        if (trigger.filter?.appIsLicensed && !this.licensed()) return;
         if (trigger.filter?.expression && !this.filterPasses(trigger.key, trigger.filter.expression, trigger.filter.onError, event)) return;
         await this.runTrigger(trigger, event, undefined);
       }),
@@ -640,10 +704,18 @@ export class ForgeRuntime {
     this.timers.add(timer);
   }
 
+  /** What `appIsLicensed` filters on: an active licence, an evaluation, or no licence information (development). */
+  licensed(): boolean {
+    return this.licence !== 'inactive';
+  }
+
   /** Runs a UI module's resolver as the given user, with the extension context Forge would give. */
   async invokeResolver(moduleKey: string, functionKey: string, call: { functionKey: string; payload: unknown }, accountId: string, extension: Record<string, unknown>): Promise<unknown> {
     return this.invoke(functionKey, moduleKey, 'resolver', [
-      { call: { functionKey: call.functionKey, payload: call.payload }, context: { cloudId: this.cloudId, localId: moduleKey, moduleKey, siteUrl: this.siteUrl, accountId, extension } },
+      {
+        call: { functionKey: call.functionKey, payload: call.payload },
+        context: { cloudId: this.cloudId, localId: moduleKey, moduleKey, siteUrl: this.siteUrl, accountId, extension, ...(licenceDetails(this.licence) ? { license: licenceDetails(this.licence) } : {}) },
+      },
       { principal: { accountId }, ...this.installContext() },
     ], accountId);
   }
@@ -659,10 +731,33 @@ export class ForgeRuntime {
     }
   }
 
+  /** Set once the app is uninstalled: nothing of it runs any more. */
+  uninstalled = false;
+
+  /**
+   * Uninstalls the app: runs its `preUninstall` functions (docs "pre-uninstall-trigger": no user,
+   * 55 s, errors ignored, the uninstall goes on), then stops everything of it. What the app left in
+   * storage stays visible here, so a test can see what its clean-up missed (the platform itself
+   * soft-deletes the data and keeps it for its retention period).
+   */
+  async uninstall(): Promise<void> {
+    for (const module of (this.options.manifest.modules.preUninstall as Array<{ key: string; function: string }> | undefined) ?? []) {
+      try {
+        await this.invoke(module.function, module.key, 'preUninstall', [{ context: { cloudId: this.cloudId, moduleKey: module.key }, contextToken: 'sandbox-context-token' }, this.installContext()]);
+      } catch (error) {
+        this.log(`preUninstall ${module.key} failed: ${String(error)}`);
+      }
+    }
+    this.uninstalled = true;
+    this.pending.length = 0;
+  }
+
   /** Runs a scheduled trigger once, as the platform does at its interval (no user context). */
   async runScheduledTrigger(key: string): Promise<void> {
     const trigger = (this.options.manifest.modules.scheduledTrigger ?? []).find((t) => t.key === key);
     if (!trigger) throw new Error(`manifest.yml has no scheduledTrigger "${key}"`);
+    if (trigger.filter?.appIsLicensed && !this.licensed()) return;
+    if (this.uninstalled) return;
     try {
       // "If the function throws an error, nothing will happen, and the function invocation will not be retried" (docs "scheduled-trigger").
       await this.invoke(trigger.function, trigger.key, 'scheduled', [{ context: { cloudId: this.cloudId, moduleKey: key } }, this.installContext()]);
@@ -738,6 +833,8 @@ export class ForgeRuntime {
 
   private schedule(): void {
     if (this.stopped || this.paused) return;
+    // An uninstalled app's queue events are not delivered (nothing documents that they would be).
+    if (this.uninstalled) this.pending.length = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const now = Date.now();

@@ -187,6 +187,10 @@ export class KvsStore {
     });
   }
 
+  secretKeys(): string[] {
+    return [...this.secrets.keys()].filter((key) => this.live(this.secrets, key)).sort();
+  }
+
   keys(prefix = ''): string[] {
     return [...this.values.keys()].filter((key) => key.startsWith(prefix) && this.live(this.values, key)).sort();
   }
@@ -447,10 +451,19 @@ export class KvsStore {
     return undefined;
   }
 
+  /**
+   * docs "kvs-batch": at most 25 keys; an empty batch, or one naming the same key (plus entity)
+   * twice, fails as a whole; otherwise each item succeeds or fails on its own.
+   */
   private batch(path: string, items: Array<Record<string, unknown>>, counters?: KvsCounters) {
+    const list = Array.isArray(items) ? items : [];
+    if (list.length === 0) throw new KvsError(400, 'INVALID_BATCH', 'A batch operation needs at least one key');
+    if (list.length > 25) throw new KvsError(400, 'INVALID_BATCH', `A batch operation can contain at most 25 keys, got ${list.length}`);
+    const names = list.map((item) => `${String(item.entityName ?? '')}\u0000${String(item.key)}`);
+    if (new Set(names).size !== names.length) throw new KvsError(400, 'INVALID_BATCH', 'A batch operation names the same key twice');
     const successfulKeys: unknown[] = [];
     const failedKeys: unknown[] = [];
-    for (const item of Array.isArray(items) ? items : []) {
+    for (const item of list) {
       const map = item.entityName !== undefined ? this.entityMap(item.entityName) : this.values;
       try {
         if (path.endsWith('/get')) successfulKeys.push({ ...this.get(map, item, counters), ...(item.entityName ? { entityName: item.entityName } : {}) });
