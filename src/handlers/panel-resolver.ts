@@ -1,5 +1,4 @@
 /** Resolvers of the issue panel: `load` (one call draws the panel), `runAgain` and `cancel`. */
-import Resolver from '@forge/resolver';
 import { decideEligibility } from '../core/eligibility';
 import { endRun, isCommentResult } from '../core/enhancement';
 import { panelView, type Audience, type CommentRead } from '../core/panel-view';
@@ -8,10 +7,11 @@ import { appPageUrls, issueChannel, panelRealtimeToken } from '../forge/platform
 import { publishChange } from '../forge/run-publisher';
 import { getRun, listIssueRuns } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
-import { issueFromContext, ResolverError, type ForgeResolverContext } from './resolver-context';
+import { licensedResolver, issueFromContext, ResolverError, type ForgeResolverContext } from './resolver-context';
+import { rememberAccounts } from './personal-data';
 import { startDelivery } from './start-delivery';
 
-const resolver = new Resolver();
+const resolver = licensedResolver();
 
 resolver.define('load', async ({ context }) => {
   const ctx = context as ForgeResolverContext;
@@ -97,6 +97,7 @@ resolver.define('cancel', async ({ payload, context }) => {
   const stored = await getRun(deliveryId);
   // Looked up under the issue from the context: another issue's run is simply not found.
   if (!stored || stored.run.issueId !== issue.issueId) throw new ResolverError(404, 'no such run on this issue');
+  await rememberAccounts([ctx.accountId]);
   const cancelled = await publishChange(deliveryId, (run) =>
     ['queued', 'retrying', 'waiting'].includes(run.status) ? { ...endRun(run, 'cancelled', 'cancelled before it was sent', Date.now(), 'user'), requestedBy: ctx.accountId } : undefined,
   );

@@ -2,7 +2,6 @@
  * Resolvers of the project settings page. Every one checks, first, that the caller administers the
  * project Forge says the page is shown in; the browser never names the project.
  */
-import Resolver from '@forge/resolver';
 import { runSummary } from '../core/panel-view';
 import { secretProblem, type FieldError } from '../core/settings';
 import { validateProjectSettings } from '../core/settings-validation';
@@ -10,11 +9,11 @@ import { keyFingerprint, secretToKey } from '../core/signing';
 import { issueMatchesJql, projectIssueTypes, projectPriorities } from '../forge/jira-adapter';
 import { getRun, listProjectRuns } from '../forge/run-store';
 import { deleteSecret, loadGlobalSettings, loadProjectSettings, saveProjectSettings, writeSecret } from '../forge/settings-store';
-import { projectFromContext, requirePermission, ResolverError, type ForgeResolverContext } from './resolver-context';
+import { licensedResolver, projectFromContext, requirePermission, ResolverError, type ForgeResolverContext } from './resolver-context';
 import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { startDelivery } from './start-delivery';
 
-const resolver = new Resolver();
+const resolver = licensedResolver();
 
 async function requireProjectAdmin(context: unknown) {
   const ctx = context as ForgeResolverContext;

@@ -2,6 +2,8 @@
  * What a resolver may trust: Forge's `context` (the calling account and the issue or project the
  * module is shown on). Payload values are never used for identity or scope.
  */
+import Resolver from '@forge/resolver';
+import { licenceState, unlicensedAnswer, type LicenseDetails } from '../core/licence';
 import { userPermissions } from '../forge/jira-adapter';
 
 export class ResolverError extends Error {
@@ -16,6 +18,7 @@ export class ResolverError extends Error {
 
 export interface ForgeResolverContext {
   accountId?: string;
+  license?: LicenseDetails;
   extension?: {
     issue?: { id?: string | number; key?: string; type?: string; typeId?: string };
     project?: { id?: string | number; key?: string; type?: string };
@@ -48,4 +51,19 @@ export async function requirePermission(permission: string, scope: { issueId?: s
   const held = await userPermissions([permission], scope);
   if (!held.has(permission)) throw new ResolverError(403, `you need the ${permission} permission for this`);
   return held;
+}
+
+/**
+ * A Resolver whose every function first checks the licence on Forge's `context`: while it is not
+ * active, no function does any work and each answers `{ unlicensed: true, message }`.
+ */
+export function licensedResolver(): Resolver {
+  const resolver = new Resolver();
+  const define = resolver.define.bind(resolver);
+  resolver.define = ((key: string, handler: Parameters<Resolver['define']>[1]) =>
+    define(key, async (request) => {
+      if (licenceState((request.context as ForgeResolverContext).license) === 'inactive') return unlicensedAnswer() as never;
+      return handler(request);
+    })) as Resolver['define'];
+  return resolver;
 }

@@ -29,3 +29,12 @@ export function Feedback({ message }: { message?: FeedbackMessage }) {
     </SectionMessage>
   );
 }
+
+/** What every screen shows instead of its content while the app has no active licence on the site. */
+export function UnlicensedNotice({ message }: { message: string }) {
+  return (
+    <SectionMessage appearance="warning" title="No active licence">
+      <Text>{message}</Text>
+    </SectionMessage>
+  );
+}

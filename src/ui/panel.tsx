@@ -2,7 +2,8 @@
 import React, { useCallback, useEffect, useState } from 'react';
 import ForgeReconciler, { AdfRenderer, Box, Button, DynamicTable, Heading, Inline, Link, Lozenge, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import { realtime } from '@forge/bridge';
-import { call } from './call';
+import { call, UnlicensedError } from './call';
+import { UnlicensedNotice } from './feedback';
 import type { PanelView, ResultView, RunSummary } from '../core/panel-view';
 
 const POLL_MS = 5000;
@@ -78,6 +79,7 @@ function History({ runs }: { runs: RunSummary[] }) {
 function App() {
   const [view, setView] = useState<PanelAnswer>();
   const [loadError, setLoadError] = useState<string>();
+  const [unlicensed, setUnlicensed] = useState<string>();
   const [notice, setNotice] = useState<{ appearance: 'warning' | 'information'; text: string }>();
   const [busy, setBusy] = useState<'run' | 'cancel'>();
 
@@ -85,8 +87,10 @@ function App() {
     try {
       setView(await call<PanelAnswer>('load'));
       setLoadError(undefined);
+      setUnlicensed(undefined);
     } catch (e) {
-      setLoadError(e instanceof Error ? e.message : String(e));
+      if (e instanceof UnlicensedError) setUnlicensed(e.message);
+      else setLoadError(e instanceof Error ? e.message : String(e));
     }
   }, []);
 
@@ -128,11 +132,14 @@ function App() {
       }
       await load();
     } catch (e) {
-      setNotice({ appearance: 'warning', text: e instanceof Error ? e.message : String(e) });
+      if (e instanceof UnlicensedError) setUnlicensed(e.message);
+      else setNotice({ appearance: 'warning', text: e instanceof Error ? e.message : String(e) });
     } finally {
       setBusy(undefined);
     }
   };
+
+  if (unlicensed) return <UnlicensedNotice message={unlicensed} />;
 
   if (!view) {
     if (!loadError) return <Spinner label="Loading the Ticket Enhancer status" />;

@@ -4,9 +4,9 @@ import ForgeReconciler, { Button, Heading, Inline, SectionMessage, Spinner, Stac
 import type { RunSummary } from '../core/panel-view';
 import type { ProjectSettings } from '../core/settings';
 import { BulkSection } from './bulk-section';
-import { call } from './call';
+import { call, UnlicensedError } from './call';
 import { DeliveriesTable } from './deliveries-table';
-import { Feedback, type FeedbackMessage } from './feedback';
+import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
 
 interface Option {
@@ -38,6 +38,7 @@ function App() {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [feedback, setFeedback] = useState<Record<string, FeedbackMessage | undefined>>({});
   const [loadError, setLoadError] = useState<string>();
+  const [unlicensed, setUnlicensed] = useState<string>();
   const [busy, setBusy] = useState<string>();
 
   const say = (control: string, message: FeedbackMessage | undefined) => setFeedback((f) => ({ ...f, [control]: message }));
@@ -53,8 +54,10 @@ function App() {
     try {
       show(await call<ProjectView>('load'));
       setLoadError(undefined);
+      setUnlicensed(undefined);
     } catch (e) {
-      setLoadError(e instanceof Error ? e.message : String(e));
+      if (e instanceof UnlicensedError) setUnlicensed(e.message);
+      else setLoadError(e instanceof Error ? e.message : String(e));
     }
   }, [show]);
 
@@ -62,6 +65,7 @@ function App() {
     void reload();
   }, [reload]);
 
+  if (unlicensed) return <UnlicensedNotice message={unlicensed} />;
   if (loadError && !view) {
     return (
       <SectionMessage appearance="error" title="You cannot change these settings">
