@@ -23,6 +23,9 @@ export const deliverIssue = onFirstCall(() => import(/* webpackMode: "eager" */ 
 // scheduledTrigger: run-sweep (every five minutes)
 export const runSweep = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/run-sweep'), (m) => m.runSweep);
 
+// preUninstall: delete-app-data (secrets, runs and their issue properties, every other key)
+export const onUninstall = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/data-lifecycle'), (m) => m.onUninstall);
+
 // webtrigger: aiops-callback
 export const receiveCallback = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/callback-webtrigger'), (m) => m.receiveCallback);
 

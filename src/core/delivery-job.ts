@@ -48,7 +48,12 @@ export interface BulkJob {
   bulkId: string;
 }
 
-export type QueueJob = DeliveryJob | PollJob | DiagnoseJob | BulkJob;
+/** The rest of a purge of the app's data that its first invocation could not finish in time. */
+export interface PurgeJob {
+  kind: 'purge';
+}
+
+export type QueueJob = DeliveryJob | PollJob | DiagnoseJob | BulkJob | PurgeJob;
 
 /** What the consumer asks the platform to hand back on a retry: well under the 4 KB limit. */
 export interface DeliveryRetryData {

@@ -17,6 +17,8 @@ export const CONNECTION_DEFAULTS = {
   sendReporterName: true,
   sendReporterEmail: false,
   strictPayload: false,
+  /** Runs and their results are deleted this many days after they were created. */
+  retentionDays: 180,
 } as const;
 
 /** The longest URL a setting accepts. */

@@ -79,6 +79,7 @@ export function globalSettingsSchema(ctx: ValidationContext) {
         ),
         D.requestTimeoutSeconds,
       ),
+      retentionDays: z._default(wholeNumber('Retention', 7, 3650, ' days'), D.retentionDays),
       sendReporterName: z._default(z.boolean(), D.sendReporterName),
       sendReporterEmail: z._default(z.boolean(), D.sendReporterEmail),
       strictPayload: z._default(z.boolean(), D.strictPayload),

@@ -54,6 +54,7 @@ export function upgradeStoredGlobalSettings(raw: unknown): GlobalSettings | unde
     resultMode: (rest.resultMode as ResultMode | undefined) ?? 'callback',
     deliveryConcurrency: (rest.deliveryConcurrency as number | undefined) ?? D.deliveryConcurrency,
     outageHorizonHours: (rest.outageHorizonHours as number | undefined) ?? D.outageHorizonHours,
+    retentionDays: (rest.retentionDays as number | undefined) ?? D.retentionDays,
     version: (rest.version as number | undefined) ?? 0,
   };
 }

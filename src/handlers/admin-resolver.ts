@@ -1,21 +1,23 @@
 /** Resolvers of the Jira admin page. Every one checks, first, that the caller is a Jira admin. */
-import Resolver from '@forge/resolver';
 import { runSummary } from '../core/panel-view';
 import { rotateSecret, secretProblem, type GlobalSettings } from '../core/settings';
 import { validateGlobalSettings } from '../core/settings-validation';
 import { keyFingerprint, secretToKey } from '../core/signing';
-import { callbackBaseUrl } from '../forge/platform';
+import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
+import { callbackBaseUrl, enqueue } from '../forge/platform';
 import { listAllRuns } from '../forge/run-store';
 import { deleteSecret, listProjectSettings, loadGlobalSettings, readSecret, saveGlobalSettings, writeSecret } from '../forge/settings-store';
 import { projectInfo } from '../forge/jira-adapter';
 import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { checkConnection } from './connection-check';
 import { runDiagnose } from './diagnose';
-import { ResolverError, requirePermission, type ForgeResolverContext } from './resolver-context';
+import { readStorageStats } from './data-lifecycle';
+import { rememberAccounts } from './personal-data';
+import { licensedResolver, ResolverError, requirePermission, type ForgeResolverContext } from './resolver-context';
 import { startTestDelivery, testDeliveryStatus } from './test-delivery';
 import { validationContext } from './validation-context';
 
-const resolver = new Resolver();
+const resolver = licensedResolver();
 
 async function requireJiraAdmin(context: unknown): Promise<ForgeResolverContext> {
   const ctx = context as ForgeResolverContext;
@@ -30,7 +32,7 @@ const cursorOf = (payload: unknown) => {
 };
 
 async function adminView(cursor?: string) {
-  const [settings, projects, page, callbackUrl] = await Promise.all([loadGlobalSettings(), listProjectSettings(), listAllRuns(25, cursor), callbackBaseUrl()]);
+  const [settings, projects, page, callbackUrl, storage] = await Promise.all([loadGlobalSettings(), listProjectSettings(), listAllRuns(25, cursor), callbackBaseUrl(), readStorageStats()]);
   const named = await Promise.all(
     projects.slice(0, 100).map(async ({ projectId, settings: p }) => {
       const info = await projectInfo(projectId);
@@ -51,6 +53,14 @@ async function adminView(cursor?: string) {
     projects: named,
     deliveries: page.runs.map(runSummary),
     deliveriesCursor: page.nextCursor ?? null,
+    storage: {
+      retentionDays: settings?.retentionDays ?? CONNECTION_DEFAULTS.retentionDays,
+      runs: storage.runs,
+      bytes: storage.bytes,
+      oldest: storage.oldest ?? null,
+      countedUntil: storage.countedUntil ?? null,
+      retentionRanAt: storage.retentionRanAt ?? null,
+    },
   };
 }
 
@@ -111,6 +121,7 @@ resolver.define('save', async ({ payload, context }) => {
     if (rotated.change !== 'unchanged') await writeSecret({ kind: 'global' }, 'current', newSecret);
   }
   if (statusAuth) await writeSecret({ kind: 'global' }, 'status-auth', statusAuth);
+  await rememberAccounts([next.resultAccount?.accountId]);
   await saveGlobalSettings(next);
   return { ok: true, secretChange, view: await adminView() };
 });
@@ -173,6 +184,17 @@ resolver.define('bulkControl', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   const input = (payload ?? {}) as { id?: unknown; action?: unknown };
   return controlBulk(input.id, input.action, { accountId: ctx.accountId! });
+});
+
+/**
+ * Deletes everything the app stored on this site (secrets, settings, runs and the issue property
+ * each left on its issue), in the background; the admin types DELETE to confirm.
+ */
+resolver.define('purgeData', async ({ payload, context }) => {
+  await requireJiraAdmin(context);
+  if ((payload as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') return { started: false, reason: 'type DELETE to confirm' };
+  await enqueue({ kind: 'purge' });
+  return { started: true };
 });
 
 resolver.define('bulkList', async ({ context }) => {

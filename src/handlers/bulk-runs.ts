@@ -12,6 +12,7 @@ import { approximateIssueCount, searchIssuesAsApp } from '../forge/jira-adapter'
 import { enqueue } from '../forge/platform';
 import { listRunsByStatus } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
+import { rememberAccounts } from './personal-data';
 import { ResolverError } from './resolver-context';
 import { startDelivery } from './start-delivery';
 
@@ -85,6 +86,7 @@ export async function startBulk(kind: unknown, input: unknown, scope: BulkScope)
     queued: 0,
     skipped: 0,
   };
+  await rememberAccounts([scope.accountId]);
   await saveBulk(bulk);
   await enqueue({ kind: 'bulk', bulkId: bulk.id });
   return { ok: true, bulk: summary(bulk) };

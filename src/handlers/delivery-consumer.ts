@@ -7,7 +7,9 @@
  * accepted is never posted again, and the attempt count survives the platform's own retries (after
  * a crash or a timeout they come without our `retryData`, but with `retryCount`).
  */
+import { getAppContext } from '@forge/api';
 import { InvocationError, InvocationErrorCode } from '@forge/events';
+import { licenceState, UNLICENSED_MESSAGE } from '../core/licence';
 import { classifyAnswer, MAX_PLATFORM_DELAY_SECONDS, nextStep, waitInHops, type DeliveryOutcome } from '../core/delivery-policy';
 import type { DeliveryJob, DeliveryRetryData, DiagnoseJob, PollJob, QueueJob } from '../core/delivery-job';
 import { applyResult, attemptCount, endRun, markWaiting, recordAttempt, type DeliveryRun, type ResultMessage } from '../core/enhancement';
@@ -39,6 +41,7 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   if (job.kind === 'poll') return pollStatus(job);
   if (job.kind === 'diagnose') return recordDiagnose(job);
   if (job.kind === 'bulk') return processBulkChunk(job.bulkId);
+  if (job.kind === 'purge') return (await import(/* webpackMode: "eager" */ './data-lifecycle')).purgeAppData({ continueInQueue: true });
   const retryData = event.retryContext?.retryData;
   // A wait longer than the platform's 900 s goes in hops that touch nothing.
   if (retryData?.hopsLeft && retryData.hopsLeft > 0) return hop({ ...(retryData as DeliveryRetryData), hopsLeft: retryData.hopsLeft - 1 });
@@ -46,6 +49,8 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   const stored = await claimOrRead(job, Boolean(event.retryContext));
   // Gone (deleted with the app's data) or already past sending: never post it again.
   if (!stored || !SENDABLE.has(stored.run.status)) return undefined;
+  // The licence lapsed while the job waited: send nothing; "Redeliver" sends it once it is active again.
+  if (licenceState(getAppContext().license) === 'inactive') return record(stored, endRun(stored.run, 'failed', UNLICENSED_MESSAGE, Date.now(), 'configuration'));
   const previous = Math.max(
     attemptCount(stored.run),
     retryData?.attempt ?? (event.retryContext ? job.baseAttempts + event.retryContext.retryCount : job.baseAttempts),

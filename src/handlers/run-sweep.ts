@@ -1,10 +1,13 @@
 /**
  * The scheduled check (`scheduledTrigger`, every five minutes): ends or resumes every run past its
  * deadline, and, when AI Ops answers its health URL again, resumes the runs that waited through an
- * outage, oldest first, spaced out so AI Ops is not hit by a burst. Once an hour it also checks the
- * site settings snapshot against the stored settings (a repair for two saves that raced), and it
- * pushes the runs the queue refused once the trigger's retries are spent. A site with no unfinished
- * run costs one storage read per check (8,640 a month, billed as 1 KB each).
+ * outage, oldest first, spaced out so AI Ops is not hit by a burst. It pushes the runs the queue
+ * refused once the trigger's retries are spent. Once an hour it checks the site settings snapshot
+ * against the stored settings (a repair for two saves that raced), counts the runs created since
+ * (the stored volume the admin page shows) and reports the account ids the app keeps to Atlassian's
+ * personal data reporting (each at most once a cycle); once a day it deletes runs older than the
+ * retention period. A site with no unfinished run costs one storage read per check (8,640 a month,
+ * billed as 1 KB each) and about six more once an hour.
  */
 import { endRun, type DeliveryRun } from '../core/enhancement';
 import { decideOverdue, expiredWaitReason, resumePace, waitingRunExpired } from '../core/sweep';
@@ -20,6 +23,7 @@ const OVERDUE_PER_CHECK = 50;
 /** Pages of queued runs one check looks through for refused pushes (100 runs a page). */
 const AWAITING_PAGES_PER_CHECK = 25;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** The scheduled trigger's interval (manifest: fiveMinute). */
 const CHECK_INTERVAL_MS = 5 * 60_000;
 
@@ -34,6 +38,12 @@ export interface SweepReport {
   healthy?: boolean;
   /** Set on the hourly check of the settings snapshot: whether it had to be rewritten. */
   snapshotRepaired?: boolean;
+  /** Runs stored, counted on the hourly check. */
+  stored?: number;
+  /** Runs deleted by the daily retention pass. */
+  deletedByRetention?: number;
+  /** Accounts reported to Atlassian's personal data reporting, and those closed or updated. */
+  personalData?: { reported: number; closed: string[]; updated: string[] };
 }
 
 async function settingsFor(run: DeliveryRun, cache: Map<string, EffectiveSettings | undefined>) {
@@ -55,7 +65,16 @@ export async function sweepRuns(): Promise<SweepReport> {
   const now = Date.now();
   const report: SweepReport = { overdue: 0, resumed: 0, ended: 0, waiting: 0, resumedAfterOutage: 0, pushed: 0 };
   const cache = new Map<string, EffectiveSettings | undefined>();
-  if (now % HOUR_MS < CHECK_INTERVAL_MS) report.snapshotRepaired = await rebuildSiteSettings();
+  if (now % HOUR_MS < CHECK_INTERVAL_MS) {
+    report.snapshotRepaired = await rebuildSiteSettings();
+    const lifecycle = await import(/* webpackMode: "eager" */ './data-lifecycle');
+    report.stored = (await lifecycle.countNewRuns()).runs;
+    // Once a day: runs older than the admin's retention period go.
+    if (now % DAY_MS < CHECK_INTERVAL_MS) report.deletedByRetention = await lifecycle.applyRetention((await loadGlobalSettings())?.retentionDays, now);
+    // Each account at most once a cycle; checked hourly so a missed day does not wait a week.
+    const privacy = await import(/* webpackMode: "eager" */ './personal-data');
+    report.personalData = await privacy.reportPersonalData(now).catch(() => undefined);
+  }
   // A quiet site (no unfinished run at all) costs this one read.
   if (!(await hasOpenRuns())) return report;
   report.pushed = await pushRefusedRuns(AWAITING_PAGES_PER_CHECK);

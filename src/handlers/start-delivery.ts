@@ -5,6 +5,7 @@ import { effectiveSettings, type GlobalSettings, type ProjectSettings } from '..
 import { enqueue } from '../forge/platform';
 import { publishNewRun } from '../forge/run-publisher';
 import { claimRun, listRunsByStatus, updateRun, type StoredRun } from '../forge/run-store';
+import { rememberAccounts } from './personal-data';
 import { loadProjectSettings, loadSiteSettings, type SiteSettings } from '../forge/settings-store';
 
 export interface DeliveryTarget {
@@ -67,6 +68,8 @@ export async function startDelivery(
     ...(options.automationRule ? { automationRule: options.automationRule } : {}),
     ...(connection.ok ? { secretScope: connection.settings.secretScope, keyEncoding: connection.settings.keyEncoding } : {}),
   };
+  // A person started it: their account id is stored with the run (reported as personal data).
+  if (options.requestedBy && !options.bulkId) await rememberAccounts([options.requestedBy]);
   const problem = connection.ok ? options.blockedReason : connection.reason;
   if (problem || !connection.ok) {
     // Recorded so admins see why an enabled project sends nothing.

@@ -11,9 +11,9 @@ import type { RunSummary } from '../core/panel-view';
 import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
 import type { GlobalSettings } from '../core/settings';
 import { BulkSection } from './bulk-section';
-import { call } from './call';
+import { call, UnlicensedError } from './call';
 import { DeliveriesTable } from './deliveries-table';
-import { Feedback, type FeedbackMessage } from './feedback';
+import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
 
 type Settings = Omit<GlobalSettings, 'version'> & { version?: number };
@@ -25,6 +25,7 @@ interface AdminView {
   projects: Array<{ projectId: string; projectKey: string; projectName?: string; enabled: boolean; events: { created: boolean; updated: boolean }; overrides: boolean }>;
   deliveries: RunSummary[];
   deliveriesCursor: string | null;
+  storage: { retentionDays: number; runs: number; bytes: number; oldest: string | null; countedUntil: string | null; retentionRanAt: string | null };
 }
 
 interface TestStatus {
@@ -66,7 +67,9 @@ const numberText = (value: number | undefined) => (value === undefined || Number
 
 const EMPTY: Settings = { aiopsBaseUrl: '', agentId: '', tenantId: '', ...CONNECTION_DEFAULTS };
 
-type NumberKey = 'attemptLimit' | 'requestTimeoutSeconds' | 'resultTimeLimitMinutes' | 'deliveryConcurrency' | 'outageHorizonHours';
+type NumberKey = 'attemptLimit' | 'requestTimeoutSeconds' | 'resultTimeLimitMinutes' | 'deliveryConcurrency' | 'outageHorizonHours' | 'retentionDays';
+
+const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`);
 
 function checkFeedback(steps: CheckStep[]): FeedbackMessage {
   const ok = steps.every((step) => step.ok);
@@ -81,9 +84,11 @@ function App() {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [feedback, setFeedback] = useState<Record<string, FeedbackMessage | undefined>>({});
   const [loadError, setLoadError] = useState<string>();
+  const [unlicensed, setUnlicensed] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const [approvedOrigin, setApprovedOrigin] = useState<string | null>();
   const [testIssue, setTestIssue] = useState('');
+  const [purgeConfirm, setPurgeConfirm] = useState('');
   const [diagnoseIssue, setDiagnoseIssue] = useState('');
   const [diagnosis, setDiagnosis] = useState<DiagnoseStep[]>();
 
@@ -115,8 +120,10 @@ function App() {
     try {
       show(await call<AdminView>('load'));
       setLoadError(undefined);
+      setUnlicensed(undefined);
     } catch (e) {
-      setLoadError(e instanceof Error ? e.message : String(e));
+      if (e instanceof UnlicensedError) setUnlicensed(e.message);
+      else setLoadError(e instanceof Error ? e.message : String(e));
     }
   }, [show]);
 
@@ -158,7 +165,7 @@ function App() {
       if (!approved) lines.push(`Egress to ${origin} is not approved yet: deliveries fail until it is. Use "Approve egress" next to the URL.`);
       say(control, { appearance: approved ? 'success' : 'warning', title: 'Saved', lines });
       // The check after a save answers where that save's section shows its checks.
-      if (approved) await runCheck(control === 'save-connection' ? 'check' : `${control}-check`);
+      if (approved && control !== 'save-retention') await runCheck(control === 'save-connection' ? 'check' : `${control}-check`);
     } catch (e) {
       say(control, { appearance: 'error', title: 'Not saved', lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
@@ -195,6 +202,19 @@ function App() {
       say('egress', { appearance: 'success', title: 'Egress approved', lines: [`The app may now send to ${origin}.`] });
     } catch (e) {
       say('egress', { appearance: 'error', title: 'Egress not approved', lines: [e instanceof Error ? e.message : String(e)] });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const purge = async () => {
+    setBusy('purge');
+    try {
+      const answer = await call<{ started: boolean; reason?: string }>('purgeData', { confirm: purgeConfirm });
+      say('purge', answer.started ? { appearance: 'information', title: 'Deleting', lines: ['Everything the app stored on this site is being deleted in the background; reload the page in a minute.'] } : { appearance: 'warning', title: 'Not started', lines: [answer.reason ?? ''] });
+      setPurgeConfirm('');
+    } catch (e) {
+      say('purge', { appearance: 'error', title: 'Not started', lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
       setBusy(undefined);
     }
@@ -273,6 +293,7 @@ function App() {
     }
   };
 
+  if (unlicensed) return <UnlicensedNotice message={unlicensed} />;
   if (loadError && !view) {
     return (
       <SectionMessage appearance="error" title="You cannot configure the AI Ops Ticket Enhancer">
@@ -440,6 +461,40 @@ function App() {
         </Inline>
         <Feedback message={feedback['save-delivery']} />
         <Feedback message={feedback['save-delivery-check']} />
+      </Stack>
+
+      <Stack space="space.200">
+        <Heading size="medium">Stored data</Heading>
+        <Text>
+          {view.storage.runs === 0
+            ? 'No delivery is stored yet (counted once an hour).'
+            : `About ${view.storage.runs} deliveries with their results, ${sizeText(view.storage.bytes)}${view.storage.oldest ? `, the oldest from ${view.storage.oldest.slice(0, 10)}` : ''} (counted once an hour).`}
+        </Text>
+        <TextField
+          name="retentionDays"
+          label="Keep deliveries and results (days)"
+          type="number"
+          value={numberText(form.retentionDays)}
+          onChange={num('retentionDays')}
+          errors={errors}
+          help={`Older ones are deleted once a day${view.storage.retentionRanAt ? `; last run ${view.storage.retentionRanAt.slice(0, 16).replace('T', ' ')} UTC` : ''}. Uninstalling the app deletes everything it stored.`}
+        />
+        <Inline>
+          <Button appearance="primary" onClick={() => void save('save-retention')} isDisabled={busy !== undefined}>
+            {busy === 'save-retention' ? 'Saving…' : 'Save'}
+          </Button>
+        </Inline>
+        <Feedback message={feedback['save-retention']} />
+        <Inline space="space.100" alignBlock="center">
+          <Box>
+            <Textfield name="purgeConfirm" placeholder="Type DELETE" value={purgeConfirm} onChange={(e) => setPurgeConfirm(String(e.target.value ?? ''))} />
+          </Box>
+          <Button appearance="danger" onClick={() => void purge()} isDisabled={busy !== undefined || purgeConfirm !== 'DELETE'}>
+            Delete all stored data
+          </Button>
+        </Inline>
+        <Feedback message={feedback.purge} />
+        <Text>Deletes the secrets, the settings, every delivery and the status property on each issue, in the background. The app then needs setting up again.</Text>
       </Stack>
 
       <Stack space="space.100">
