@@ -29,8 +29,12 @@ async function validateManifest() {
   return result.manifestObject?.typedContent;
 }
 
-async function lintApp(manifest: unknown) {
-  // The permission linter reads Jira's OpenAPI spec; offline, it reads this subset with the scopes.
+/**
+ * The Forge CLI's lint engine, client-side, on `files` (paths relative to the project). Its
+ * permission linter reads Jira's OpenAPI for each endpoint's scopes: offline, the extract of the
+ * published definitions in sandbox/forge-checks/jira-openapi.json.
+ */
+export async function lintFiles(files: string[], manifest: unknown): Promise<{ errors: string[]; warnings: string[] }> {
   const tmp = join(PROJECT_ROOT, '.tmp');
   mkdirSync(tmp, { recursive: true });
   const empty = join(tmp, 'empty-openapi.json');
@@ -39,17 +43,31 @@ async function lintApp(manifest: unknown) {
   process.env.LOCAL_JIRA_SWAGGER = join(PROJECT_ROOT, 'sandbox', 'forge-checks', 'jira-openapi.json');
   for (const name of ['LOCAL_JSM_SWAGGER', 'LOCAL_JSW_SWAGGER', 'LOCAL_CONF_SWAGGER', 'LOCAL_CONF_V2_SWAGGER', 'LOCAL_BB_SWAGGER']) process.env[name] = empty;
   const { lint } = await import('@forge/lint');
-  const messages: string[] = [];
-  const logger = { info: () => undefined, debug: () => undefined, warn: (m: string) => messages.push(m), error: (m: string) => messages.push(m), trace: () => undefined };
+  const logger = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined };
   const statsig = { getDeprecatedRuntimes: async () => [] };
-  const files = sourceFiles(join(PROJECT_ROOT, 'src')).map((f) => relative(PROJECT_ROOT, f));
-  const lintResults = await lint(files, manifest as never, 'development', logger as never, statsig as never, { linter: { mode: 'client-side' } });
-  const problems = lintResults.flatMap((r) => [
-    ...r.errors.map((e) => `error ${r.file}:${e.line}:${e.column} ${e.message}`),
-    ...r.warnings.map((w) => `warning ${r.file}:${w.line}:${w.column} ${w.message}`),
-  ]);
-  const errors = lintResults.reduce((n, r) => n + r.errors.length, 0);
-  results.push({ check: `lint (@forge/lint, client-side, ${files.length} files)`, ok: errors === 0, detail: problems.join('\n') || 'no problems' });
+  const cwd = process.cwd();
+  process.chdir(PROJECT_ROOT);
+  try {
+    const lintResults = await lint(files, manifest as never, 'development', logger as never, statsig as never, { linter: { mode: 'client-side' } });
+    return {
+      errors: lintResults.flatMap((r) => r.errors.map((e) => `${r.file}:${e.line}:${e.column} ${e.message}`)),
+      warnings: lintResults.flatMap((r) => r.warnings.map((w) => `${r.file}:${w.line}:${w.column} ${w.message}`)),
+    };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** The app's own sources, as `forge lint` would take them. */
+export function appSourceFiles(): string[] {
+  return sourceFiles(join(PROJECT_ROOT, 'src')).map((f) => relative(PROJECT_ROOT, f));
+}
+
+async function lintApp(manifest: unknown) {
+  const files = appSourceFiles();
+  const { errors, warnings } = await lintFiles(files, manifest);
+  const problems = [...errors.map((e) => `error ${e}`), ...warnings.map((w) => `warning ${w}`)];
+  results.push({ check: `lint (@forge/lint, client-side, ${files.length} files)`, ok: errors.length === 0, detail: problems.join('\n') || 'no problems' });
 }
 
 /**
