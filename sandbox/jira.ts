@@ -536,11 +536,18 @@ export class JiraStandIn {
 
   /**
    * The JQL the sandbox understands: clauses joined by AND on a few fields, with =, !=, ~, IN,
-   * NOT IN, IS EMPTY and IS NOT EMPTY. The app's indexed property answers both to
-   * `issue.property[ticket-enhancer].status` and to its alias `ticketEnhancerStatus`.
+   * NOT IN, IS EMPTY and IS NOT EMPTY, and parentheses around AND groups. The app's indexed
+   * property answers both to `issue.property[ticket-enhancer].status` and to its alias
+   * `ticketEnhancerStatus`.
    */
   private matches(issue: StoredIssue, jql: string): boolean {
-    const clauses = jql.replace(/\s+ORDER\s+BY\s+.*$/i, '').split(/\s+AND\s+/i).filter((c) => c.trim().length > 0);
+    let text = jql.replace(/\s+ORDER\s+BY\s+.*$/i, '');
+    // Parentheses that group AND clauses (not an IN list) change nothing: drop them; OR is not understood.
+    for (let before = ''; before !== text; ) {
+      before = text;
+      text = text.replace(/(^|\bAND\s+|\()\s*\(([^()]*)\)/gi, (whole, lead: string, inner: string) => (/\bOR\b/i.test(inner) ? whole : `${lead}${inner}`));
+    }
+    const clauses = text.split(/\s+AND\s+/i).filter((c) => c.trim().length > 0);
     return clauses.every((clause) => {
       const parsed = clause
         .trim()

@@ -210,6 +210,44 @@ describe('recovering many runs at once', () => {
   });
 });
 
+describe('enhancing tickets created before the app', () => {
+  it('counts the open tickets not yet enhanced, sends up to the confirmed cap, each once, and a second run sends the rest', async () => {
+    // 30 tickets created while the project was off, 2 of them already done.
+    await h.updateSettings('settings:project:10000', { enabled: false });
+    for (let i = 0; i < 30; i += 1) await h.createIssue({ summary: `Old ticket ${i}` });
+    await h.settle();
+    expect(h.runs()).toEqual([]);
+    for (const key of ['DEMO-1', 'DEMO-2']) h.sandbox.jira.issue(key)!.fields.status = { name: 'Done', statusCategory: { name: 'Done' } };
+    await h.updateSettings('settings:project:10000', { enabled: true });
+
+    const jql = 'statusCategory != Done AND ticketEnhancerStatus IS EMPTY';
+    expect(await invoke('ticket-enhancer-project', 'bulkPreview', 'lead', { kind: 'enhance', filter: { jql, cap: '20' } }, 'DEMO')).toEqual({ body: { ok: true, count: 28, cap: 20 } });
+    expect(await invoke('ticket-enhancer-project', 'bulkStart', 'lead', { kind: 'enhance', filter: { jql, cap: '20' } }, 'DEMO')).toMatchObject({ body: { ok: true, bulk: { state: 'running', cap: 20 } } });
+    await h.settle();
+    const list = (await invoke('ticket-enhancer-project', 'bulkList', 'lead', {}, 'DEMO')) as { body: any };
+    expect(list.body.bulks[0]).toMatchObject({ kind: 'enhance', state: 'done', queued: 20 });
+    expect(h.runs().filter((r) => r.status === 'completed')).toHaveLength(20);
+
+    // The enhanced ones now carry the issue property: the same JQL finds only the rest.
+    expect(await invoke('ticket-enhancer-project', 'bulkPreview', 'lead', { kind: 'enhance', filter: { jql, cap: '500' } }, 'DEMO')).toEqual({ body: { ok: true, count: 8, cap: 500 } });
+    await invoke('ticket-enhancer-project', 'bulkStart', 'lead', { kind: 'enhance', filter: { jql, cap: '500' } }, 'DEMO');
+    await h.settle();
+    const sent = h.webhookRequests().filter((r) => r.status === 202).map((r) => JSON.parse(r.rawBody).issue_key as string);
+    expect(sent).toHaveLength(28);
+    expect(new Set(sent).size).toBe(28);
+    expect(sent).not.toContain('DEMO-1');
+  });
+
+  it('keeps a project admin to their project; a Jira admin can enhance any project', async () => {
+    await h.createIssue({ project: { key: 'SUP' }, issuetype: { name: 'Incident' }, summary: 'An old incident' });
+    await h.settle();
+    // A project admin's JQL is scoped to their project, whatever they type.
+    expect(await invoke('ticket-enhancer-project', 'bulkPreview', 'lead', { kind: 'enhance', filter: { jql: 'project = SUP' } }, 'DEMO')).toEqual({ body: { ok: true, count: 0, cap: 500 } });
+    expect(await invoke('ticket-enhancer-admin', 'bulkPreview', 'admin', { kind: 'enhance', filter: { jql: 'project = SUP' } })).toEqual({ body: { ok: true, count: 1, cap: 500 } });
+    expect(await invoke('ticket-enhancer-admin', 'bulkPreview', 'admin', { kind: 'enhance', filter: { jql: '' } })).toEqual({ body: { ok: false, errors: [{ field: 'jql', message: 'Enter the JQL of the issues to send' }] } });
+  });
+});
+
 describe('nothing too big to store', () => {
   const megabyte = '😀'.repeat(256 * 1024);
   const key = Buffer.from(EMBEDDED_AGENT_SECRET, 'base64');

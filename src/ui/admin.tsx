@@ -528,6 +528,13 @@ function App() {
 
       <BulkSection kind="redeliver" title="Redeliver failed runs" description="Sends again, under new delivery ids, the runs of all projects that ended without a result in a time range, for example every 401 since 09:00 once the secret is fixed." />
 
+      <BulkSection
+        kind="enhance"
+        title="Enhance existing tickets"
+        description="Sends issues of any project that match the JQL, at the delivery pace, each once; name the project in the JQL to limit it. Count them, confirm the number to send, then watch it go."
+        defaultJql={`${view.projects.find((p) => p.enabled) ? `project = ${view.projects.find((p) => p.enabled)!.projectKey} AND ` : ''}statusCategory != Done AND ticketEnhancerStatus IS EMPTY`}
+      />
+
       <Stack space="space.150">
         <Heading size="medium">Diagnose</Heading>
         <Text>Runs, on this site, every platform behaviour the app relies on: egress approval against a real request, storage, the queue, the callback URL, and the issue property with its JQL search.</Text>

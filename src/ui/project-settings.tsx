@@ -205,8 +205,20 @@ function App() {
         ) : null}
       </Stack>
       <BulkSection kind="redeliver" title="Redeliver failed runs" description="Sends again the runs of this project that ended without a result in a time range, for example every 401 since 09:00 once the secret is fixed." />
+      <BulkSection
+        kind="enhance"
+        title="Enhance existing tickets"
+        description="Sends issues created before the app was turned on, at the delivery pace, each once. Count them, confirm the number to send, then watch it go; it goes on if you close the page."
+        defaultJql={existingTicketsJql(view.settings.issueTypeIds)}
+      />
     </Stack>
   );
+}
+
+/** Open issues of the project's enabled types that the Ticket Enhancer has not seen yet. */
+function existingTicketsJql(issueTypeIds: string[]): string {
+  const types = issueTypeIds.length > 0 ? ` AND issuetype in (${issueTypeIds.join(', ')})` : '';
+  return `statusCategory != Done AND ticketEnhancerStatus IS EMPTY${types}`;
 }
 
 ForgeReconciler.render(
