@@ -26,6 +26,9 @@ export const runSweep = onFirstCall(() => import(/* webpackMode: "eager" */ './h
 // preUninstall: delete-app-data (secrets, runs and their issue properties, every other key)
 export const onUninstall = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/data-lifecycle'), (m) => m.onUninstall);
 
+// action (automation:actionProvider): Send to AI Ops Ticket Enhancer
+export const automationSend = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/automation-action'), (m) => m.sendFromAutomation);
+
 // webtrigger: aiops-callback
 export const receiveCallback = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/callback-webtrigger'), (m) => m.receiveCallback);
 

@@ -537,10 +537,10 @@ export class ForgeRuntime {
   }
 
   /** The time limit of a function, by the module that invokes it (docs "limits-invocation"). */
-  timeoutSecondsFor(functionKey: string, moduleType: 'resolver' | 'trigger' | 'webtrigger' | 'consumer' | 'scheduled' | 'preUninstall'): number {
+  timeoutSecondsFor(functionKey: string, moduleType: 'resolver' | 'trigger' | 'webtrigger' | 'consumer' | 'scheduled' | 'preUninstall' | 'action'): number {
     if (moduleType === 'resolver' || moduleType === 'trigger') return RESOLVER_AND_TRIGGER_TIMEOUT_S;
-    // docs "pre-uninstall-trigger": "The invocation will have a timeout of 55 seconds."
-    if (moduleType === 'webtrigger' || moduleType === 'preUninstall') return WEB_TRIGGER_TIMEOUT_S;
+    // docs "pre-uninstall-trigger": "The invocation will have a timeout of 55 seconds"; "limits-invocation": 55 s for web-trigger and action modules.
+    if (moduleType === 'webtrigger' || moduleType === 'preUninstall' || moduleType === 'action') return WEB_TRIGGER_TIMEOUT_S;
     const declared = this.options.manifest.modules.function?.find((f) => f.key === functionKey)?.timeoutSeconds;
     return Math.min(declared ?? LONG_RUNNING_DEFAULT_S, LONG_RUNNING_MAX_S);
   }
@@ -729,6 +729,32 @@ export class ForgeRuntime {
     } catch (error) {
       return { statusCode: 500, body: `web trigger failed: ${String(error)}` };
     }
+  }
+
+  /**
+   * Runs an Automation action as a rule would (docs "automation-action"): the inputs are checked
+   * against the action's declared `inputs` as Automation does before it saves a rule (declared
+   * names only, the declared types, required ones present), then its function is invoked with the
+   * documented payload (`{ payload: inputs }`, fixture automation-action-payload.json) as the user of
+   * the rule's connection, with 55 s. Its answer is what Automation reads: outputs, or `errors`.
+   */
+  async runAutomationAction(actionKey: string, inputs: Record<string, unknown>, accountId: string): Promise<unknown> {
+    const providers = (this.options.manifest.modules['automation:actionProvider'] as Array<{ actions: string[] }> | undefined) ?? [];
+    if (!providers.some((p) => p.actions.includes(actionKey))) throw new Error(`no automation:actionProvider offers the action "${actionKey}"`);
+    const action = ((this.options.manifest.modules.action as Array<{ key: string; function: string; inputs: Record<string, { type: string; required: boolean }> }> | undefined) ?? []).find((a) => a.key === actionKey);
+    if (!action) throw new Error(`manifest.yml has no action "${actionKey}"`);
+    for (const name of Object.keys(inputs)) if (!action.inputs[name]) throw new Error(`the rule cannot be saved: "${name}" is not an input of ${actionKey}`);
+    for (const [name, declared] of Object.entries(action.inputs)) {
+      const value = inputs[name];
+      if (value === undefined || value === '') {
+        if (declared.required) throw new Error(`the rule cannot be saved: ${name} is required`);
+        continue;
+      }
+      const ok = declared.type === 'string' ? typeof value === 'string' : declared.type === 'boolean' ? typeof value === 'boolean' : declared.type === 'integer' ? Number.isInteger(value) : typeof value === 'number';
+      if (!ok) throw new Error(`the rule cannot be saved: ${name} must be a ${declared.type}`);
+    }
+    if (Buffer.byteLength(JSON.stringify(inputs)) > 100 * 1024) throw new Error('the rule cannot be saved: the configuration is over 100 kilobytes');
+    return this.invoke(action.function, action.key, 'action', [{ payload: inputs }, { principal: { accountId }, ...this.installContext() }], accountId);
   }
 
   /** Set once the app is uninstalled: nothing of it runs any more. */

@@ -102,7 +102,7 @@ const LABELS: Record<RunStatus, [string, LozengeAppearance]> = {
   cancelled: ['Cancelled', 'default'],
 };
 
-const TRIGGERS: Record<string, string> = { created: 'Created', updated: 'Edited', rerun: 'Run again', redeliver: 'Redelivered', test: 'Test' };
+const TRIGGERS: Record<string, string> = { created: 'Created', updated: 'Edited', rerun: 'Run again', redeliver: 'Redelivered', test: 'Test', bulk: 'Existing ticket', automation: 'Automation' };
 
 function label(run: DeliveryRun): string {
   if (run.status === 'retrying') return `Retrying (attempt ${attemptCount(run) + 1} of ${run.attemptLimit})`;
@@ -136,7 +136,7 @@ export function runSummary(run: DeliveryRun): RunSummary {
     status: run.status,
     label: label(run),
     appearance: LABELS[run.status][1],
-    trigger: TRIGGERS[run.trigger] ?? run.trigger,
+    trigger: run.trigger === 'automation' && run.automationRule ? `Automation: ${run.automationRule}` : (TRIGGERS[run.trigger] ?? run.trigger),
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
     executionId: run.executionId,

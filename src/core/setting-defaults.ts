@@ -17,6 +17,7 @@ export const CONNECTION_DEFAULTS = {
   sendReporterName: true,
   sendReporterEmail: false,
   strictPayload: false,
+  automationRequiresEnabledProject: true,
   /** Runs and their results are deleted this many days after they were created. */
   retentionDays: 180,
 } as const;

@@ -83,6 +83,8 @@ export function globalSettingsSchema(ctx: ValidationContext) {
       sendReporterName: z._default(z.boolean(), D.sendReporterName),
       sendReporterEmail: z._default(z.boolean(), D.sendReporterEmail),
       strictPayload: z._default(z.boolean(), D.strictPayload),
+      /** The Automation action sends only issues of enabled projects unless an admin turns this off. */
+      automationRequiresEnabledProject: z._default(z.boolean(), D.automationRequiresEnabledProject),
       secret: z.optional(secretInfoSchema),
       previousSecret: z.optional(z.extend(secretInfoSchema, { until: z.string() })),
       /** Raised on every save: a run records the version its attempt used. */

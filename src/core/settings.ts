@@ -55,6 +55,7 @@ export function upgradeStoredGlobalSettings(raw: unknown): GlobalSettings | unde
     deliveryConcurrency: (rest.deliveryConcurrency as number | undefined) ?? D.deliveryConcurrency,
     outageHorizonHours: (rest.outageHorizonHours as number | undefined) ?? D.outageHorizonHours,
     retentionDays: (rest.retentionDays as number | undefined) ?? D.retentionDays,
+    automationRequiresEnabledProject: (rest.automationRequiresEnabledProject as boolean | undefined) ?? D.automationRequiresEnabledProject,
     version: (rest.version as number | undefined) ?? 0,
   };
 }

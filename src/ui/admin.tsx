@@ -454,6 +454,7 @@ function App() {
         <ToggleField name="sendReporterName" label="Send the reporter's name" checked={form.sendReporterName} onChange={set('sendReporterName')} />
         <ToggleField name="sendReporterEmail" label="Send the reporter's e-mail address (personal data; Jira hides it for most users)" checked={form.sendReporterEmail} onChange={set('sendReporterEmail')} />
         <ToggleField name="strictPayload" label="Strict payload: exactly the Jira Automation body, for agents whose schema forbids other fields" checked={form.strictPayload} onChange={set('strictPayload')} />
+        <ToggleField name="automationRequiresEnabledProject" label="The Automation action sends only issues of enabled projects" checked={form.automationRequiresEnabledProject} onChange={set('automationRequiresEnabledProject')} />
         <Inline>
           <Button appearance="primary" onClick={() => void save('save-delivery')} isDisabled={busy !== undefined}>
             {busy === 'save-delivery' ? 'Saving…' : 'Save'}

@@ -4,6 +4,7 @@
  * sandbox, as the chosen user, with the module's context), getContext and realtime.
  */
 import type { Sandbox } from '../../sandbox/sandbox';
+import { licenceDetails } from '../../sandbox/runtime/forge-runtime';
 
 export interface ForgeNode {
   type: string;
@@ -17,6 +18,8 @@ export interface HostContext {
   user: string;
   issueKey?: string;
   projectKey?: string;
+  /** The module's own context (an Automation action's `data.inputs` and `errors`). */
+  extension?: Record<string, unknown>;
 }
 
 export class UiHost {
@@ -28,6 +31,9 @@ export class UiHost {
   gate?: Promise<void>;
   private readonly unsubscribers: Array<() => void> = [];
   private mounted = false;
+
+  /** Every `view.submit` payload, in order. */
+  readonly submitted: unknown[] = [];
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -74,8 +80,14 @@ export class UiHost {
         if ('error' in result) throw new Error(result.error.message);
         return result.body;
       }
-      case 'getContext':
-        return { accountId: this.sandbox.jira.user(this.context.user)?.accountId, moduleKey: this.context.moduleKey, extension: {} };
+      case 'getContext': {
+        const license = licenceDetails(this.sandbox.runtime.licence);
+        return { accountId: this.sandbox.jira.user(this.context.user)?.accountId, moduleKey: this.context.moduleKey, extension: this.context.extension ?? {}, ...(license ? { license } : {}) };
+      }
+      case 'submit':
+        // `view.submit`: what an Automation action's form hands to the rule editor.
+        this.submitted.push(data);
+        return true;
       case 'subscribeRealtimeChannel': {
         const stop = this.sandbox.runtime.subscribeRealtime(data.channelName, data.options?.token, (payload) => data.onEvent(payload));
         if (typeof stop !== 'function') throw new Error(stop.error);
