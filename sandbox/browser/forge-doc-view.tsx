@@ -18,6 +18,7 @@ import TextArea from '@atlaskit/textarea';
 import Textfield from '@atlaskit/textfield';
 import Toggle from '@atlaskit/toggle';
 import { AdfView } from './adf-view';
+import { StackBarChartView } from './chart-view';
 import { UserPickerView } from './user-picker';
 
 export interface ForgeNode {
@@ -155,6 +156,8 @@ export function ForgeDocView({ node }: { node: ForgeNode }): React.ReactElement 
       return <Toggle id={p.id} isChecked={p.isChecked} onChange={() => p.onChange?.(event(undefined, { checked: !p.isChecked }))} />;
     case 'Select':
       return <Select inputId={p.inputId} isMulti={p.isMulti} options={p.options} value={p.value ?? null} onChange={(choice: unknown) => p.onChange?.(choice)} />;
+    case 'StackBarChart':
+      return <StackBarChartView data={p.data ?? []} xAccessor={p.xAccessor} yAccessor={p.yAccessor} colorAccessor={p.colorAccessor} title={p.title} height={p.height} />;
     default:
       return (
         <div role="alert" className="sbx-unsupported">

@@ -93,6 +93,8 @@ export interface DeliveryRun {
   /** Fingerprint of the key that signed the last attempt (tells whether a secret ever worked). */
   keyFingerprint?: string;
   finishedAt?: string;
+  /** Set when a result arrived after the run had timed out: when it timed out. */
+  timedOutAt?: string;
   /** Who started a re-run, redelivery or test. */
   requestedBy?: string;
   /** How often the scheduled check sent this run again after it stalled. */
@@ -254,7 +256,17 @@ export function applyResult(run: DeliveryRun, message: ResultMessage, atMs: numb
     case 'running':
       return run.status === 'accepted' ? { ...run, status: 'running', updatedAt: at } : undefined;
     case 'completed':
-      return { ...run, status: 'completed', result: limitResult(message.result), reason: undefined, failureCause: undefined, updatedAt: at, finishedAt: at };
+      return {
+        ...run,
+        status: 'completed',
+        result: limitResult(message.result),
+        reason: undefined,
+        failureCause: undefined,
+        updatedAt: at,
+        finishedAt: at,
+        // A late result: the counters move this run from timed out to completed.
+        ...(run.status === 'timed-out' ? { timedOutAt: run.finishedAt } : {}),
+      };
     case 'failed':
       return { ...run, status: 'failed', reason: capText(`the Ticket Enhancer failed: ${message.error ?? 'no reason given'}`, MAX_REASON_BYTES), failureCause: message.cause ?? 'agent', updatedAt: at, finishedAt: at };
     case 'timed-out':

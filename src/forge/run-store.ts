@@ -19,6 +19,8 @@ interface RunEntity {
   status: RunStatus;
   phase: 'open' | 'done';
   dueAt?: string;
+  /** When a finished run finished: the counters read new outcomes by it. */
+  finishedAt?: string;
   version: number;
   record: DeliveryRun;
 }
@@ -38,6 +40,7 @@ function toEntity(run: DeliveryRun, version: number): RunEntity {
     status: run.status,
     phase: open ? 'open' : 'done',
     ...(dueAt ? { dueAt } : {}),
+    ...(!open && run.finishedAt ? { finishedAt: run.finishedAt } : {}),
     version,
     record: run,
   };
@@ -158,6 +161,13 @@ export function listAllRuns(limit = 25, cursor?: string): Promise<RunPage> {
 /** Open runs whose deadline has passed, oldest deadline first (the scheduled sweep works through them). */
 export async function listOverdueRuns(nowIso: string, limit = 50, cursor?: string): Promise<RunPage> {
   let query = runs().query().index('by-phase-due', { partition: ['open'] }).where(WhereConditions.lessThan(nowIso)).sort(Sort.ASC).limit(limit);
+  if (cursor) query = query.cursor(cursor);
+  return toPage(await query.getMany());
+}
+
+/** Finished runs by when they finished, from `sinceIso` on, oldest first (the counters read them once). */
+export async function listFinishedRuns(sinceIso: string, limit = 100, cursor?: string): Promise<RunPage> {
+  let query = runs().query().index('by-finished', { partition: ['done'] }).where(WhereConditions.greaterThanEqualTo(sinceIso)).sort(Sort.ASC).limit(limit);
   if (cursor) query = query.cursor(cursor);
   return toPage(await query.getMany());
 }

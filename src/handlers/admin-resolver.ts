@@ -12,8 +12,9 @@ import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { checkConnection } from './connection-check';
 import { runDiagnose } from './diagnose';
 import { readStorageStats } from './data-lifecycle';
+import { readInsights, runsWithReason } from './outcome-counters';
 import { rememberAccounts } from './personal-data';
-import { licensedResolver, ResolverError, requirePermission, type ForgeResolverContext } from './resolver-context';
+import { licensedResolver, reasonOf, ResolverError, requirePermission, type ForgeResolverContext } from './resolver-context';
 import { startTestDelivery, testDeliveryStatus } from './test-delivery';
 import { validationContext } from './validation-context';
 
@@ -32,7 +33,14 @@ const cursorOf = (payload: unknown) => {
 };
 
 async function adminView(cursor?: string) {
-  const [settings, projects, page, callbackUrl, storage] = await Promise.all([loadGlobalSettings(), listProjectSettings(), listAllRuns(25, cursor), callbackBaseUrl(), readStorageStats()]);
+  const [settings, projects, page, callbackUrl, storage, insights] = await Promise.all([
+    loadGlobalSettings(),
+    listProjectSettings(),
+    listAllRuns(25, cursor),
+    callbackBaseUrl(),
+    readStorageStats(),
+    readInsights(),
+  ]);
   const named = await Promise.all(
     projects.slice(0, 100).map(async ({ projectId, settings: p }) => {
       const info = await projectInfo(projectId);
@@ -53,6 +61,7 @@ async function adminView(cursor?: string) {
     projects: named,
     deliveries: page.runs.map(runSummary),
     deliveriesCursor: page.nextCursor ?? null,
+    insights,
     storage: {
       retentionDays: settings?.retentionDays ?? CONNECTION_DEFAULTS.retentionDays,
       runs: storage.runs,
@@ -69,9 +78,11 @@ resolver.define('load', async ({ context }) => {
   return adminView();
 });
 
-/** The next page of site-wide deliveries, newest first. */
+/** The next page of site-wide deliveries, newest first; or those that ended for one reason. */
 resolver.define('deliveries', async ({ payload, context }) => {
   await requireJiraAdmin(context);
+  const reason = reasonOf(payload);
+  if (reason) return { deliveries: (await runsWithReason(reason, undefined)).map(runSummary), deliveriesCursor: null, reason };
   const page = await listAllRuns(25, cursorOf(payload));
   return { deliveries: page.runs.map(runSummary), deliveriesCursor: page.nextCursor ?? null };
 });

@@ -9,7 +9,8 @@ import { keyFingerprint, secretToKey } from '../core/signing';
 import { issueMatchesJql, projectIssueTypes, projectPriorities } from '../forge/jira-adapter';
 import { getRun, listProjectRuns } from '../forge/run-store';
 import { deleteSecret, loadGlobalSettings, loadProjectSettings, saveProjectSettings, writeSecret } from '../forge/settings-store';
-import { licensedResolver, projectFromContext, requirePermission, ResolverError, type ForgeResolverContext } from './resolver-context';
+import { readInsights, runsWithReason } from './outcome-counters';
+import { licensedResolver, reasonOf, projectFromContext, requirePermission, ResolverError, type ForgeResolverContext } from './resolver-context';
 import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { startDelivery } from './start-delivery';
 
@@ -28,7 +29,13 @@ const cursorOf = (payload: unknown) => {
 };
 
 async function projectView(projectId: string) {
-  const [settings, global, issueTypes, page] = await Promise.all([loadProjectSettings(projectId), loadGlobalSettings(), projectIssueTypes(projectId), listProjectRuns(projectId, 25)]);
+  const [settings, global, issueTypes, page, insights] = await Promise.all([
+    loadProjectSettings(projectId),
+    loadGlobalSettings(),
+    projectIssueTypes(projectId),
+    listProjectRuns(projectId, 25),
+    readInsights(projectId),
+  ]);
   const priorities = await projectPriorities(projectId, issueTypes.map((type) => type.id));
   return {
     settings,
@@ -38,6 +45,7 @@ async function projectView(projectId: string) {
     priorities,
     deliveries: page.runs.map(runSummary),
     deliveriesCursor: page.nextCursor ?? null,
+    insights,
   };
 }
 
@@ -46,9 +54,11 @@ resolver.define('load', async ({ context }) => {
   return projectView(projectId);
 });
 
-/** The next page of this project's deliveries, newest first. */
+/** The next page of this project's deliveries, newest first; or those that ended for one reason. */
 resolver.define('deliveries', async ({ payload, context }) => {
   const { projectId } = await requireProjectAdmin(context);
+  const reason = reasonOf(payload);
+  if (reason) return { deliveries: (await runsWithReason(reason, projectId)).map(runSummary), deliveriesCursor: null, reason };
   const page = await listProjectRuns(projectId, 25, cursorOf(payload));
   return { deliveries: page.runs.map(runSummary), deliveriesCursor: page.nextCursor ?? null };
 });

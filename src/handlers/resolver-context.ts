@@ -67,3 +67,9 @@ export function licensedResolver(): Resolver {
     })) as Resolver['define'];
   return resolver;
 }
+
+/** A reason key from the insights (such as `agent-500` or `timed-out`); anything else is ignored. */
+export const reasonOf = (payload: unknown) => {
+  const reason = (payload as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' && /^[a-z-]{1,40}(-\d{3})?$/.test(reason) ? reason : undefined;
+};

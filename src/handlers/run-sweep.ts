@@ -40,6 +40,8 @@ export interface SweepReport {
   snapshotRepaired?: boolean;
   /** Runs stored, counted on the hourly check. */
   stored?: number;
+  /** Finished runs added to the day counters by this check. */
+  counted?: number;
   /** Runs deleted by the daily retention pass. */
   deletedByRetention?: number;
   /** Accounts reported to Atlassian's personal data reporting, and those closed or updated. */
@@ -75,8 +77,11 @@ export async function sweepRuns(): Promise<SweepReport> {
     const privacy = await import(/* webpackMode: "eager" */ './personal-data');
     report.personalData = await privacy.reportPersonalData(now).catch(() => undefined);
   }
-  // A quiet site (no unfinished run at all) costs this one read.
-  if (!(await hasOpenRuns())) return report;
+  const open = await hasOpenRuns();
+  // The day counters follow finished runs while anything is under way, and once an hour in any case.
+  if (open || now % HOUR_MS < CHECK_INTERVAL_MS) report.counted = await (await import(/* webpackMode: "eager" */ './outcome-counters')).countFinishedRuns();
+  // A quiet site (no unfinished run at all) costs this one read between the hourly checks.
+  if (!open) return report;
   report.pushed = await pushRefusedRuns(AWAITING_PAGES_PER_CHECK);
 
   const overdue = await listOverdueRuns(new Date(now).toISOString(), OVERDUE_PER_CHECK);

@@ -11,6 +11,8 @@ import type { RunSummary } from '../core/panel-view';
 import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
 import type { GlobalSettings } from '../core/settings';
 import { BulkSection } from './bulk-section';
+import { InsightsSection, type ReasonFilter } from './insights';
+import type { Insights } from '../core/outcome-stats';
 import { call, UnlicensedError } from './call';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
@@ -25,6 +27,7 @@ interface AdminView {
   projects: Array<{ projectId: string; projectKey: string; projectName?: string; enabled: boolean; events: { created: boolean; updated: boolean }; overrides: boolean }>;
   deliveries: RunSummary[];
   deliveriesCursor: string | null;
+  insights: Insights;
   storage: { retentionDays: number; runs: number; bytes: number; oldest: string | null; countedUntil: string | null; retentionRanAt: string | null };
 }
 
@@ -85,6 +88,7 @@ function App() {
   const [feedback, setFeedback] = useState<Record<string, FeedbackMessage | undefined>>({});
   const [loadError, setLoadError] = useState<string>();
   const [unlicensed, setUnlicensed] = useState<string>();
+  const [reasonFilter, setReasonFilter] = useState<ReasonFilter>();
   const [busy, setBusy] = useState<string>();
   const [approvedOrigin, setApprovedOrigin] = useState<string | null>();
   const [testIssue, setTestIssue] = useState('');
@@ -518,8 +522,17 @@ function App() {
         )}
       </Stack>
 
-      <DeliveriesTable runs={view.deliveries} title="Recent deliveries (all projects)" />
-      {view.deliveriesCursor ? (
+      <InsightsSection insights={view.insights} onReason={setReasonFilter} />
+      {reasonFilter ? (
+        <Inline space="space.100" alignBlock="center">
+          <Text>{`Showing the deliveries that failed with: ${reasonFilter.label}`}</Text>
+          <Button appearance="subtle" onClick={() => setReasonFilter(undefined)}>
+            Show all deliveries
+          </Button>
+        </Inline>
+      ) : null}
+      <DeliveriesTable runs={reasonFilter ? reasonFilter.runs : view.deliveries} title={reasonFilter ? 'Deliveries that failed for this reason' : 'Recent deliveries (all projects)'} />
+      {view.deliveriesCursor && !reasonFilter ? (
         <Inline>
           <Button onClick={() => void moreDeliveries()} isDisabled={busy !== undefined}>
             {busy === 'more' ? 'Loading…' : 'Show older deliveries'}

@@ -4,6 +4,8 @@ import ForgeReconciler, { Button, Heading, Inline, SectionMessage, Spinner, Stac
 import type { RunSummary } from '../core/panel-view';
 import type { ProjectSettings } from '../core/settings';
 import { BulkSection } from './bulk-section';
+import { InsightsSection, type ReasonFilter } from './insights';
+import type { Insights } from '../core/outcome-stats';
 import { call, UnlicensedError } from './call';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
@@ -22,6 +24,7 @@ interface ProjectView {
   priorities: Option[];
   deliveries: RunSummary[];
   deliveriesCursor: string | null;
+  insights: Insights;
 }
 
 const words = (text: string) => text.split(/[\s,]+/).map((w) => w.trim()).filter(Boolean);
@@ -39,6 +42,7 @@ function App() {
   const [feedback, setFeedback] = useState<Record<string, FeedbackMessage | undefined>>({});
   const [loadError, setLoadError] = useState<string>();
   const [unlicensed, setUnlicensed] = useState<string>();
+  const [reasonFilter, setReasonFilter] = useState<ReasonFilter>();
   const [busy, setBusy] = useState<string>();
 
   const say = (control: string, message: FeedbackMessage | undefined) => setFeedback((f) => ({ ...f, [control]: message }));
@@ -179,9 +183,18 @@ function App() {
         </Inline>
         <Feedback message={feedback.save} />
       </Stack>
+      <InsightsSection insights={view.insights} onReason={setReasonFilter} />
       <Stack space="space.100">
+        {reasonFilter ? (
+          <Inline space="space.100" alignBlock="center">
+            <Text>{`Showing the deliveries that failed with: ${reasonFilter.label}`}</Text>
+            <Button appearance="subtle" onClick={() => setReasonFilter(undefined)}>
+              Show all deliveries
+            </Button>
+          </Inline>
+        ) : null}
         <DeliveriesTable
-          runs={view.deliveries}
+          runs={reasonFilter ? reasonFilter.runs : view.deliveries}
           title="Deliveries in this project"
           action={{
             header: 'Action',
@@ -196,7 +209,7 @@ function App() {
           }}
         />
         <Feedback message={feedback.deliveries} />
-        {view.deliveriesCursor ? (
+        {view.deliveriesCursor && !reasonFilter ? (
           <Inline>
             <Button onClick={() => void more()} isDisabled={busy !== undefined}>
               {busy === 'more' ? 'Loading…' : 'Show older deliveries'}

@@ -188,6 +188,29 @@ async function bulkImport(count: number): Promise<string[]> {
   ];
 }
 
+/**
+ * What the day counters behind the charts cost: the scheduled check that counts n finished runs,
+ * against the same check with nothing new to count (the delivery path writes nothing for them).
+ */
+async function counterCost(n: number): Promise<string> {
+  const h = await new Harness({ timeScale: 1000 }).start();
+  const hourly = async () => {
+    h.sandbox.runtime.advanceClock(3_600_000 - (Date.now() % 3_600_000) + 1_000);
+    const before = h.sandbox.runtime.invocations.length;
+    await h.sweep();
+    return costOf(h.sandbox.runtime.invocations.slice(before).filter((i) => i.functionKey === 'sweep-runs'));
+  };
+  await hourly();
+  for (let i = 0; i < n; i += 1) await h.createIssue({ summary: `Counted ${i}` });
+  await h.settle();
+  const counting = await hourly();
+  const idle = await hourly();
+  await h.stop();
+  const extraReads = counting.kvsReads - idle.kvsReads;
+  const extraWrites = counting.kvsWrites - idle.kvsWrites;
+  return `day counters: counting ${n} finished runs took ${extraReads} reads and ${extraWrites} writes more than a check with nothing new (${(counting.writeKiB - idle.writeKiB).toFixed(1)} KiB written): ${(extraWrites / n).toFixed(2)} writes and ${(extraReads / n).toFixed(2)} reads per run`;
+}
+
 async function main() {
   const n = Number(process.argv[2] ?? 30);
   const results: Array<[string, Cost[]]> = [];
@@ -201,6 +224,7 @@ async function main() {
   printTable('Whole life of one enhanced issue (trigger, delivery, result), per result mode; budget 3 invocations, 6 KVS operations, 8 KiB written', results);
   printTable('Events the app ignores', await ignoredEvents(n));
   printTable('One comment by a person (not the AI Ops account)', await unrelatedComments(n));
+  process.stdout.write(`\n${await counterCost(n)}\n`);
   process.stdout.write(`\nComment event to panel refresh message: median ${median(commentToPanel).toFixed(1)} ms over ${commentToPanel.length} issues (sandbox; on a site, add the event's own delivery delay)\n`);
 
   const bundle = await bundleBackend();

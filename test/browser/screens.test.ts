@@ -175,3 +175,33 @@ it('project page: every field error on one save, the JQL check included; empty o
   await shot(page, 'project-settings.png');
   expect(await axeViolations(page, '[data-module="ticket-enhancer-project"]')).toEqual([]);
 });
+
+it('admin page: the last 30 days drawn as a chart, failure reasons opening their deliveries, passes axe', async () => {
+  for (let i = 0; i < 4; i += 1) await createIssue(`Checkout issue ${i}`);
+  h.aiops.scriptFaults({ status: 401, body: { detail: 'Invalid signature' } });
+  await createIssue('Refused by AI Ops');
+  for (let i = 0; i < 200 && h.runs().filter((r) => r.status === 'completed' || r.status === 'failed').length < 5; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  // The hourly check counts what finished.
+  h.sandbox.runtime.advanceClock(3_600_000 - (Date.now() % 3_600_000) + 1_000);
+  await h.sweep();
+  const page = await openAs(browser, h.sandbox.url, 'admin', '/admin/apps');
+  const section = page.getByRole('heading', { name: 'The last 30 days' });
+  await section.waitFor();
+  await page.getByText('4 tickets enhanced, 1 failed, 0 timed out.', { exact: false }).waitFor();
+  // Drawn by the host's chart library: one stacked bar for today.
+  const chart = page.locator('figure.sbx-chart .recharts-wrapper');
+  await chart.waitFor();
+  expect(await page.locator('figure.sbx-chart .recharts-bar-rectangle').count()).toBeGreaterThan(0);
+  await section.scrollIntoViewIfNeeded();
+  if (process.env.SCREENSHOTS === 'update') {
+    await page.evaluate(() => window.scrollBy(0, -40));
+    await section.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const top = (await section.boundingBox())!;
+    const bottom = (await page.getByRole('button', { name: 'Show these deliveries' }).boundingBox())!;
+    const module = (await page.locator('[data-module="ticket-enhancer-admin"]').boundingBox())!;
+    await page.screenshot({ path: join(DOCS, 'insights.png'), clip: { x: module.x, y: Math.max(0, top.y - 12), width: module.width, height: bottom.y + bottom.height + 16 - Math.max(0, top.y - 12) } });
+  }
+  await page.getByRole('button', { name: 'Show these deliveries' }).click();
+  await page.getByText('Deliveries that failed for this reason').waitFor();
+  expect(await axeViolations(page, '[data-module="ticket-enhancer-admin"]')).toEqual([]);
+});
