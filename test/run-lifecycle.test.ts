@@ -2,9 +2,11 @@
  * No ticket left behind: every run reaches an end, outages recover by themselves, many runs can be
  * redelivered at once, and nothing is too big to store.
  */
+import { join } from 'node:path';
 import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../sandbox/sandbox';
 import { signRequest } from '../src/core/signing';
 import { Harness } from './support/harness';
+import { UiHost } from './support/ui-host';
 
 let h: Harness;
 
@@ -236,6 +238,18 @@ describe('enhancing tickets created before the app', () => {
     expect(sent).toHaveLength(28);
     expect(new Set(sent).size).toBe(28);
     expect(sent).not.toContain('DEMO-1');
+  });
+
+  it('starts the project page with the JQL of the open tickets of its enabled types not yet enhanced', async () => {
+    await h.updateSettings('settings:project:10000', { issueTypeIds: ['10004'] });
+    const ui = new UiHost(h.sandbox, { moduleKey: 'ticket-enhancer-project', user: 'lead', projectKey: 'DEMO' }).mount(join(__dirname, '..', 'src', 'ui', 'project-settings.tsx'));
+    try {
+      await ui.waitForText('Enhance existing tickets');
+      const jql = ui.all((n) => (n.type === 'Textfield' || n.type === 'TextArea') && n.props.name === 'bulk-jql')[0];
+      expect(jql.props.value).toBe('statusCategory != Done AND ticketEnhancerStatus IS EMPTY AND issuetype in (10004)');
+    } finally {
+      ui.unmount();
+    }
   });
 
   it('keeps a project admin to their project; a Jira admin can enhance any project', async () => {
