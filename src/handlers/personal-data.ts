@@ -82,22 +82,7 @@ export async function eraseAccount(accountId: string, what: 'account' | 'name' =
     // A closed AI Ops account: comment results stop until an admin names its successor.
     await saveGlobalSettings(what === 'account' ? rest : { ...rest, resultAccount: { accountId: resultAccount.accountId } });
   }
-  if (what === 'name') {
-    let changed = 0;
-    let at: string | undefined;
-    do {
-      let query = kvs.entity<{ record: DeliveryRun; version: number }>(RUN_ENTITY).query().index('by-created').sort(Sort.ASC).limit(100);
-      if (at) query = query.cursor(at);
-      const page = await query.getMany();
-      for (const row of page.results) {
-        if (!keepsName(row.value.record, accountId)) continue;
-        await updateRun(row.key, (run) => (keepsName(run, accountId) ? withoutName(run, accountId) : undefined), { run: row.value.record, version: row.value.version });
-        changed += 1;
-      }
-      at = page.nextCursor;
-    } while (at);
-    return changed;
-  }
+  if (what === 'name') return rewriteRuns((run) => keepsName(run, accountId), (run) => withoutName(run, accountId));
   let erased = 0;
   // Bulk runs (kept 30 days) name who started them.
   const bulks = await kvs.query().where('key', WhereConditions.beginsWith('bulk:')).limit(100).getMany<{ requestedBy?: string }>();
@@ -106,19 +91,25 @@ export async function eraseAccount(accountId: string, what: 'account' | 'name' =
     await kvs.set(row.key, { ...row.value, requestedBy: ERASED_ACCOUNT }, { ttl: { value: 30, unit: 'DAYS' } });
     erased += 1;
   }
+  return erased + (await rewriteRuns((run) => namesAccount(run, accountId), (run) => withoutAccount(run, accountId)));
+}
+
+/** Rewrites every stored run that `matches` (a rare walk: only when Atlassian reports an account). */
+async function rewriteRuns(matches: (run: DeliveryRun) => boolean, rewrite: (run: DeliveryRun) => DeliveryRun): Promise<number> {
+  let changed = 0;
   let cursor: string | undefined;
   do {
     let query = kvs.entity<{ record: DeliveryRun; version: number }>(RUN_ENTITY).query().index('by-created').sort(Sort.ASC).limit(100);
     if (cursor) query = query.cursor(cursor);
     const page = await query.getMany();
     for (const row of page.results) {
-      if (!namesAccount(row.value.record, accountId)) continue;
-      await updateRun(row.key, (run) => (namesAccount(run, accountId) ? withoutAccount(run, accountId) : undefined), { run: row.value.record, version: row.value.version });
-      erased += 1;
+      if (!matches(row.value.record)) continue;
+      await updateRun(row.key, (run) => (matches(run) ? rewrite(run) : undefined), { run: row.value.record, version: row.value.version });
+      changed += 1;
     }
     cursor = page.nextCursor;
   } while (cursor);
-  return erased;
+  return changed;
 }
 
 function keepsName(run: DeliveryRun, accountId: string): boolean {

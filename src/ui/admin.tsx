@@ -3,7 +3,7 @@
  * check), results (mode, account, test), delivery options, then projects, deliveries and the
  * first-deploy self-check. Every action answers next to the control that started it.
  */
-import React, { useCallback, useEffect, useState } from 'react';
+import React, { useCallback, useState } from 'react';
 import ForgeReconciler, { Box, Button, Code, DynamicTable, Heading, Inline, Lozenge, SectionMessage, Spinner, Stack, Text, Textfield, UserPicker } from '@forge/react';
 import { permissions, type EgressSetPayload } from '@forge/bridge';
 import type { CheckStep } from '../core/connection-test';
@@ -13,7 +13,8 @@ import type { GlobalSettings } from '../core/settings';
 import { BulkSection } from './bulk-section';
 import { InsightsSection, type ReasonFilter } from './insights';
 import type { Insights } from '../core/outcome-stats';
-import { call, UnlicensedError } from './call';
+import { call } from './call';
+import { useScreenLoad } from './use-load';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
@@ -86,8 +87,6 @@ function App() {
   const [statusAuthValue, setStatusAuthValue] = useState('');
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [feedback, setFeedback] = useState<Record<string, FeedbackMessage | undefined>>({});
-  const [loadError, setLoadError] = useState<string>();
-  const [unlicensed, setUnlicensed] = useState<string>();
   const [reasonFilter, setReasonFilter] = useState<ReasonFilter>();
   const [busy, setBusy] = useState<string>();
   const [approvedOrigin, setApprovedOrigin] = useState<string | null>();
@@ -120,20 +119,7 @@ function App() {
     [readEgress],
   );
 
-  const reload = useCallback(async () => {
-    try {
-      show(await call<AdminView>('load'));
-      setLoadError(undefined);
-      setUnlicensed(undefined);
-    } catch (e) {
-      if (e instanceof UnlicensedError) setUnlicensed(e.message);
-      else setLoadError(e instanceof Error ? e.message : String(e));
-    }
-  }, [show]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const { reload, loadError, unlicensed } = useScreenLoad<AdminView>(show);
 
   const set = <K extends keyof Settings>(key: K) => (value: Settings[K]) => setForm((f) => ({ ...f, [key]: value }));
   const num = (key: NumberKey) => (value: string) => set(key)((value === '' ? Number.NaN : Number(value)) as never);

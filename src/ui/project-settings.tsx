@@ -1,12 +1,13 @@
 /** The project settings page: turn the Ticket Enhancer on, choose which issues qualify, redeliver. */
-import React, { useCallback, useEffect, useState } from 'react';
+import React, { useCallback, useState } from 'react';
 import ForgeReconciler, { Button, Heading, Inline, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import type { RunSummary } from '../core/panel-view';
 import type { ProjectSettings } from '../core/settings';
 import { BulkSection } from './bulk-section';
 import { InsightsSection, type ReasonFilter } from './insights';
 import type { Insights } from '../core/outcome-stats';
-import { call, UnlicensedError } from './call';
+import { call } from './call';
+import { useScreenLoad } from './use-load';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
@@ -40,8 +41,6 @@ function App() {
   const [secret, setSecret] = useState('');
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [feedback, setFeedback] = useState<Record<string, FeedbackMessage | undefined>>({});
-  const [loadError, setLoadError] = useState<string>();
-  const [unlicensed, setUnlicensed] = useState<string>();
   const [reasonFilter, setReasonFilter] = useState<ReasonFilter>();
   const [busy, setBusy] = useState<string>();
 
@@ -54,20 +53,7 @@ function App() {
     setLabelsExclude(next.settings.labelsExclude.join(', '));
   }, []);
 
-  const reload = useCallback(async () => {
-    try {
-      show(await call<ProjectView>('load'));
-      setLoadError(undefined);
-      setUnlicensed(undefined);
-    } catch (e) {
-      if (e instanceof UnlicensedError) setUnlicensed(e.message);
-      else setLoadError(e instanceof Error ? e.message : String(e));
-    }
-  }, [show]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const { reload, loadError, unlicensed } = useScreenLoad<ProjectView>(show);
 
   if (unlicensed) return <UnlicensedNotice message={unlicensed} />;
   if (loadError && !view) {
