@@ -551,7 +551,7 @@ export class JiraStandIn {
     return clauses.every((clause) => {
       const parsed = clause
         .trim()
-        .match(/^(issue\.property\[ticket-enhancer\]\.status|[a-zA-Z]+)\s*(=|!=|~|\s+NOT\s+IN\s+|\s+IN\s+|\s+IS\s+NOT\s+|\s+IS\s+)\s*(.+)$/i);
+        .match(/^(issue\.property\[ticket-enhancer\]\.status|[a-zA-Z]+)\s*(>=|<=|=|!=|>|<|~|\s+NOT\s+IN\s+|\s+IN\s+|\s+IS\s+NOT\s+|\s+IS\s+)\s*(.+)$/i);
       if (!parsed) throw new Error(`The JQL clause "${clause.trim()}" is not understood by the sandbox (use field = value joined by AND)`);
       const [, rawField, rawOp, rawValue] = parsed;
       const field = rawField.toLowerCase();
@@ -561,6 +561,7 @@ export class JiraStandIn {
       const actual: string[] =
         field === 'project' ? [issue.projectKey, this.project(issue.projectKey)!.id] :
         field === 'key' || field === 'issue' || field === 'issuekey' ? [issue.key, issue.id] :
+        field === 'id' ? [issue.id] :
         field === 'labels' ? (f.labels as string[]) :
         field === 'priority' ? (f.priority ? [String((f.priority as Json).name), String((f.priority as Json).id)] : []) :
         field === 'issuetype' || field === 'type' ? [String((f.issuetype as Json).name), String((f.issuetype as Json).id)] :
@@ -570,6 +571,12 @@ export class JiraStandIn {
         field === 'ticketenhancerstatus' || field.startsWith('issue.property') ? (property === undefined ? [] : [String(property)]) :
         (() => { throw new Error(`Field '${rawField}' does not exist or you do not have permission to view it.`); })();
       const value = rawValue.trim();
+      if (['>', '<', '>=', '<='].includes(op)) {
+        // Issue ids compare as numbers (keyset paging by id).
+        if (field !== 'id') throw new Error(`The sandbox compares only id with ${op}, not "${rawField}"`);
+        const [a, b] = [Number(issue.id), Number(unquote(value))];
+        return op === '>' ? a > b : op === '<' ? a < b : op === '>=' ? a >= b : a <= b;
+      }
       if (op === 'IS' || op === 'IS NOT') {
         if (!/^(EMPTY|NULL)$/i.test(value)) throw new Error(`Expecting EMPTY after IS in "${clause.trim()}"`);
         return op === 'IS' ? actual.length === 0 : actual.length > 0;
@@ -603,8 +610,13 @@ export class JiraStandIn {
     });
   }
 
+  /** Newest first, as Jira lists by default; `ORDER BY id|key|created [ASC|DESC]` is followed. */
   private found(request: JiraRequest, jql: string): StoredIssue[] {
-    return this.state.issues.filter((issue) => this.can(request.as, 'BROWSE_PROJECTS', issue.projectKey) && (jql.trim() === '' || this.matches(issue, jql))).reverse();
+    const hits = this.state.issues.filter((issue) => this.can(request.as, 'BROWSE_PROJECTS', issue.projectKey) && (jql.trim() === '' || this.matches(issue, jql)));
+    const order = jql.match(/\sORDER\s+BY\s+(id|key|created)(\s+(ASC|DESC))?\s*$/i);
+    if (!order) return hits.reverse();
+    const ascending = (order[3] ?? 'ASC').toUpperCase() === 'ASC';
+    return [...hits].sort((a, b) => (Number(a.id) - Number(b.id)) * (ascending ? 1 : -1));
   }
 
   private search(request: JiraRequest, url: URL): Response {

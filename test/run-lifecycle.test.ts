@@ -240,6 +240,18 @@ describe('enhancing tickets created before the app', () => {
     expect(sent).not.toContain('DEMO-1');
   });
 
+  it('sends every match when they take several chunks, although each one sent leaves the query', async () => {
+    await h.updateSettings('settings:project:10000', { enabled: false });
+    for (let i = 0; i < 60; i += 1) await h.createIssue({ summary: `Old ticket ${i}` });
+    await h.settle();
+    await h.updateSettings('settings:project:10000', { enabled: true });
+    await invoke('ticket-enhancer-project', 'bulkStart', 'lead', { kind: 'enhance', filter: { jql: 'statusCategory != Done AND ticketEnhancerStatus IS EMPTY ORDER BY created DESC' } }, 'DEMO');
+    await h.settle();
+    const sent = h.webhookRequests().filter((r) => r.status === 202).map((r) => JSON.parse(r.rawBody).issue_key as string);
+    expect(sent).toHaveLength(60);
+    expect(new Set(sent).size).toBe(60);
+  });
+
   it('starts the project page with the JQL of the open tickets of its enabled types not yet enhanced', async () => {
     await h.updateSettings('settings:project:10000', { issueTypeIds: ['10004'] });
     const ui = new UiHost(h.sandbox, { moduleKey: 'ticket-enhancer-project', user: 'lead', projectKey: 'DEMO' }).mount(join(__dirname, '..', 'src', 'ui', 'project-settings.tsx'));

@@ -44,8 +44,11 @@ async function countRedeliverable(filter: RedeliverFilter, projectId: string | u
 
 /** A project's enhancement JQL stays inside the project, whatever was typed. */
 export function scopedJql(jql: string, projectId: string | undefined): string {
-  return projectId ? `project = ${projectId} AND (${jql})` : jql;
+  return projectId ? `project = ${projectId} AND (${jql})` : `(${jql})`;
 }
+
+/** The query without its ORDER BY: the bulk run orders by issue id itself. */
+const withoutOrder = (jql: string) => jql.replace(/\s+ORDER\s+BY\s+[\s\S]*$/i, '');
 
 export async function previewBulk(kind: unknown, input: unknown, scope: BulkScope) {
   const cap = readCap((input as { cap?: unknown } | undefined)?.cap);
@@ -58,7 +61,7 @@ export async function previewBulk(kind: unknown, input: unknown, scope: BulkScop
   if (kind === 'enhance') {
     const jql = String((input as { jql?: unknown } | undefined)?.jql ?? '').trim();
     if (!jql) return { ok: false, errors: [{ field: 'jql', message: 'Enter the JQL of the issues to send' }] };
-    const counted = await approximateIssueCount(scopedJql(jql, scope.projectId));
+    const counted = await approximateIssueCount(scopedJql(withoutOrder(jql), scope.projectId));
     if (!counted.ok) return { ok: false, errors: [{ field: 'jql', message: counted.reason }] };
     return { ok: true, count: counted.count, cap };
   }
@@ -120,9 +123,12 @@ interface Candidate {
 /** The next candidates of a bulk run, and where the listing goes on. */
 async function nextCandidates(bulk: BulkRun, room: number): Promise<{ items: Candidate[]; cursor?: string; statusIndex?: number; exhausted: boolean }> {
   if (bulk.kind === 'enhance') {
-    const found = await searchIssuesAsApp(scopedJql((bulk.filter as EnhanceFilter).jql, bulk.projectId), room, bulk.cursor);
+    // By issue id, after the last one taken: the query's results change as issues are sent (the
+    // default JQL leaves out enhanced ones), so page tokens over it would skip issues.
+    const after = bulk.cursor && /^\d+$/.test(bulk.cursor) ? bulk.cursor : '0';
+    const found = await searchIssuesAsApp(`${scopedJql(withoutOrder((bulk.filter as EnhanceFilter).jql), bulk.projectId)} AND id > ${after} ORDER BY id ASC`, room);
     if (!found.ok) throw new Error(found.reason);
-    return { items: found.issues, cursor: found.nextPageToken, exhausted: !found.nextPageToken };
+    return { items: found.issues, cursor: found.issues.at(-1)?.issueId ?? bulk.cursor, exhausted: found.issues.length < room };
   }
   const filter = bulk.filter as RedeliverFilter;
   let statusIndex = bulk.statusIndex ?? 0;

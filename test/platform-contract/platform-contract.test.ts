@@ -318,3 +318,43 @@ describe('trigger filter expressions (docs "events-reference/product_events", Fi
     }
   });
 });
+
+describe('Automation actions (docs "manifest-reference/modules/automation-action")', () => {
+  const documented = fixture('automation-action-payload.json');
+  const actionManifest = (): AppManifest => ({
+    ...MANIFEST,
+    modules: {
+      function: [{ key: 'act', handler: 'probe.act' }],
+      'automation:actionProvider': [{ key: 'provider', actions: ['add-comment'] }],
+      action: [
+        {
+          key: 'add-comment',
+          function: 'act',
+          name: 'Add comment',
+          actionVerb: 'CREATE',
+          description: 'adds a comment',
+          inputs: { projectKey: { title: 'Project', type: 'string', required: true }, issueKey: { title: 'Issue', type: 'string', required: true }, comment: { title: 'Comment', type: 'string', required: true } },
+        },
+      ],
+    },
+  });
+
+  it('hands the function the documented payload, as the rule\'s user, with 55 s', async () => {
+    const received: unknown[] = [];
+    const app = { act: async (payload: unknown, context: unknown) => void received.push(payload, context) };
+    const r = new ForgeRuntime({ manifest: actionManifest(), loadApp: () => app, jira: async () => new Response('{}', { status: 404 }), baseUrl: () => 'http://127.0.0.1:1', appAccountId: 'app', timeScale: 1000 });
+    await r.runAutomationAction('add-comment', documented.payload, 'rule-owner');
+    expect(received[0]).toEqual(documented);
+    expect(received[1]).toMatchObject({ principal: { accountId: 'rule-owner' } });
+    expect(r.timeoutSecondsFor('act', 'action')).toBe(LIMITS.timeoutsSeconds.webtrigger);
+    r.stop();
+  });
+
+  it('refuses what Automation refuses to save: an undeclared input, a missing required one, an action no provider offers', async () => {
+    const r = new ForgeRuntime({ manifest: actionManifest(), loadApp: () => ({ act: async () => undefined }), jira: async () => new Response('{}', { status: 404 }), baseUrl: () => 'http://127.0.0.1:1', appAccountId: 'app', timeScale: 1000 });
+    await expect(r.runAutomationAction('add-comment', { ...documented.payload, extra: 'x' }, 'u')).rejects.toThrow('"extra" is not an input');
+    await expect(r.runAutomationAction('add-comment', { projectKey: 'CP', issueKey: 'CP-16' }, 'u')).rejects.toThrow('comment is required');
+    await expect(r.runAutomationAction('other', {}, 'u')).rejects.toThrow('no automation:actionProvider offers the action "other"');
+    r.stop();
+  });
+});
