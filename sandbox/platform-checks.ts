@@ -168,10 +168,23 @@ async function bundleUiResources(manifest: { resources?: Array<{ key: string; pa
   }
 }
 
+/** The translations as `forge deploy` bundles them: the default locale must hold every manifest key. */
+async function bundleTranslations(manifest: unknown) {
+  try {
+    const { buildLocaleBundle } = await import('./runtime/locales');
+    const bundle = await buildLocaleBundle(manifest as never, PROJECT_ROOT);
+    const info = bundle ? (JSON.parse(bundle.file('i18n-info.json') ?? '{}') as { config?: { locales?: string[] } }) : undefined;
+    results.push({ check: 'translations (Forge CLI i18n bundling)', ok: Boolean(bundle), detail: bundle ? `locales ${info?.config?.locales?.join(', ')}` : 'no translations declared' });
+  } catch (error) {
+    results.push({ check: 'translations (Forge CLI i18n bundling)', ok: false, detail: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 async function main() {
   process.chdir(PROJECT_ROOT);
   const manifest = await validateManifest();
   if (manifest) await lintApp(manifest);
+  if (manifest) await bundleTranslations(manifest);
   if (manifest) checkFilterExpressions(manifest as never);
   await bundleBackend();
   if (manifest) await bundleUiResources(manifest as never);

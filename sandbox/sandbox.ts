@@ -14,6 +14,7 @@ import { AIOPS_ACCOUNT, APP_ACCOUNT_ID, JiraStandIn, PROJECTS, SANDBOX_USERS, ty
 import { ForgeRuntime, licenceDetails, type EgressGroup, type LicenceState } from './runtime/forge-runtime';
 import { KvsStore, type KvsSnapshot } from './runtime/kvs-store';
 import { readManifest, resolverModules, type AppManifest } from './runtime/manifest';
+import { buildLocaleBundle, type LocaleBundle } from './runtime/locales';
 import { CONNECTION_DEFAULTS } from '../src/core/setting-defaults';
 import { keyFingerprint, secretToKey } from '../src/core/signing';
 import { buildBrowserAssets, HOST_PAGE, type BuiltAsset } from './browser/build';
@@ -118,6 +119,8 @@ export class Sandbox {
       await this.aiops.start(0, '127.0.0.1');
     }
     if (this.options.browser) this.assets = await buildBrowserAssets(PROJECT_ROOT, this.manifest);
+    this.locales = await buildLocaleBundle(this.manifest, PROJECT_ROOT);
+    this.runtime.appCodeDir = this.locales?.root;
     const app = this.httpApp();
     await new Promise<void>((resolve) => {
       this.server = app.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
@@ -215,7 +218,10 @@ export class Sandbox {
   }
 
   /** Runs a UI module's resolver as a sandbox user with the context Forge would give it. */
-  async invokeResolver(input: { moduleKey: string; functionKey: string; payload?: unknown; accountId: string; issueKey?: string; projectKey?: string }): Promise<{ body: unknown } | { error: { status: number; message: string } }> {
+  /** The app's translations as deployed (the screens fetch them; functions read them). */
+  locales?: LocaleBundle;
+
+  async invokeResolver(input: { moduleKey: string; functionKey: string; payload?: unknown; accountId: string; issueKey?: string; projectKey?: string; locale?: string }): Promise<{ body: unknown } | { error: { status: number; message: string } }> {
     const module = resolverModules(this.manifest).find((m) => m.key === input.moduleKey);
     if (!module) return { error: { status: 404, message: `no UI module with key "${input.moduleKey}" and a resolver` } };
     const user = this.jira.user(input.accountId);
@@ -233,7 +239,7 @@ export class Sandbox {
       extension.project = { id: project.id, key: project.key, type: project.projectTypeKey };
     }
     try {
-      const body = await this.runtime.invokeResolver(module.key, module.functionKey, { functionKey: input.functionKey, payload: input.payload ?? {} }, user.accountId, extension);
+      const body = await this.runtime.invokeResolver(module.key, module.functionKey, { functionKey: input.functionKey, payload: input.payload ?? {} }, user.accountId, extension, input.locale ?? 'en-US');
       this.onResolverResponse?.(JSON.stringify(body));
       return { body };
     } catch (error) {
@@ -247,6 +253,13 @@ export class Sandbox {
   private httpApp() {
     const app = express();
     app.disable('x-powered-by');
+
+    // A screen fetches its translations next to itself: ./__LOCALES__/<file> (@forge/bridge i18n).
+    app.get(/\/__LOCALES__\/([^/]+)$/, (req: Request, res: ExpressResponse) => {
+      const text = this.locales?.file(String((req.params as Record<string, string>)[0]));
+      if (text === undefined) res.status(404).send('no such translation file');
+      else res.type('application/json').send(text);
+    });
 
     // Web trigger requests up to the platform's 5 MB invocation payload (docs "limits-invocation").
     app.all(/^\/x1\/[^/]+\/([^/]+)$/, express.text({ type: () => true, limit: '5mb' }), async (req: Request, res: ExpressResponse) => {

@@ -22,6 +22,13 @@ import { ForgeDocView, type ForgeNode } from './forge-doc-view';
 const USERS = ['admin', 'lead', 'agent', 'viewer', 'aiops'];
 const user = localStorage.getItem('sandbox-user') ?? 'agent';
 const LICENCES = ['none', 'active', 'evaluation', 'inactive'];
+/** The signed-in user's Jira locale: the app ships these three. */
+const LOCALES = [
+  ['en-US', 'English'],
+  ['de-DE', 'Deutsch'],
+  ['ja-JP', '日本語'],
+] as const;
+const locale = localStorage.getItem('sandbox-locale') ?? 'en-US';
 
 /** The site's licence for the app, as the sandbox reports it (and as `getContext` hands it to the UI). */
 let licence: { state: string; license: Record<string, unknown> | null } = { state: 'none', license: null };
@@ -69,7 +76,7 @@ function installBridge(context: ModuleContext, onDoc: (doc: ForgeNode) => void, 
           const response = await fetch('/__sandbox/invoke', {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ moduleKey: context.moduleKey, functionKey: data.functionKey, payload: data.payload, accountId: user, issueKey: context.issueKey, projectKey: context.projectKey }),
+            body: JSON.stringify({ moduleKey: context.moduleKey, functionKey: data.functionKey, payload: data.payload, accountId: user, issueKey: context.issueKey, projectKey: context.projectKey, locale }),
           });
           const answer = (await response.json()) as { body?: unknown; error?: { status: number; message: string } };
           if (answer.error) throw new Error(answer.error.message);
@@ -79,6 +86,7 @@ function installBridge(context: ModuleContext, onDoc: (doc: ForgeNode) => void, 
           return {
             moduleKey: context.moduleKey,
             accountId: user,
+            locale,
             ...(licence.license ? { license: licence.license } : {}),
             extension: { issue: context.issueKey ? { key: context.issueKey } : undefined, project: context.projectKey ? { key: context.projectKey } : undefined },
           };
@@ -427,6 +435,18 @@ function Page() {
               value={{ label: `Signed in as ${user}`, value: user }}
               onChange={(o) => {
                 localStorage.setItem('sandbox-user', o?.value ?? 'agent');
+                window.location.reload();
+              }}
+            />
+          </div>
+          <div className="sbx-user">
+            <Select
+              inputId="sandbox-locale"
+              aria-label="Language of the signed-in user"
+              options={LOCALES.map(([value, name]) => ({ label: name, value }))}
+              value={{ label: LOCALES.find(([value]) => value === locale)?.[1] ?? locale, value: locale }}
+              onChange={(o) => {
+                localStorage.setItem('sandbox-locale', o?.value ?? 'en-US');
                 window.location.reload();
               }}
             />

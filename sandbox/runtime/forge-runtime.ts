@@ -196,6 +196,8 @@ export class ForgeRuntime {
    * for free apps). `none` is that case; the others give `license` as a production site would.
    */
   licence: LicenceState = 'none';
+  /** The deployed code's folder (with the translations' __LOCALES__), as the runtime container reports it. */
+  appCodeDir?: string;
   private readonly als = new AsyncLocalStorage<Invocation>();
   private readonly pending: QueuedEvent[] = [];
   private readonly running = new Map<string, number>();
@@ -274,6 +276,8 @@ export class ForgeRuntime {
       lambdaContext: { getRemainingTimeInMillis: () => (invocation ? Math.max(0, invocation.deadline - Date.now()) : 0) },
       tracing: { traceId: invocation?.id ?? '', spanId: '' },
       realtime: { contextToken: 'sandbox' },
+      // Where the deployed code sits: `@forge/api` i18n reads __LOCALES__ under it.
+      container: { appCodeDir: this.appCodeDir },
     };
   }
 
@@ -710,11 +714,11 @@ export class ForgeRuntime {
   }
 
   /** Runs a UI module's resolver as the given user, with the extension context Forge would give. */
-  async invokeResolver(moduleKey: string, functionKey: string, call: { functionKey: string; payload: unknown }, accountId: string, extension: Record<string, unknown>): Promise<unknown> {
+  async invokeResolver(moduleKey: string, functionKey: string, call: { functionKey: string; payload: unknown }, accountId: string, extension: Record<string, unknown>, locale = 'en-US'): Promise<unknown> {
     return this.invoke(functionKey, moduleKey, 'resolver', [
       {
         call: { functionKey: call.functionKey, payload: call.payload },
-        context: { cloudId: this.cloudId, localId: moduleKey, moduleKey, siteUrl: this.siteUrl, accountId, extension, ...(licenceDetails(this.licence) ? { license: licenceDetails(this.licence) } : {}) },
+        context: { cloudId: this.cloudId, localId: moduleKey, moduleKey, siteUrl: this.siteUrl, accountId, extension, locale, ...(licenceDetails(this.licence) ? { license: licenceDetails(this.licence) } : {}) },
       },
       { principal: { accountId }, ...this.installContext() },
     ], accountId);

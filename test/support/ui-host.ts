@@ -20,6 +20,8 @@ export interface HostContext {
   projectKey?: string;
   /** The module's own context (an Automation action's `data.inputs` and `errors`). */
   extension?: Record<string, unknown>;
+  /** The user's Jira locale (default en-US). */
+  locale?: string;
 }
 
 export class UiHost {
@@ -45,6 +47,15 @@ export class UiHost {
     const g = globalThis as Record<string, unknown>;
     g.self = globalThis;
     g.__bridge = { callBridge: (command: string, data: any) => this.answer(command, data) };
+    // The screen fetches its translations next to itself (./__LOCALES__/…), as deployed.
+    const realFetch = (g.__uiHostRealFetch__ ??= g.fetch) as typeof fetch;
+    g.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const match = url.match(/^\.\/__LOCALES__\/([^/]+)$/);
+      if (!match) return realFetch(input, init);
+      const text = this.sandbox.locales?.file(match[1]);
+      return text === undefined ? new Response('not found', { status: 404, statusText: 'Not Found' }) : new Response(text, { headers: { 'Content-Type': 'application/json' } });
+    };
     this.mounted = true;
     jest.isolateModules(() => {
       require(modulePath);
@@ -75,6 +86,7 @@ export class UiHost {
           accountId: user.accountId,
           issueKey: this.context.issueKey,
           projectKey: this.context.projectKey,
+          locale: this.context.locale ?? 'en-US',
         });
         this.invokes.push({ functionKey: data.functionKey, payload: data.payload, result });
         if ('error' in result) throw new Error(result.error.message);
@@ -82,7 +94,13 @@ export class UiHost {
       }
       case 'getContext': {
         const license = licenceDetails(this.sandbox.runtime.licence);
-        return { accountId: this.sandbox.jira.user(this.context.user)?.accountId, moduleKey: this.context.moduleKey, extension: this.context.extension ?? {}, ...(license ? { license } : {}) };
+        return {
+          accountId: this.sandbox.jira.user(this.context.user)?.accountId,
+          moduleKey: this.context.moduleKey,
+          locale: this.context.locale ?? 'en-US',
+          extension: this.context.extension ?? {},
+          ...(license ? { license } : {}),
+        };
       }
       case 'submit':
         // `view.submit`: what an Automation action's form hands to the rule editor.
