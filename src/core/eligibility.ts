@@ -12,33 +12,38 @@ export interface IssueEventFacts {
 
 export type Eligibility =
   | { eligible: true; needsJqlCheck: boolean }
-  | { eligible: false; reason: string };
+  /** `why` names the locale text (`eligibility.<key>` in src/locales) and its values; the event handlers never word it. */
+  | { eligible: false; why: { key: string; params?: Record<string, string> } };
 
 const CONTENT_FIELDS = new Set(['summary', 'description']);
 
+function no(key: string, params?: Record<string, string>): Eligibility {
+  return { eligible: false, why: { key: `eligibility.${key}`, ...(params ? { params } : {}) } };
+}
+
 /** Decides eligibility from the project's settings; the JQL condition, if any, is checked by Jira afterwards. */
 export function decideEligibility(project: ProjectSettings, facts: IssueEventFacts): Eligibility {
-  if (!project.enabled) return { eligible: false, reason: 'the Ticket Enhancer is not enabled for this project' };
+  if (!project.enabled) return no('notEnabled');
   if (facts.kind === 'created' && !project.events.created) {
-    return { eligible: false, reason: 'this project does not send newly created issues' };
+    return no('noCreated');
   }
   if (facts.kind === 'updated') {
-    if (!project.events.updated) return { eligible: false, reason: 'this project does not send issue updates' };
+    if (!project.events.updated) return no('noUpdates');
     if (!facts.changedFields.some((field) => CONTENT_FIELDS.has(field.toLowerCase()))) {
-      return { eligible: false, reason: 'the update changed neither the summary nor the description' };
+      return no('noContentChange');
     }
   }
   if (project.issueTypeIds.length > 0 && !project.issueTypeIds.includes(facts.issueType.id)) {
-    return { eligible: false, reason: `issue type ${facts.issueType.name} is filtered out` };
+    return no('issueType', { type: facts.issueType.name });
   }
   if (project.priorityIds.length > 0 && !(facts.priority && project.priorityIds.includes(facts.priority.id))) {
-    return { eligible: false, reason: `priority ${facts.priority?.name ?? '(none)'} is filtered out` };
+    return facts.priority ? no('priority', { priority: facts.priority.name }) : no('noPriority');
   }
   const labels = new Set(facts.labels);
   const excluded = project.labelsExclude.find((label) => labels.has(label));
-  if (excluded) return { eligible: false, reason: `label "${excluded}" is excluded` };
+  if (excluded) return no('labelExcluded', { label: excluded });
   if (project.labelsInclude.length > 0 && !project.labelsInclude.some((label) => labels.has(label))) {
-    return { eligible: false, reason: `the issue has none of the labels ${project.labelsInclude.map((l) => `"${l}"`).join(', ')}` };
+    return no('labelsMissing', { labels: project.labelsInclude.map((l) => `"${l}"`).join(', ') });
   }
   return { eligible: true, needsJqlCheck: Boolean(project.jql) };
 }

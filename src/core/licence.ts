@@ -1,3 +1,5 @@
+import { english } from './english';
+
 /**
  * The app's licence as Forge reports it (`context.license`, `LicenseDetails`): present only for a
  * paid app on a production site; undefined in development and staging and for free apps, which
@@ -18,9 +20,8 @@ export function licenceState(license: LicenseDetails | undefined | null): Licenc
   return license.isEvaluation ? 'evaluation' : 'active';
 }
 
-export const UNLICENSED_MESSAGE =
-  'AI Ops Ticket Enhancer has no active licence on this site, so it sends no ticket and changes nothing. ' +
-  'A Jira admin can renew the subscription or start a free evaluation in Jira: Settings, Apps, Manage apps.';
+/** In English: for run reasons and Automation's audit log, which are not translated. */
+export const UNLICENSED_MESSAGE = english('licence.message');
 
 /** What every resolver answers while the licence is not active; the screens show it instead of their content. */
 export interface UnlicensedAnswer {

@@ -49,7 +49,7 @@ describe('the panel status', () => {
 
   it('renders a markdown result and named sections as ADF, and keeps older runs as history', () => {
     const md = view([run('completed', { result: '## Findings\n\n- one\n- two' })]);
-    expect(md.current?.result?.sections).toEqual([{ title: 'Analysis', document: expect.objectContaining({ type: 'doc', content: expect.arrayContaining([expect.objectContaining({ type: 'bulletList' })]) }) }]);
+    expect(md.current?.result?.sections).toEqual([{ title: 'Analysis', primary: true, document: expect.objectContaining({ type: 'doc', content: expect.arrayContaining([expect.objectContaining({ type: 'bulletList' })]) }) }]);
     const sections = view([run('completed', { result: { 'Clearer summary': 'Fix checkout', 'Priority hint': 'High' } }), run('failed', { deliveryId: 'older' })]);
     expect(sections.current?.result?.sections.map((s) => s.title)).toEqual(['Clearer summary', 'Priority hint']);
     expect(sections.history.map((h) => h.deliveryId)).toEqual(['older']);
@@ -63,7 +63,7 @@ describe('the panel status', () => {
   });
 
   it('says why nothing was sent, and offers no re-run to an ineligible issue', () => {
-    const v = view([], { eligibility: { eligible: false, reason: 'issue type Task is filtered out' }, canConfigure: true });
+    const v = view([], { eligibility: { eligible: false, why: { key: 'eligibility.issueType', params: { type: 'Task' } } }, canConfigure: true });
     expect(v.status).toEqual({ label: 'Not sent', appearance: 'default', detail: 'issue type Task is filtered out' });
     expect(v.canRunAgain).toBe(false);
     expect(v.settingsHint).toContain('project settings page');

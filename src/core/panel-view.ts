@@ -2,6 +2,8 @@ import type { FailureCause } from './delivery-policy';
 import type { Eligibility } from './eligibility';
 import { attemptCount, isCommentResult, isFinished, type DeliveryRun, type EnhancementResult, type RunStatus } from './enhancement';
 import { commentDocument, markdownDocument, type AdfDoc } from './result-document';
+import { english } from './english';
+import type { Translate } from './i18n';
 import { isOverdue } from './run-deadlines';
 
 /**
@@ -20,6 +22,8 @@ export type Audience = 'jira-admin' | 'project-admin' | 'member';
 export interface ResultSection {
   title: string;
   document: AdfDoc;
+  /** The one untitled analysis (a plain result or a comment): its heading is left out. */
+  primary?: boolean;
 }
 
 /** A result comment as read from Jira for this reader (undefined body: gone or not visible to them). */
@@ -88,45 +92,43 @@ export interface PanelView {
   realtimeToken?: string;
 }
 
-const LABELS: Record<RunStatus, [string, LozengeAppearance]> = {
-  skipped: ['Skipped', 'default'],
-  queued: ['Queued', 'new'],
-  retrying: ['Retrying', 'moved'],
-  waiting: ['Waiting for AI Ops', 'moved'],
-  accepted: ['Queued at AI Ops', 'new'],
-  running: ['Running', 'inprogress'],
-  completed: ['Completed', 'success'],
-  failed: ['Failed', 'removed'],
-  'timed-out': ['Timed out', 'removed'],
-  superseded: ['Superseded', 'default'],
-  cancelled: ['Cancelled', 'default'],
+const APPEARANCE: Record<RunStatus, LozengeAppearance> = {
+  skipped: 'default',
+  queued: 'new',
+  retrying: 'moved',
+  waiting: 'moved',
+  accepted: 'new',
+  running: 'inprogress',
+  completed: 'success',
+  failed: 'removed',
+  'timed-out': 'removed',
+  superseded: 'default',
+  cancelled: 'default',
 };
 
-const TRIGGERS: Record<string, string> = { created: 'Created', updated: 'Edited', rerun: 'Run again', redeliver: 'Redelivered', test: 'Test', bulk: 'Existing ticket', automation: 'Automation' };
-
-function label(run: DeliveryRun): string {
-  if (run.status === 'retrying') return `Retrying (attempt ${attemptCount(run) + 1} of ${run.attemptLimit})`;
-  return LABELS[run.status][0];
+function label(run: DeliveryRun, t: Translate): string {
+  if (run.status === 'retrying') return t('status.retryingAttempt', { n: attemptCount(run) + 1, limit: run.attemptLimit });
+  return t(`status.${run.status}`);
 }
 
-function attemptsLabel(run: DeliveryRun): string {
+function attemptsLabel(run: DeliveryRun, t: Translate): string {
   const n = attemptCount(run);
-  if (run.status === 'retrying' || run.status === 'queued') return `${n} of ${run.attemptLimit} attempts`;
-  return `${n} attempt${n === 1 ? '' : 's'}`;
+  if (run.status === 'retrying' || run.status === 'queued') return t('attempts.ofLimit', { n, limit: run.attemptLimit });
+  return n === 1 ? t('attempts.one') : t('attempts.many', { n });
 }
 
-function resultSummary(result: EnhancementResult | undefined): string | undefined {
+function resultSummary(result: EnhancementResult | undefined, t: Translate): string | undefined {
   if (result === undefined) return undefined;
   if (isCommentResult(result)) {
-    const who = result.authorName ?? 'the AI Ops account';
-    return result.deleted ? `Comment by ${who} (since deleted)` : `Comment by ${who}`;
+    const who = result.authorName ?? t('result.aiopsAccount');
+    return result.deleted ? t('result.commentByDeleted', { who }) : t('result.commentBy', { who });
   }
   const text = typeof result === 'string' ? result : Object.entries(result).map(([title, body]) => `${title}: ${body}`).join(' · ');
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > 160 ? `${line.slice(0, 157)}…` : line;
 }
 
-export function runSummary(run: DeliveryRun): RunSummary {
+export function runSummary(run: DeliveryRun, t: Translate = english): RunSummary {
   return {
     deliveryId: run.deliveryId,
     issueId: run.issueId,
@@ -134,19 +136,19 @@ export function runSummary(run: DeliveryRun): RunSummary {
     projectKey: run.projectKey,
     latencyMs: run.latencyMs,
     status: run.status,
-    label: label(run),
-    appearance: LABELS[run.status][1],
-    trigger: run.trigger === 'automation' && run.automationRule ? `Automation: ${run.automationRule}` : (TRIGGERS[run.trigger] ?? run.trigger),
+    label: label(run, t),
+    appearance: APPEARANCE[run.status],
+    trigger: run.trigger === 'automation' && run.automationRule ? t('trigger.automationRule', { rule: run.automationRule }) : t(`trigger.${run.trigger}`),
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
     executionId: run.executionId,
     attempts: attemptCount(run),
     attemptLimit: run.attemptLimit,
-    attemptsLabel: attemptsLabel(run),
+    attemptsLabel: attemptsLabel(run, t),
     httpStatus: run.httpStatus,
     reason: run.reason ? sentence(run.reason) : undefined,
     failureCause: run.failureCause,
-    resultSummary: resultSummary(run.result),
+    resultSummary: resultSummary(run.result, t),
   };
 }
 
@@ -159,8 +161,8 @@ export function sentence(text: string): string {
 }
 
 /** Markdown becomes ADF; named sections become one titled document each. */
-export function resultSections(result: Exclude<EnhancementResult, { kind: 'comment' }>): ResultSection[] {
-  if (typeof result === 'string') return [{ title: 'Analysis', document: markdownDocument(result) }];
+export function resultSections(result: Exclude<EnhancementResult, { kind: 'comment' }>, t: Translate = english): ResultSection[] {
+  if (typeof result === 'string') return [{ title: t('result.analysis'), document: markdownDocument(result), primary: true }];
   return Object.entries(result).map(([title, body]) => ({ title, document: markdownDocument(body) }));
 }
 
@@ -169,48 +171,41 @@ function commentLink(siteUrl: string | undefined, issueKey: string, commentId: s
 }
 
 /** The result of a completed run, as this reader may see it. */
-export function resultView(run: DeliveryRun, comment: CommentRead | undefined, siteUrl: string | undefined): ResultView | undefined {
+export function resultView(run: DeliveryRun, comment: CommentRead | undefined, siteUrl: string | undefined, t: Translate = english): ResultView | undefined {
   const result = run.result;
   if (result === undefined) return undefined;
   if (!isCommentResult(result)) {
-    return { sections: resultSections(result), source: run.resultMode === 'poll' ? 'Fetched from the AI Ops status URL' : 'Sent back by AI Ops' };
+    return { sections: resultSections(result, t), source: run.resultMode === 'poll' ? t('result.fromStatusUrl') : t('result.sentBack') };
   }
-  const who = comment?.authorName ?? result.authorName ?? 'the AI Ops account';
+  const who = comment?.authorName ?? result.authorName ?? t('result.aiopsAccount');
   const link = commentLink(siteUrl, run.issueKey, result.commentId);
   const when = comment?.created ?? result.created;
   const edited = Boolean((comment?.updated ?? result.updated) && (comment?.updated ?? result.updated) !== when);
   const postedAt = Number.isNaN(Date.parse(when)) ? undefined : new Date(Date.parse(when)).toISOString();
-  const meta = { source: `Posted as a comment by ${who}`, postedAt, edited };
+  const meta = { source: t('result.postedBy', { who }), postedAt, edited };
   if (result.deleted || (comment && !comment.visible)) {
     return {
       sections: [],
       ...meta,
-      notice: result.deleted ? 'The AI Ops comment with this result was deleted.' : 'The AI Ops comment is not visible to you.',
+      notice: result.deleted ? t('result.deleted') : t('result.notVisible'),
     };
   }
-  if (!comment?.body) return { sections: [], ...meta, link, notice: 'The AI Ops comment could not be read just now.' };
-  return { sections: [{ title: 'Analysis', document: commentDocument(comment.body) }], ...meta, link };
+  if (!comment?.body) return { sections: [], ...meta, link, notice: t('result.unreadable') };
+  return { sections: [{ title: t('result.analysis'), document: commentDocument(comment.body), primary: true }], ...meta, link };
 }
 
-const MEMBER_WORDING: Record<FailureCause, string> = {
-  configuration: 'The AI Ops connection needs attention; a Jira admin has been shown how to fix it.',
-  payload: 'The AI Ops agent did not accept this ticket; its owner has been shown why.',
-  outage: 'AI Ops could not be reached for long enough that this delivery stopped. Ask a Jira admin to redeliver it once AI Ops is back.',
-  agent: 'The Ticket Enhancer did not finish its analysis. You can run it again.',
-  issue: 'The issue changed before it could be sent.',
-  user: 'The run was stopped by a user.',
-};
+const FAILURE_CAUSES: readonly FailureCause[] = ['configuration', 'payload', 'outage', 'agent', 'issue', 'user'];
 
-function failureFor(run: DeliveryRun, audience: Audience): PanelView['failure'] {
+function failureFor(run: DeliveryRun, audience: Audience, t: Translate): PanelView['failure'] {
   if (run.status !== 'failed' && run.status !== 'timed-out') return undefined;
-  const cause = run.failureCause ?? (run.status === 'timed-out' ? 'agent' : 'configuration');
-  const title = run.status === 'timed-out' ? 'Timed out' : 'Failed';
+  const stored = run.failureCause ?? (run.status === 'timed-out' ? 'agent' : 'configuration');
+  const cause = FAILURE_CAUSES.includes(stored) ? stored : 'configuration';
+  const title = run.status === 'timed-out' ? t('status.timed-out') : t('status.failed');
   const fixWhere = cause === 'configuration' || cause === 'payload' ? (run.secretScope?.kind === 'project' ? 'project-settings' : 'admin-page') : undefined;
-  if (audience === 'member') return { title, text: MEMBER_WORDING[cause] };
-  if (audience === 'project-admin' && fixWhere === 'admin-page') {
-    return { title, text: `${sentence(run.reason ?? 'No reason was given')} A Jira admin can fix this on the app's admin page.` };
-  }
-  return { title, text: sentence(run.reason ?? 'No reason was given'), fixWhere: audience === 'jira-admin' || fixWhere === 'project-settings' ? fixWhere : undefined };
+  if (audience === 'member') return { title, text: t(`failure.member.${cause}`) };
+  const reason = run.reason ? sentence(run.reason) : t('panel.noReason');
+  if (audience === 'project-admin' && fixWhere === 'admin-page') return { title, text: t('failure.adminFixes', { reason }) };
+  return { title, text: reason, fixWhere: audience === 'jira-admin' || fixWhere === 'project-settings' ? fixWhere : undefined };
 }
 
 export interface PanelInput {
@@ -228,40 +223,40 @@ export interface PanelInput {
   comments?: Record<string, CommentRead>;
 }
 
-export function panelView(input: PanelInput): PanelView {
+export function panelView(input: PanelInput, t: Translate = english): PanelView {
   const [newest, ...older] = input.runs;
   const realtime = { channel: input.channel, realtimeToken: input.realtimeToken };
   if (!newest) {
-    const why = input.eligibility.eligible ? 'no delivery has been recorded for this issue yet' : input.eligibility.reason;
+    const why = input.eligibility.eligible ? t('panel.noDeliveryYet') : t(input.eligibility.why.key, input.eligibility.why.params);
     return {
       issueKey: input.issueKey,
-      status: { label: 'Not sent', appearance: 'default', detail: why },
+      status: { label: t('status.notSent'), appearance: 'default', detail: why },
       history: [],
       finished: true,
       overdue: false,
       canRunAgain: input.canRunAgain && input.eligibility.eligible,
       runAgainIsPrimary: true,
-      settingsHint: input.canConfigure && !input.eligibility.eligible ? 'Change this on the project settings page: Project settings > Apps > AI Ops Ticket Enhancer.' : undefined,
+      settingsHint: input.canConfigure && !input.eligibility.eligible ? t('panel.settingsHint') : undefined,
       ...realtime,
     };
   }
   const commentOf = (run: DeliveryRun) => (isCommentResult(run.result) ? input.comments?.[run.result.commentId] : undefined);
   const finished = isFinished(newest.status);
   const current = {
-    ...runSummary(newest),
+    ...runSummary(newest, t),
     nextAttemptAt: newest.nextAttemptAt,
-    result: newest.status === 'completed' ? resultView(newest, commentOf(newest), input.siteUrl) : undefined,
+    result: newest.status === 'completed' ? resultView(newest, commentOf(newest), input.siteUrl, t) : undefined,
   };
   const lastCompleted = newest.status === 'completed' ? undefined : older.find((run) => run.status === 'completed');
-  const previous = lastCompleted ? resultView(lastCompleted, commentOf(lastCompleted), input.siteUrl) : undefined;
-  const failure = failureFor(newest, input.audience);
+  const previous = lastCompleted ? resultView(lastCompleted, commentOf(lastCompleted), input.siteUrl, t) : undefined;
+  const failure = failureFor(newest, input.audience, t);
   const configurationCause = (newest.status === 'failed' || newest.status === 'timed-out') && (newest.failureCause === 'configuration' || newest.failureCause === 'payload');
   return {
     issueKey: input.issueKey,
     status: { label: current.label, appearance: current.appearance, detail: failure?.text ?? current.reason },
     current,
     previousResult: previous && lastCompleted ? { ...previous, deliveryId: lastCompleted.deliveryId, completedAt: lastCompleted.finishedAt } : undefined,
-    history: older.map(runSummary),
+    history: older.map((run) => runSummary(run, t)),
     finished,
     overdue: !finished && isOverdue(newest, input.nowMs),
     canRunAgain: input.canRunAgain,

@@ -5,6 +5,8 @@ import { validateGlobalSettings } from '../core/settings-validation';
 import { keyFingerprint, secretToKey } from '../core/signing';
 import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
 import { callbackBaseUrl, enqueue } from '../forge/platform';
+import { translatorFor } from '../forge/translations';
+import type { Translate } from '../core/i18n';
 import { listAllRuns } from '../forge/run-store';
 import { deleteSecret, listProjectSettings, loadGlobalSettings, readSecret, saveGlobalSettings, writeSecret } from '../forge/settings-store';
 import { projectInfo } from '../forge/jira-adapter';
@@ -32,7 +34,7 @@ const cursorOf = (payload: unknown) => {
   return typeof cursor === 'string' && cursor.length > 0 && cursor.length < 2000 ? cursor : undefined;
 };
 
-async function adminView(cursor?: string) {
+async function adminView(t: Translate, cursor?: string) {
   const [settings, projects, page, callbackUrl, storage, insights] = await Promise.all([
     loadGlobalSettings(),
     listProjectSettings(),
@@ -59,7 +61,7 @@ async function adminView(cursor?: string) {
     callbackUrl,
     statusAuthConfigured: settings?.statusAuthHeaderName ? Boolean(await readSecret({ kind: 'global' }, 'status-auth')) : false,
     projects: named,
-    deliveries: page.runs.map(runSummary),
+    deliveries: page.runs.map((run) => runSummary(run, t)),
     deliveriesCursor: page.nextCursor ?? null,
     insights,
     storage: {
@@ -75,16 +77,17 @@ async function adminView(cursor?: string) {
 
 resolver.define('load', async ({ context }) => {
   await requireJiraAdmin(context);
-  return adminView();
+  return adminView(await translatorFor((context as ForgeResolverContext).locale));
 });
 
 /** The next page of site-wide deliveries, newest first; or those that ended for one reason. */
 resolver.define('deliveries', async ({ payload, context }) => {
   await requireJiraAdmin(context);
   const reason = reasonOf(payload);
-  if (reason) return { deliveries: (await runsWithReason(reason, undefined)).map(runSummary), deliveriesCursor: null, reason };
+  const t = await translatorFor((context as ForgeResolverContext).locale);
+  if (reason) return { deliveries: (await runsWithReason(reason, undefined)).map((run) => runSummary(run, t)), deliveriesCursor: null, reason };
   const page = await listAllRuns(25, cursorOf(payload));
-  return { deliveries: page.runs.map(runSummary), deliveriesCursor: page.nextCursor ?? null };
+  return { deliveries: page.runs.map((run) => runSummary(run, t)), deliveriesCursor: page.nextCursor ?? null };
 });
 
 /** True when AI Ops accepted something signed with this key: a check, or a recent delivery. */
@@ -134,7 +137,7 @@ resolver.define('save', async ({ payload, context }) => {
   if (statusAuth) await writeSecret({ kind: 'global' }, 'status-auth', statusAuth);
   await rememberAccounts([next.resultAccount?.accountId]);
   await saveGlobalSettings(next);
-  return { ok: true, secretChange, view: await adminView() };
+  return { ok: true, secretChange, view: await adminView(await translatorFor((context as ForgeResolverContext).locale)) };
 });
 
 resolver.define('endSecretGrace', async ({ context }) => {
@@ -144,7 +147,7 @@ resolver.define('endSecretGrace', async ({ context }) => {
     await deleteSecret({ kind: 'global' }, 'previous');
     await saveGlobalSettings({ ...stored, previousSecret: undefined });
   }
-  return { ok: true, view: await adminView() };
+  return { ok: true, view: await adminView(await translatorFor((context as ForgeResolverContext).locale)) };
 });
 
 resolver.define('checkConnection', async ({ context }) => {

@@ -4,6 +4,7 @@ import { endRun, isCommentResult } from '../core/enhancement';
 import { panelView, type Audience, type CommentRead } from '../core/panel-view';
 import { readCommentAsUser, readIssueAsApp, userPermissions } from '../forge/jira-adapter';
 import { appPageUrls, issueChannel, panelRealtimeToken } from '../forge/platform';
+import { translatorFor } from '../forge/translations';
 import { publishChange } from '../forge/run-publisher';
 import { getRun, listIssueRuns } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
@@ -61,7 +62,7 @@ resolver.define('load', async ({ context }) => {
     nowMs: Date.now(),
     siteUrl,
     comments,
-  });
+  }, await translatorFor(ctx.locale));
   return {
     ...view,
     canCancel: held.has('EDIT_ISSUES'),

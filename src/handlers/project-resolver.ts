@@ -10,6 +10,8 @@ import { issueMatchesJql, projectIssueTypes, projectPriorities } from '../forge/
 import { getRun, listProjectRuns } from '../forge/run-store';
 import { deleteSecret, loadGlobalSettings, loadProjectSettings, saveProjectSettings, writeSecret } from '../forge/settings-store';
 import { readInsights, runsWithReason } from './outcome-counters';
+import { translatorFor } from '../forge/translations';
+import type { Translate } from '../core/i18n';
 import { licensedResolver, reasonOf, projectFromContext, requirePermission, ResolverError, type ForgeResolverContext } from './resolver-context';
 import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { startDelivery } from './start-delivery';
@@ -28,7 +30,7 @@ const cursorOf = (payload: unknown) => {
   return typeof cursor === 'string' && cursor.length > 0 && cursor.length < 2000 ? cursor : undefined;
 };
 
-async function projectView(projectId: string) {
+async function projectView(projectId: string, t: Translate) {
   const [settings, global, issueTypes, page, insights] = await Promise.all([
     loadProjectSettings(projectId),
     loadGlobalSettings(),
@@ -43,7 +45,7 @@ async function projectView(projectId: string) {
     defaults: global ? { agentId: global.agentId, tenantId: global.tenantId } : null,
     issueTypes,
     priorities,
-    deliveries: page.runs.map(runSummary),
+    deliveries: page.runs.map((run) => runSummary(run, t)),
     deliveriesCursor: page.nextCursor ?? null,
     insights,
   };
@@ -51,16 +53,17 @@ async function projectView(projectId: string) {
 
 resolver.define('load', async ({ context }) => {
   const { projectId } = await requireProjectAdmin(context);
-  return projectView(projectId);
+  return projectView(projectId, await translatorFor((context as ForgeResolverContext).locale));
 });
 
 /** The next page of this project's deliveries, newest first; or those that ended for one reason. */
 resolver.define('deliveries', async ({ payload, context }) => {
   const { projectId } = await requireProjectAdmin(context);
   const reason = reasonOf(payload);
-  if (reason) return { deliveries: (await runsWithReason(reason, projectId)).map(runSummary), deliveriesCursor: null, reason };
+  const t = await translatorFor((context as ForgeResolverContext).locale);
+  if (reason) return { deliveries: (await runsWithReason(reason, projectId)).map((run) => runSummary(run, t)), deliveriesCursor: null, reason };
   const page = await listProjectRuns(projectId, 25, cursorOf(payload));
-  return { deliveries: page.runs.map(runSummary), deliveriesCursor: page.nextCursor ?? null };
+  return { deliveries: page.runs.map((run) => runSummary(run, t)), deliveriesCursor: page.nextCursor ?? null };
 });
 
 resolver.define('save', async ({ payload, context }) => {
@@ -92,7 +95,7 @@ resolver.define('save', async ({ payload, context }) => {
     next = { ...next, secret: undefined };
   }
   await saveProjectSettings(projectId, next);
-  return { ok: true, view: await projectView(projectId) };
+  return { ok: true, view: await projectView(projectId, await translatorFor((context as ForgeResolverContext).locale)) };
 });
 
 resolver.define('redeliver', async ({ payload, context }) => {

@@ -5,6 +5,7 @@
 import Resolver from '@forge/resolver';
 import { licenceState, unlicensedAnswer, type LicenseDetails } from '../core/licence';
 import { userPermissions } from '../forge/jira-adapter';
+import { translatorFor } from '../forge/translations';
 
 export class ResolverError extends Error {
   constructor(
@@ -19,6 +20,8 @@ export class ResolverError extends Error {
 export interface ForgeResolverContext {
   accountId?: string;
   license?: LicenseDetails;
+  /** The reader's Jira locale, such as en-US or de-DE. */
+  locale?: string;
   extension?: {
     issue?: { id?: string | number; key?: string; type?: string; typeId?: string };
     project?: { id?: string | number; key?: string; type?: string };
@@ -62,7 +65,8 @@ export function licensedResolver(): Resolver {
   const define = resolver.define.bind(resolver);
   resolver.define = ((key: string, handler: Parameters<Resolver['define']>[1]) =>
     define(key, async (request) => {
-      if (licenceState((request.context as ForgeResolverContext).license) === 'inactive') return unlicensedAnswer() as never;
+      const context = request.context as ForgeResolverContext;
+      if (licenceState(context.license) === 'inactive') return { ...unlicensedAnswer(), message: (await translatorFor(context.locale))('licence.message') } as never;
       return handler(request);
     })) as Resolver['define'];
   return resolver;

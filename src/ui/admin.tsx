@@ -15,6 +15,8 @@ import { InsightsSection, type ReasonFilter } from './insights';
 import type { Insights } from '../core/outcome-stats';
 import { call } from './call';
 import { useScreenLoad } from './use-load';
+import { Translated, useT, when } from './i18n';
+import type { Translate } from '../core/i18n';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
@@ -73,14 +75,19 @@ const EMPTY: Settings = { aiopsBaseUrl: '', agentId: '', tenantId: '', ...CONNEC
 
 type NumberKey = 'attemptLimit' | 'requestTimeoutSeconds' | 'resultTimeLimitMinutes' | 'deliveryConcurrency' | 'outageHorizonHours' | 'retentionDays';
 
-const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`);
+const sizeText = (bytes: number, t: Translate) => (bytes >= 1024 * 1024 ? t('admin.megabytes', { n: (bytes / 1024 / 1024).toFixed(1) }) : t('admin.kilobytes', { n: Math.ceil(bytes / 1024) }));
 
-function checkFeedback(steps: CheckStep[]): FeedbackMessage {
+function checkFeedback(steps: CheckStep[], t: Translate): FeedbackMessage {
   const ok = steps.every((step) => step.ok);
-  return { appearance: ok ? 'success' : 'error', title: ok ? 'Connected' : steps.find((step) => !step.ok)!.title, lines: steps.map((step) => `${step.ok ? '✓' : '✗'} ${step.title}: ${step.detail}`) };
+  return {
+    appearance: ok ? 'success' : 'error',
+    title: ok ? t('admin.connected') : steps.find((step) => !step.ok)!.title,
+    lines: steps.map((step) => t(step.ok ? 'admin.stepPassed' : 'admin.stepFailed', { title: step.title, detail: step.detail })),
+  };
 }
 
 function App() {
+  const { t, locale } = useT();
   const [view, setView] = useState<AdminView>();
   const [form, setForm] = useState<Settings>(EMPTY);
   const [secret, setSecret] = useState('');
@@ -125,9 +132,9 @@ function App() {
   const num = (key: NumberKey) => (value: string) => set(key)((value === '' ? Number.NaN : Number(value)) as never);
 
   const runCheck = async (control: string) => {
-    say(control, { appearance: 'information', title: 'Checking the connection…', lines: [] });
+    say(control, { appearance: 'information', title: t('admin.checkingConnection'), lines: [] });
     const check = await call<{ ok: boolean; steps: CheckStep[] }>('checkConnection');
-    say(control, checkFeedback(check.steps));
+    say(control, checkFeedback(check.steps, t));
   };
 
   const save = async (control: string) => {
@@ -140,24 +147,24 @@ function App() {
       const answer = await call<{ ok: boolean; errors?: FieldError[]; view?: AdminView; secretChange?: string }>('save', { settings, secret, statusAuthValue });
       setErrors(answer.errors ?? []);
       if (!answer.ok || !answer.view) {
-        say(control, { appearance: 'error', title: 'Not saved', lines: ['Correct the fields marked in red; every problem is listed beside its field.'] });
+        say(control, { appearance: 'error', title: t('common.notSaved'), lines: [t('admin.correctFields')] });
         return;
       }
       show(answer.view);
       setSecret('');
       setStatusAuthValue('');
-      const lines = ['The settings are saved.'];
-      if (answer.secretChange === 'rotating') lines.push('The new secret signs every delivery from now on. For 24 hours the old secret also signs the Standard Webhooks header, so a receiver that checks it can switch over; end that early below.');
-      if (answer.secretChange === 'unchanged') lines.push('The secret you entered is the one already saved: nothing changed.');
+      const lines = [t('admin.saved')];
+      if (answer.secretChange === 'rotating') lines.push(t('admin.secretRotating'));
+      if (answer.secretChange === 'unchanged') lines.push(t('admin.secretUnchanged'));
       const origin = originOf(answer.view.settings?.aiopsBaseUrl);
       const egress = await permissions.egress.get({}).catch(() => undefined);
       const approved = (egress?.results ?? []).some((group) => group.configured.some((entry) => originOf(entry.domain) === origin));
-      if (!approved) lines.push(`Egress to ${origin} is not approved yet: deliveries fail until it is. Use "Approve egress" next to the URL.`);
-      say(control, { appearance: approved ? 'success' : 'warning', title: 'Saved', lines });
+      if (!approved) lines.push(t('admin.egressPending', { origin: origin ?? '' }));
+      say(control, { appearance: approved ? 'success' : 'warning', title: t('common.saved'), lines });
       // The check after a save answers where that save's section shows its checks.
       if (approved && control !== 'save-retention') await runCheck(control === 'save-connection' ? 'check' : `${control}-check`);
     } catch (e) {
-      say(control, { appearance: 'error', title: 'Not saved', lines: [e instanceof Error ? e.message : String(e)] });
+      say(control, { appearance: 'error', title: t('common.notSaved'), lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
       setBusy(undefined);
     }
@@ -169,7 +176,7 @@ function App() {
     try {
       await runCheck('check');
     } catch (e) {
-      say('check', { appearance: 'error', title: 'The check could not run', lines: [e instanceof Error ? e.message : String(e)] });
+      say('check', { appearance: 'error', title: t('admin.checkFailed'), lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
       setBusy(undefined);
     }
@@ -184,14 +191,14 @@ function App() {
       const key = egressKey(origin);
       const existing = await permissions.egress.get({});
       if (!(existing?.results ?? []).some((group) => group.key === key)) {
-        await permissions.egress.set({ egresses: [{ key, description: 'The AI Ops API that receives Jira issues', configured: [{ domain: origin, type: [BACKEND_FETCH] }] }] });
+        await permissions.egress.set({ egresses: [{ key, description: t('admin.egressDescription'), configured: [{ domain: origin, type: [BACKEND_FETCH] }] }] });
       }
       // Approvals of earlier AI Ops hosts are removed once the new one is in place.
       for (const group of existing?.results ?? []) if (group.key.startsWith(EGRESS_KEY_PREFIX) && group.key !== key) await permissions.egress.deleteGroup({ key: group.key });
       await readEgress(origin);
-      say('egress', { appearance: 'success', title: 'Egress approved', lines: [`The app may now send to ${origin}.`] });
+      say('egress', { appearance: 'success', title: t('admin.egressApproved'), lines: [t('admin.egressMaySend', { origin })] });
     } catch (e) {
-      say('egress', { appearance: 'error', title: 'Egress not approved', lines: [e instanceof Error ? e.message : String(e)] });
+      say('egress', { appearance: 'error', title: t('admin.egressNotApproved'), lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
       setBusy(undefined);
     }
@@ -201,10 +208,15 @@ function App() {
     setBusy('purge');
     try {
       const answer = await call<{ started: boolean; reason?: string }>('purgeData', { confirm: purgeConfirm });
-      say('purge', answer.started ? { appearance: 'information', title: 'Deleting', lines: ['Everything the app stored on this site is being deleted in the background; reload the page in a minute.'] } : { appearance: 'warning', title: 'Not started', lines: [answer.reason ?? ''] });
+      say(
+        'purge',
+        answer.started
+          ? { appearance: 'information', title: t('admin.deleting'), lines: [t('admin.deletingText')] }
+          : { appearance: 'warning', title: t('bulk.notStarted'), lines: [answer.reason ?? ''] },
+      );
       setPurgeConfirm('');
     } catch (e) {
-      say('purge', { appearance: 'error', title: 'Not started', lines: [e instanceof Error ? e.message : String(e)] });
+      say('purge', { appearance: 'error', title: t('bulk.notStarted'), lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
       setBusy(undefined);
     }
@@ -212,11 +224,11 @@ function App() {
 
   const sendTest = async () => {
     setBusy('test');
-    say('test', { appearance: 'information', title: 'Sending the test issue…', lines: [] });
+    say('test', { appearance: 'information', title: t('admin.testSending'), lines: [] });
     try {
       const started = await call<{ started: boolean; reason?: string; deliveryId?: string }>('sendTestIssue', { issueKey: testIssue });
       if (!started.started || !started.deliveryId) {
-        say('test', { appearance: 'error', title: 'Not sent', lines: [started.reason ?? 'No reason was given.'] });
+        say('test', { appearance: 'error', title: t('status.notSent'), lines: [started.reason ?? t('panel.noReason')] });
         return;
       }
       for (;;) {
@@ -228,13 +240,13 @@ function App() {
           lines: [status.detail],
           busy: !status.done,
           action: status.suggestedAccount
-            ? { label: `Use ${status.suggestedAccount.displayName ?? status.suggestedAccount.accountId} as the AI Ops account`, run: () => set('resultAccount')(status.suggestedAccount) }
+            ? { label: t('admin.useAccount', { name: status.suggestedAccount.displayName ?? status.suggestedAccount.accountId }), run: () => set('resultAccount')(status.suggestedAccount) }
             : undefined,
         });
         if (status.done) break;
       }
     } catch (e) {
-      say('test', { appearance: 'error', title: 'The test stopped', lines: [e instanceof Error ? e.message : String(e)] });
+      say('test', { appearance: 'error', title: t('admin.testStopped'), lines: [e instanceof Error ? e.message : String(e)] });
     } finally {
       setBusy(undefined);
     }
@@ -245,7 +257,7 @@ function App() {
     try {
       const answer = await call<{ view: AdminView }>('endSecretGrace');
       show(answer.view);
-      say('grace', { appearance: 'success', title: 'Only the new secret signs now', lines: [] });
+      say('grace', { appearance: 'success', title: t('admin.graceEnded'), lines: [] });
     } finally {
       setBusy(undefined);
     }
@@ -269,15 +281,18 @@ function App() {
       const answer = await call<{ steps: DiagnoseStep[] }>('diagnose', { issueKey: diagnoseIssue });
       const origin = originOf(view?.settings?.aiopsBaseUrl);
       const request = answer.steps.find((step) => step.key === 'egress-request');
+      const host = origin ?? t('admin.aiopsHost');
+      const approvedNow = approvedOrigin === origin;
+      const through = request?.status === 'passed';
       const browser: DiagnoseStep = {
         key: 'egress-state',
-        title: 'Egress approval as Jira reports it, against an actual request',
-        status: !origin ? 'skipped' : (approvedOrigin === origin) === (request?.status === 'passed') ? 'passed' : 'failed',
-        detail: `Jira says ${origin ?? 'the AI Ops host'} is ${approvedOrigin === origin ? '' : 'not '}approved; the request ${request?.status === 'passed' ? 'went through' : 'did not go through'}.`,
+        title: t('admin.diagnoseEgressTitle'),
+        status: !origin ? 'skipped' : approvedNow === through ? 'passed' : 'failed',
+        detail: t(`admin.diagnoseEgress.${approvedNow ? 'approved' : 'notApproved'}.${through ? 'through' : 'blocked'}`, { host }),
       };
       setDiagnosis([browser, ...answer.steps]);
     } catch (e) {
-      setDiagnosis([{ key: 'error', title: 'Diagnose could not run', status: 'failed', detail: e instanceof Error ? e.message : String(e) }]);
+      setDiagnosis([{ key: 'error', title: t('admin.diagnoseFailed'), status: 'failed', detail: e instanceof Error ? e.message : String(e) }]);
     } finally {
       setBusy(undefined);
     }
@@ -286,66 +301,70 @@ function App() {
   if (unlicensed) return <UnlicensedNotice message={unlicensed} />;
   if (loadError && !view) {
     return (
-      <SectionMessage appearance="error" title="You cannot configure the AI Ops Ticket Enhancer">
+      <SectionMessage appearance="error" title={t('admin.cannotConfigure')}>
         <Stack space="space.100">
-          <Text>{`Only Jira admins can open this page (${loadError}).`}</Text>
+          <Text>{t('admin.onlyAdmins', { error: loadError })}</Text>
           <Inline>
-            <Button onClick={() => void reload()}>Try again</Button>
+            <Button onClick={() => void reload()}>{t('common.tryAgain')}</Button>
           </Inline>
         </Stack>
       </SectionMessage>
     );
   }
-  if (!view) return <Spinner label="Loading settings" />;
+  if (!view) return <Spinner label={t('admin.loading')} />;
   const secretInfo = view.settings?.secret;
   const savedOrigin = originOf(view.settings?.aiopsBaseUrl);
   const account = form.resultAccount;
   return (
     <Stack space="space.400">
-      <Heading size="large">AI Ops Ticket Enhancer</Heading>
+      <Heading size="large">{t('module.appTitle')}</Heading>
 
       <Stack space="space.200">
-        <Heading size="medium">1. Connect to AI Ops</Heading>
-        <TextField name="aiopsBaseUrl" label="AI Ops base URL" value={form.aiopsBaseUrl} onChange={set('aiopsBaseUrl')} errors={errors} help="The address of your AI Ops API, for example https://aiops.example.com. Deliveries go to {URL}/webhook/agents/{agent id}/webhook." />
+        <Heading size="medium">{t('admin.connectTitle')}</Heading>
+        <TextField name="aiopsBaseUrl" label={t('admin.baseUrl')} value={form.aiopsBaseUrl} onChange={set('aiopsBaseUrl')} errors={errors} help={t('admin.baseUrlHelp')} />
         {savedOrigin ? (
           <Stack space="space.050">
             <Inline space="space.100" alignBlock="center">
-              <Text>{`Egress to ${savedOrigin}:`}</Text>
-              {approvedOrigin === undefined ? <Spinner size="small" label="Reading the approval" /> : <Lozenge appearance={approvedOrigin === savedOrigin ? 'success' : 'removed'}>{approvedOrigin === savedOrigin ? 'Approved' : 'Not approved'}</Lozenge>}
+              <Text>{t('admin.egressTo', { origin: savedOrigin })}</Text>
+              {approvedOrigin === undefined ? (
+                <Spinner size="small" label={t('admin.readingApproval')} />
+              ) : (
+                <Lozenge appearance={approvedOrigin === savedOrigin ? 'success' : 'removed'}>{approvedOrigin === savedOrigin ? t('admin.approved') : t('admin.notApproved')}</Lozenge>
+              )}
               {approvedOrigin !== undefined && approvedOrigin !== savedOrigin ? (
                 <Button onClick={() => void approveEgress()} isDisabled={busy !== undefined}>
-                  {busy === 'egress' ? 'Waiting for approval…' : 'Approve egress'}
+                  {busy === 'egress' ? t('admin.waitingApproval') : t('admin.approveEgress')}
                 </Button>
               ) : null}
             </Inline>
             <Feedback message={feedback.egress} />
           </Stack>
         ) : (
-          <Text>Save the base URL, then approve egress to it: Jira asks a site admin to confirm that the app may send issues there.</Text>
+          <Text>{t('admin.saveUrlFirst')}</Text>
         )}
-        <TextField name="agentId" label="Agent id" value={form.agentId} onChange={set('agentId')} errors={errors} help="In AI Ops: Agent Management > your Ticket Enhancer agent > Webhook. The webhook URL ends with this id (a UUID)." />
-        <TextField name="tenantId" label="Tenant id" value={form.tenantId} onChange={set('tenantId')} errors={errors} help="Your AI Ops tenant; it is sent as tenant_id with every issue." />
+        <TextField name="agentId" label={t('project.agentId')} value={form.agentId} onChange={set('agentId')} errors={errors} help={t('admin.agentIdHelp')} />
+        <TextField name="tenantId" label={t('project.tenantId')} value={form.tenantId} onChange={set('tenantId')} errors={errors} help={t('admin.tenantIdHelp')} />
         <TextField
           name="secret"
-          label="HMAC secret"
+          label={t('project.secret')}
           type="password"
           value={secret}
           onChange={setSecret}
           errors={errors}
-          placeholder={secretInfo ? 'Leave empty to keep the current secret' : 'Paste the agent webhook secret'}
+          placeholder={secretInfo ? t('admin.secretKeep') : t('admin.secretPaste')}
           help={
             secretInfo
-              ? `Configured (fingerprint ${secretInfo.fingerprint}, set ${new Date(secretInfo.setAt).toLocaleString()}${secretInfo.provenAt ? ', accepted by AI Ops' : ''}). It is never shown again.`
-              : 'In AI Ops: the agent\'s Webhook settings show the secret once, when it is generated. It is stored encrypted and never shown again.'
+              ? t(secretInfo.provenAt ? 'admin.secretConfiguredProven' : 'admin.secretConfigured', { fingerprint: secretInfo.fingerprint, when: when(secretInfo.setAt, locale) })
+              : t('admin.secretHelp')
           }
         />
         {view.settings?.previousSecret ? (
-          <SectionMessage appearance="information" title="Switching to the new secret">
+          <SectionMessage appearance="information" title={t('admin.switchingSecret')}>
             <Stack space="space.100">
-              <Text>{`Deliveries are signed with the new secret. Until ${new Date(view.settings.previousSecret.until).toLocaleString()} the previous one (fingerprint ${view.settings.previousSecret.fingerprint}) also signs them, so a receiver that still has it keeps accepting them.`}</Text>
+              <Text>{t('admin.previousSecretText', { until: when(view.settings.previousSecret.until, locale), fingerprint: view.settings.previousSecret.fingerprint })}</Text>
               <Inline>
                 <Button onClick={() => void endGrace()} isDisabled={busy !== undefined}>
-                  Stop signing with the previous secret now
+                  {t('admin.endGrace')}
                 </Button>
               </Inline>
               <Feedback message={feedback.grace} />
@@ -354,38 +373,38 @@ function App() {
         ) : null}
         <SelectField
           name="keyEncoding"
-          label="Key encoding"
+          label={t('admin.keyEncoding')}
           options={[
-            { label: 'base64: the secret is base64-decoded (AI Ops; recommended)', value: 'base64' },
-            { label: 'utf8: the secret text itself is the key (GitHub-style receivers)', value: 'utf8' },
+            { label: t('admin.keyBase64'), value: 'base64' },
+            { label: t('admin.keyUtf8'), value: 'utf8' },
           ]}
           value={[form.keyEncoding]}
           onChange={(v) => set('keyEncoding')((v[0] ?? 'base64') as Settings['keyEncoding'])}
           errors={errors}
-          help="Keep base64 for AI Ops: its server decodes the secret before signing. If the check below says the secret does not match, the secret is wrong, not the encoding."
+          help={t('admin.keyEncodingHelp')}
         />
         <Inline space="space.100">
           <Button appearance="primary" onClick={() => void save('save-connection')} isDisabled={busy !== undefined}>
-            {busy === 'save-connection' ? 'Saving…' : 'Save'}
+            {busy === 'save-connection' ? t('common.saving') : t('common.save')}
           </Button>
           <Button onClick={() => void check()} isDisabled={busy !== undefined || !view.settings}>
-            {busy === 'check' ? 'Checking…' : 'Check connection'}
+            {busy === 'check' ? t('admin.checking') : t('admin.checkConnection')}
           </Button>
         </Inline>
         <Feedback message={feedback['save-connection']} />
         <Feedback message={feedback.check} />
-        <Text>Check connection asks the health URL, then proves the agent id and the secret with a signed request AI Ops refuses before queueing anything: no ticket is sent.</Text>
+        <Text>{t('admin.checkExplain')}</Text>
       </Stack>
 
       <Stack space="space.200">
-        <Heading size="medium">2. Results</Heading>
+        <Heading size="medium">{t('admin.resultsTitle')}</Heading>
         <SelectField
           name="resultMode"
-          label="How results come back"
+          label={t('admin.resultMode')}
           options={[
-            { label: 'Jira comment: the AI Ops agent comments on the issue (AI Ops today; recommended)', value: 'comment' },
-            { label: 'Callback: AI Ops posts results to the app', value: 'callback' },
-            { label: 'Status URL: the app polls AI Ops', value: 'poll' },
+            { label: t('admin.modeComment'), value: 'comment' },
+            { label: t('admin.modeCallback'), value: 'callback' },
+            { label: t('admin.modePoll'), value: 'poll' },
           ]}
           value={[form.resultMode]}
           onChange={(v) => set('resultMode')((v[0] ?? 'comment') as Settings['resultMode'])}
@@ -394,60 +413,60 @@ function App() {
         {form.resultMode === 'comment' ? (
           <Stack space="space.050">
             <UserPicker
-              label="AI Ops Jira account"
+              label={t('admin.account')}
               name="resultAccount"
               defaultValue={account?.accountId}
-              description="The account whose API token your AI Ops Jira tool uses: its comment on an issue becomes that issue's result."
+              description={t('admin.accountHelp')}
               onChange={(user) => set('resultAccount')(user?.id ? { accountId: user.id, displayName: user.name } : undefined)}
             />
             {account ? (
-              <Text>{`Results are comments by ${account.displayName ?? account.accountId}.`}</Text>
+              <Text>{t('admin.resultsAreComments', { name: account.displayName ?? account.accountId })}</Text>
             ) : (
-              <SectionMessage appearance="warning" title="No AI Ops Jira account is set">
-                <Text>Without it the app cannot tell the agent's comment from anyone else's, and runs end timed out. "Send test issue" below shows who commented, so you can pick the account.</Text>
+              <SectionMessage appearance="warning" title={t('admin.noAccount')}>
+                <Text>{t('admin.noAccountText')}</Text>
               </SectionMessage>
             )}
           </Stack>
         ) : null}
         {form.resultMode === 'callback' ? (
           <Stack space="space.050">
-            <Text>Every delivery carries this URL as callback_url; AI Ops posts signed results to it:</Text>
+            <Text>{t('admin.callbackText')}</Text>
             <Code>{view.callbackUrl}</Code>
           </Stack>
         ) : null}
         {form.resultMode === 'poll' ? (
           <Stack space="space.150">
-            <TextField name="statusUrlTemplate" label="Status URL template" value={form.statusUrlTemplate ?? ''} onChange={set('statusUrlTemplate')} errors={errors} help="{base} and {execution_id} are filled in, for example {base}/api/executions/{execution_id}." />
-            <TextField name="statusAuthHeaderName" label="Auth header name (optional)" value={form.statusAuthHeaderName ?? ''} onChange={set('statusAuthHeaderName')} errors={errors} />
-            <TextField name="statusAuthValue" label="Auth header value" type="password" value={statusAuthValue} onChange={setStatusAuthValue} errors={errors} help={view.statusAuthConfigured ? 'Configured; leave empty to keep it.' : 'Stored encrypted.'} />
+            <TextField name="statusUrlTemplate" label={t('admin.statusUrl')} value={form.statusUrlTemplate ?? ''} onChange={set('statusUrlTemplate')} errors={errors} help={t('admin.statusUrlHelp')} />
+            <TextField name="statusAuthHeaderName" label={t('admin.authHeaderName')} value={form.statusAuthHeaderName ?? ''} onChange={set('statusAuthHeaderName')} errors={errors} />
+            <TextField name="statusAuthValue" label={t('admin.authHeaderValue')} type="password" value={statusAuthValue} onChange={setStatusAuthValue} errors={errors} help={view.statusAuthConfigured ? t('admin.authConfigured') : t('admin.authStored')} />
           </Stack>
         ) : null}
-        <TextField name="resultTimeLimitMinutes" label="Time limit for a result (minutes)" type="number" value={numberText(form.resultTimeLimitMinutes)} onChange={num('resultTimeLimitMinutes')} errors={errors} help="A run AI Ops accepted ends timed out when no result comes within this time; a result that arrives later still completes it." />
+        <TextField name="resultTimeLimitMinutes" label={t('admin.timeLimit')} type="number" value={numberText(form.resultTimeLimitMinutes)} onChange={num('resultTimeLimitMinutes')} errors={errors} help={t('admin.timeLimitHelp')} />
         <Inline space="space.100" alignBlock="end">
           <Box>
-            <Textfield name="testIssue" placeholder="Issue key, such as DEMO-12" value={testIssue} onChange={(e) => setTestIssue(String(e.target.value ?? ''))} />
+            <Textfield name="testIssue" placeholder={t('admin.testIssuePlaceholder')} value={testIssue} onChange={(e) => setTestIssue(String(e.target.value ?? ''))} />
           </Box>
           <Button onClick={() => void sendTest()} isDisabled={busy !== undefined || !view.settings}>
-            {busy === 'test' ? 'Testing…' : 'Send test issue'}
+            {busy === 'test' ? t('admin.testing') : t('admin.sendTest')}
           </Button>
         </Inline>
         <Feedback message={feedback.test} />
-        <Text>Send test issue sends a real issue through the whole path with the saved settings and waits up to a minute for its result.</Text>
+        <Text>{t('admin.sendTestExplain')}</Text>
       </Stack>
 
       <Stack space="space.200">
-        <Heading size="medium">3. Delivery</Heading>
-        <TextField name="attemptLimit" label="Attempts before waiting for AI Ops" type="number" value={numberText(form.attemptLimit)} onChange={num('attemptLimit')} errors={errors} help="Network errors, timeouts, 429 and 5xx are retried with backoff (15 s, 30 s, 60 s …). Refusals (400, 401, 403, 404, 422) fail at once." />
-        <TextField name="outageHorizonHours" label="Keep waiting for an unreachable AI Ops (hours)" type="number" value={numberText(form.outageHorizonHours)} onChange={num('outageHorizonHours')} errors={errors} help="After the attempts, runs wait for AI Ops to come back and resume by themselves; older ones fail." />
-        <TextField name="requestTimeoutSeconds" label="Request timeout (seconds)" type="number" value={numberText(form.requestTimeoutSeconds)} onChange={num('requestTimeoutSeconds')} errors={errors} />
-        <TextField name="deliveryConcurrency" label="Deliveries at once" type="number" value={numberText(form.deliveryConcurrency)} onChange={num('deliveryConcurrency')} errors={errors} help="How many issues are sent at the same time; bulk imports drain at this pace." />
-        <ToggleField name="sendReporterName" label="Send the reporter's name" checked={form.sendReporterName} onChange={set('sendReporterName')} />
-        <ToggleField name="sendReporterEmail" label="Send the reporter's e-mail address (personal data; Jira hides it for most users)" checked={form.sendReporterEmail} onChange={set('sendReporterEmail')} />
-        <ToggleField name="strictPayload" label="Strict payload: exactly the Jira Automation body, for agents whose schema forbids other fields" checked={form.strictPayload} onChange={set('strictPayload')} />
-        <ToggleField name="automationRequiresEnabledProject" label="The Automation action sends only issues of enabled projects" checked={form.automationRequiresEnabledProject} onChange={set('automationRequiresEnabledProject')} />
+        <Heading size="medium">{t('admin.deliveryTitle')}</Heading>
+        <TextField name="attemptLimit" label={t('admin.attemptLimit')} type="number" value={numberText(form.attemptLimit)} onChange={num('attemptLimit')} errors={errors} help={t('admin.attemptLimitHelp')} />
+        <TextField name="outageHorizonHours" label={t('admin.outageHorizon')} type="number" value={numberText(form.outageHorizonHours)} onChange={num('outageHorizonHours')} errors={errors} help={t('admin.outageHorizonHelp')} />
+        <TextField name="requestTimeoutSeconds" label={t('admin.requestTimeout')} type="number" value={numberText(form.requestTimeoutSeconds)} onChange={num('requestTimeoutSeconds')} errors={errors} />
+        <TextField name="deliveryConcurrency" label={t('admin.concurrency')} type="number" value={numberText(form.deliveryConcurrency)} onChange={num('deliveryConcurrency')} errors={errors} help={t('admin.concurrencyHelp')} />
+        <ToggleField name="sendReporterName" label={t('admin.sendName')} checked={form.sendReporterName} onChange={set('sendReporterName')} />
+        <ToggleField name="sendReporterEmail" label={t('admin.sendEmail')} checked={form.sendReporterEmail} onChange={set('sendReporterEmail')} />
+        <ToggleField name="strictPayload" label={t('admin.strictPayload')} checked={form.strictPayload} onChange={set('strictPayload')} />
+        <ToggleField name="automationRequiresEnabledProject" label={t('admin.automationEnabledOnly')} checked={form.automationRequiresEnabledProject} onChange={set('automationRequiresEnabledProject')} />
         <Inline>
           <Button appearance="primary" onClick={() => void save('save-delivery')} isDisabled={busy !== undefined}>
-            {busy === 'save-delivery' ? 'Saving…' : 'Save'}
+            {busy === 'save-delivery' ? t('common.saving') : t('common.save')}
           </Button>
         </Inline>
         <Feedback message={feedback['save-delivery']} />
@@ -455,53 +474,60 @@ function App() {
       </Stack>
 
       <Stack space="space.200">
-        <Heading size="medium">Stored data</Heading>
+        <Heading size="medium">{t('admin.storedTitle')}</Heading>
         <Text>
           {view.storage.runs === 0
-            ? 'No delivery is stored yet (counted once an hour).'
-            : `About ${view.storage.runs} deliveries with their results, ${sizeText(view.storage.bytes)}${view.storage.oldest ? `, the oldest from ${view.storage.oldest.slice(0, 10)}` : ''} (counted once an hour).`}
+            ? t('admin.storedNone')
+            : t(view.storage.oldest ? 'admin.storedOldest' : 'admin.stored', { n: view.storage.runs, size: sizeText(view.storage.bytes, t), oldest: view.storage.oldest?.slice(0, 10) ?? '' })}
         </Text>
         <TextField
           name="retentionDays"
-          label="Keep deliveries and results (days)"
+          label={t('admin.retention')}
           type="number"
           value={numberText(form.retentionDays)}
           onChange={num('retentionDays')}
           errors={errors}
-          help={`Older ones are deleted once a day${view.storage.retentionRanAt ? `; last run ${view.storage.retentionRanAt.slice(0, 16).replace('T', ' ')} UTC` : ''}. Uninstalling the app deletes everything it stored.`}
+          help={view.storage.retentionRanAt ? t('admin.retentionHelpRan', { when: when(view.storage.retentionRanAt, locale) }) : t('admin.retentionHelp')}
         />
         <Inline>
           <Button appearance="primary" onClick={() => void save('save-retention')} isDisabled={busy !== undefined}>
-            {busy === 'save-retention' ? 'Saving…' : 'Save'}
+            {busy === 'save-retention' ? t('common.saving') : t('common.save')}
           </Button>
         </Inline>
         <Feedback message={feedback['save-retention']} />
         <Inline space="space.100" alignBlock="center">
           <Box>
-            <Textfield name="purgeConfirm" placeholder="Type DELETE" value={purgeConfirm} onChange={(e) => setPurgeConfirm(String(e.target.value ?? ''))} />
+            <Textfield name="purgeConfirm" placeholder={t('admin.purgePlaceholder')} value={purgeConfirm} onChange={(e) => setPurgeConfirm(String(e.target.value ?? ''))} />
           </Box>
           <Button appearance="danger" onClick={() => void purge()} isDisabled={busy !== undefined || purgeConfirm !== 'DELETE'}>
-            Delete all stored data
+            {t('admin.purge')}
           </Button>
         </Inline>
         <Feedback message={feedback.purge} />
-        <Text>Deletes the secrets, the settings, every delivery and the status property on each issue, in the background. The app then needs setting up again.</Text>
+        <Text>{t('admin.purgeExplain')}</Text>
       </Stack>
 
       <Stack space="space.100">
-        <Heading size="medium">Projects</Heading>
+        <Heading size="medium">{t('admin.projectsTitle')}</Heading>
         {view.projects.length === 0 ? (
-          <Text>No project has turned the Ticket Enhancer on yet: a project admin does it in Project settings &gt; Apps &gt; AI Ops Ticket Enhancer.</Text>
+          <Text>{t('admin.noProjects')}</Text>
         ) : (
           <DynamicTable
-            head={{ cells: [{ key: 'project', content: 'Project' }, { key: 'state', content: 'State' }, { key: 'events', content: 'Sends' }, { key: 'overrides', content: 'Own agent, tenant or secret' }] }}
+            head={{
+              cells: [
+                { key: 'project', content: t('admin.project') },
+                { key: 'state', content: t('admin.state') },
+                { key: 'events', content: t('admin.sends') },
+                { key: 'overrides', content: t('admin.overrides') },
+              ],
+            }}
             rows={view.projects.map((p) => ({
               key: p.projectId,
               cells: [
                 { key: 'project', content: p.projectName ? `${p.projectKey} · ${p.projectName}` : p.projectKey },
-                { key: 'state', content: <Lozenge appearance={p.enabled ? 'success' : 'default'}>{p.enabled ? 'Enabled' : 'Off'}</Lozenge> },
-                { key: 'events', content: [p.events.created ? 'new issues' : '', p.events.updated ? 'edits' : ''].filter(Boolean).join(', ') || 'nothing' },
-                { key: 'overrides', content: p.overrides ? 'Yes' : 'No' },
+                { key: 'state', content: <Lozenge appearance={p.enabled ? 'success' : 'default'}>{p.enabled ? t('admin.enabled') : t('admin.off')}</Lozenge> },
+                { key: 'events', content: [p.events.created ? t('admin.newIssues') : '', p.events.updated ? t('admin.edits') : ''].filter(Boolean).join(', ') || t('admin.nothing') },
+                { key: 'overrides', content: p.overrides ? t('admin.yes') : t('admin.no') },
               ],
             }))}
           />
@@ -511,49 +537,44 @@ function App() {
       <InsightsSection insights={view.insights} onReason={setReasonFilter} />
       {reasonFilter ? (
         <Inline space="space.100" alignBlock="center">
-          <Text>{`Showing the deliveries that failed with: ${reasonFilter.label}`}</Text>
+          <Text>{t('deliveries.filtered', { reason: reasonFilter.label })}</Text>
           <Button appearance="subtle" onClick={() => setReasonFilter(undefined)}>
-            Show all deliveries
+            {t('deliveries.showAll')}
           </Button>
         </Inline>
       ) : null}
-      <DeliveriesTable runs={reasonFilter ? reasonFilter.runs : view.deliveries} title={reasonFilter ? 'Deliveries that failed for this reason' : 'Recent deliveries (all projects)'} />
+      <DeliveriesTable runs={reasonFilter ? reasonFilter.runs : view.deliveries} title={reasonFilter ? t('deliveries.forReason') : t('admin.recentDeliveries')} />
       {view.deliveriesCursor && !reasonFilter ? (
         <Inline>
           <Button onClick={() => void moreDeliveries()} isDisabled={busy !== undefined}>
-            {busy === 'more' ? 'Loading…' : 'Show older deliveries'}
+            {busy === 'more' ? t('common.loadingMore') : t('deliveries.older')}
           </Button>
         </Inline>
       ) : null}
 
-      <BulkSection kind="redeliver" title="Redeliver failed runs" description="Sends again, under new delivery ids, the runs of all projects that ended without a result in a time range, for example every 401 since 09:00 once the secret is fixed." />
+      <BulkSection kind="redeliver" title={t('bulk.redeliverTitle')} description={t('admin.redeliverText')} />
 
-      <BulkSection
-        kind="enhance"
-        title="Enhance existing tickets"
-        description="Sends issues of any project that match the JQL, at the delivery pace, each once; name the project in the JQL to limit it. Count them, confirm the number to send, then watch it go."
-        defaultJql={`${view.projects.find((p) => p.enabled) ? `project = ${view.projects.find((p) => p.enabled)!.projectKey} AND ` : ''}statusCategory != Done AND ticketEnhancerStatus IS EMPTY`}
-      />
+      <BulkSection kind="enhance" title={t('bulk.enhanceTitle')} description={t('admin.enhanceText')} defaultJql={adminExistingTicketsJql(view.projects.find((p) => p.enabled)?.projectKey)} />
 
       <Stack space="space.150">
-        <Heading size="medium">Diagnose</Heading>
-        <Text>Runs, on this site, every platform behaviour the app relies on: egress approval against a real request, storage, the queue, the callback URL, and the issue property with its JQL search.</Text>
+        <Heading size="medium">{t('admin.diagnoseTitle')}</Heading>
+        <Text>{t('admin.diagnoseExplain')}</Text>
         <Inline space="space.100" alignBlock="end">
           <Box>
-            <Textfield name="diagnoseIssue" placeholder="Issue key for the property test" value={diagnoseIssue} onChange={(e) => setDiagnoseIssue(String(e.target.value ?? ''))} />
+            <Textfield name="diagnoseIssue" placeholder={t('admin.diagnosePlaceholder')} value={diagnoseIssue} onChange={(e) => setDiagnoseIssue(String(e.target.value ?? ''))} />
           </Box>
           <Button onClick={() => void diagnose()} isDisabled={busy !== undefined}>
-            {busy === 'diagnose' ? 'Diagnosing…' : 'Diagnose'}
+            {busy === 'diagnose' ? t('admin.diagnosing') : t('admin.diagnose')}
           </Button>
         </Inline>
         {diagnosis ? (
           <DynamicTable
-            head={{ cells: [{ key: 'check', content: 'Check' }, { key: 'result', content: 'Result' }, { key: 'detail', content: 'What the platform said' }] }}
+            head={{ cells: [{ key: 'check', content: t('admin.check') }, { key: 'result', content: t('admin.result') }, { key: 'detail', content: t('admin.platformSaid') }] }}
             rows={diagnosis.map((step) => ({
               key: step.key,
               cells: [
                 { key: 'check', content: step.title },
-                { key: 'result', content: <Lozenge appearance={step.status === 'passed' ? 'success' : step.status === 'failed' ? 'removed' : 'default'}>{step.status === 'passed' ? 'Passed' : step.status === 'failed' ? 'Failed' : 'Skipped'}</Lozenge> },
+                { key: 'result', content: <Lozenge appearance={step.status === 'passed' ? 'success' : step.status === 'failed' ? 'removed' : 'default'}>{t(`admin.step.${step.status}`)}</Lozenge> },
                 { key: 'detail', content: step.detail },
               ],
             }))}
@@ -564,8 +585,16 @@ function App() {
   );
 }
 
+/** Open tickets of the first enabled project the Ticket Enhancer has not seen yet. */
+function adminExistingTicketsJql(projectKey: string | undefined): string {
+  const scope = projectKey ? `project = ${projectKey} AND ` : ''; // i18n-ignore: JQL
+  return `${scope}statusCategory != Done AND ticketEnhancerStatus IS EMPTY`; // i18n-ignore: JQL
+}
+
 ForgeReconciler.render(
   <React.StrictMode>
-    <App />
+    <Translated>
+      <App />
+    </Translated>
   </React.StrictMode>,
 );

@@ -4,9 +4,11 @@
  */
 import React, { useCallback, useEffect, useState } from 'react';
 import { Button, Heading, Inline, ProgressBar, Stack, Text } from '@forge/react';
+import type { Translate } from '../core/i18n';
 import { call } from './call';
 import { Feedback, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, type FieldError } from './fields';
+import { useT, when } from './i18n';
 
 export interface BulkSummary {
   id: string;
@@ -29,9 +31,19 @@ interface Props {
   defaultJql?: string;
 }
 
+/** "12 of 40 sent, 2 skipped (paused)", in the reader's language. */
+function progressText(bulk: BulkSummary, t: Translate): string {
+  const total = Math.min(bulk.cap, bulk.expected);
+  let text = t(bulk.kind === 'redeliver' ? 'bulk.progressRedelivered' : 'bulk.progressSent', { n: bulk.queued, total });
+  if (bulk.skipped) text = t('bulk.progressSkipped', { text, n: bulk.skipped });
+  if (bulk.state === 'paused' || bulk.state === 'cancelled') text = t(`bulk.progress.${bulk.state}`, { text });
+  return text;
+}
+
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 export function BulkSection({ kind, title, description, defaultJql }: Props) {
+  const { t, locale } = useT();
   const [since, setSince] = useState(hoursAgo(24));
   const [until, setUntil] = useState('');
   const [statuses, setStatuses] = useState<string[]>(['failed', 'timed-out']);
@@ -70,7 +82,7 @@ export function BulkSection({ kind, title, description, defaultJql }: Props) {
       const answer = await call<{ ok: boolean; count?: number; cap?: number; errors?: FieldError[] }>('bulkPreview', { kind, filter: filter() });
       setErrors(answer.errors ?? []);
       setCount(answer.ok ? answer.count : undefined);
-      if (!answer.ok) setFeedback({ appearance: 'error', title: 'Cannot count', lines: (answer.errors ?? []).map((e) => e.message) });
+      if (!answer.ok) setFeedback({ appearance: 'error', title: t('bulk.cannotCount'), lines: (answer.errors ?? []).map((e) => e.message) });
     } finally {
       setBusy(undefined);
     }
@@ -82,7 +94,11 @@ export function BulkSection({ kind, title, description, defaultJql }: Props) {
       const answer = await call<{ ok: boolean; errors?: FieldError[]; bulk?: BulkSummary }>('bulkStart', { kind, filter: filter() });
       setErrors(answer.errors ?? []);
       setCount(undefined);
-      setFeedback(answer.ok ? { appearance: 'success', title: 'Started', lines: ['It goes on if you leave this page.'] } : { appearance: 'error', title: 'Not started', lines: (answer.errors ?? []).map((e) => e.message) });
+      setFeedback(
+        answer.ok
+          ? { appearance: 'success', title: t('bulk.started'), lines: [t('bulk.goesOn')] }
+          : { appearance: 'error', title: t('bulk.notStarted'), lines: (answer.errors ?? []).map((e) => e.message) },
+      );
       await refresh();
     } finally {
       setBusy(undefined);
@@ -109,61 +125,61 @@ export function BulkSection({ kind, title, description, defaultJql }: Props) {
       {kind === 'redeliver' ? (
         <Stack space="space.100">
           <Inline space="space.200" shouldWrap>
-            <TextField name="bulk-since" label="From" value={since} onChange={setSince} errors={bulkErrors} help="Date and time, such as 2026-11-28 09:00" />
-            <TextField name="bulk-until" label="Until (optional)" value={until} onChange={setUntil} errors={bulkErrors} />
+            <TextField name="bulk-since" label={t('bulk.from')} value={since} onChange={setSince} errors={bulkErrors} help={t('bulk.fromHelp')} />
+            <TextField name="bulk-until" label={t('bulk.until')} value={until} onChange={setUntil} errors={bulkErrors} />
           </Inline>
           <SelectField
             name="bulk-statuses"
-            label="Runs that"
+            label={t('bulk.runsThat')}
             multi
             options={[
-              { label: 'failed', value: 'failed' },
-              { label: 'timed out', value: 'timed-out' },
-              { label: 'were cancelled', value: 'cancelled' },
+              { label: t('bulk.failed'), value: 'failed' },
+              { label: t('bulk.timedOut'), value: 'timed-out' },
+              { label: t('bulk.cancelled'), value: 'cancelled' },
             ]}
             value={statuses}
             onChange={setStatuses}
             errors={bulkErrors}
           />
           <Inline space="space.200" shouldWrap>
-            <TextField name="bulk-httpStatus" label="HTTP status (optional)" value={httpStatus} onChange={setHttpStatus} errors={bulkErrors} help="For example 401" />
-            <TextField name="bulk-reasonContains" label="Reason contains (optional)" value={reasonContains} onChange={setReasonContains} errors={bulkErrors} help="For example HMAC" />
+            <TextField name="bulk-httpStatus" label={t('bulk.httpStatus')} value={httpStatus} onChange={setHttpStatus} errors={bulkErrors} help={t('bulk.httpStatusHelp')} />
+            <TextField name="bulk-reasonContains" label={t('bulk.reasonContains')} value={reasonContains} onChange={setReasonContains} errors={bulkErrors} help={t('bulk.reasonContainsHelp')} />
           </Inline>
         </Stack>
       ) : (
-        <TextField name="bulk-jql" label="Issues (JQL)" multiline value={jql} onChange={setJql} errors={bulkErrors} help="Issues that already have a result are left out by the default query." />
+        <TextField name="bulk-jql" label={t('bulk.jql')} multiline value={jql} onChange={setJql} errors={bulkErrors} help={t('bulk.jqlHelp')} />
       )}
-      <TextField name="bulk-cap" label="Send at most" type="number" value={cap} onChange={setCap} errors={bulkErrors} help="The batch stops here; start another for the rest." />
+      <TextField name="bulk-cap" label={t('bulk.cap')} type="number" value={cap} onChange={setCap} errors={bulkErrors} help={t('bulk.capHelp')} />
       <Inline space="space.100" alignBlock="center">
         <Button onClick={() => void preview()} isDisabled={busy !== undefined}>
-          {busy === 'count' ? 'Counting…' : 'Count'}
+          {busy === 'count' ? t('bulk.counting') : t('bulk.count')}
         </Button>
         {count !== undefined ? (
           <Button appearance="primary" onClick={() => void start()} isDisabled={busy !== undefined || count === 0}>
-            {count === 0 ? 'Nothing matches' : `${kind === 'redeliver' ? 'Redeliver' : 'Send'} ${Math.min(count, capNumber)} ${kind === 'redeliver' ? 'runs' : 'issues'}`}
+            {count === 0 ? t('bulk.nothingMatches') : t(kind === 'redeliver' ? 'bulk.redeliverN' : 'bulk.sendN', { n: Math.min(count, capNumber) })}
           </Button>
         ) : null}
       </Inline>
-      {count !== undefined && count > capNumber ? <Text>{`${count} match; this batch stops at ${capNumber}.`}</Text> : null}
+      {count !== undefined && count > capNumber ? <Text>{t('bulk.overCap', { count, cap: capNumber })}</Text> : null}
       <Feedback message={feedback} />
       {bulks.slice(0, 3).map((bulk) => (
         <Stack key={bulk.id} space="space.050">
-          <Text>{`Started ${new Date(bulk.createdAt).toLocaleString()}: ${bulk.progress.text}`}</Text>
-          <ProgressBar value={bulk.progress.percent / 100} ariaLabel={`Progress of the bulk run started ${new Date(bulk.createdAt).toLocaleString()}`} />
-          {bulk.lastError ? <Text>{`Stopped: ${bulk.lastError}`}</Text> : null}
+          <Text>{t('bulk.startedProgress', { when: when(bulk.createdAt, locale), progress: progressText(bulk, t) })}</Text>
+          <ProgressBar value={bulk.progress.percent / 100} ariaLabel={t('bulk.progressLabel', { when: when(bulk.createdAt, locale) })} />
+          {bulk.lastError ? <Text>{t('bulk.stopped', { error: bulk.lastError })}</Text> : null}
           {bulk.state === 'running' || bulk.state === 'paused' ? (
             <Inline space="space.100">
               {bulk.state === 'running' ? (
                 <Button onClick={() => void control(bulk.id, 'pause')} isDisabled={busy !== undefined}>
-                  Pause
+                  {t('bulk.pause')}
                 </Button>
               ) : (
                 <Button onClick={() => void control(bulk.id, 'resume')} isDisabled={busy !== undefined}>
-                  Resume
+                  {t('bulk.resume')}
                 </Button>
               )}
               <Button appearance="subtle" onClick={() => void control(bulk.id, 'cancel')} isDisabled={busy !== undefined}>
-                Cancel
+                {t('bulk.cancel')}
               </Button>
             </Inline>
           ) : null}

@@ -7,7 +7,8 @@ export class UnlicensedError extends Error {}
 export async function call<T>(functionKey: string, payload?: Record<string, unknown>): Promise<T> {
   const answer = await invoke(functionKey, payload);
   if (answer && typeof answer === 'object' && (answer as { unlicensed?: unknown }).unlicensed === true) {
-    throw new UnlicensedError(String((answer as { message?: unknown }).message ?? 'The app has no active licence on this site.'));
+    // The resolver words the message in the reader's language.
+    throw new UnlicensedError(String((answer as { message?: unknown }).message ?? ''));
   }
   return answer as T;
 }

@@ -2,24 +2,26 @@
 import React from 'react';
 import { DynamicTable, Heading, Link, Lozenge, Stack, Text } from '@forge/react';
 import type { RunSummary } from '../core/panel-view';
+import { useT, when } from './i18n';
 
 export function DeliveriesTable({ runs, title, action }: { runs: RunSummary[]; title: string; action?: { header: string; cell: (run: RunSummary) => React.ReactNode } }) {
+  const { t, locale } = useT();
   return (
     <Stack space="space.100">
       <Heading size="medium">{title}</Heading>
       {runs.length === 0 ? (
-        <Text>None yet.</Text>
+        <Text>{t('deliveries.none')}</Text>
       ) : (
         <DynamicTable
           head={{
             cells: [
-              { key: 'issue', content: 'Issue' },
-              { key: 'time', content: 'Started' },
-              { key: 'status', content: 'Status' },
-              { key: 'http', content: 'HTTP' },
-              { key: 'attempts', content: 'Attempts' },
-              { key: 'latency', content: 'Latency' },
-              { key: 'reason', content: 'Reason' },
+              { key: 'issue', content: t('deliveries.issue') },
+              { key: 'time', content: t('deliveries.started') },
+              { key: 'status', content: t('deliveries.status') },
+              { key: 'http', content: t('deliveries.http') },
+              { key: 'attempts', content: t('deliveries.attempts') },
+              { key: 'latency', content: t('deliveries.latency') },
+              { key: 'reason', content: t('deliveries.reason') },
               ...(action ? [{ key: 'action', content: action.header }] : []),
             ],
           }}
@@ -27,11 +29,11 @@ export function DeliveriesTable({ runs, title, action }: { runs: RunSummary[]; t
             key: run.deliveryId,
             cells: [
               { key: 'issue', content: <Link href={`/browse/${run.issueKey}`}>{run.issueKey}</Link> },
-              { key: 'time', content: new Date(run.createdAt).toLocaleString() },
+              { key: 'time', content: when(run.createdAt, locale) },
               { key: 'status', content: <Lozenge appearance={run.appearance}>{run.label}</Lozenge> },
               { key: 'http', content: run.httpStatus ? String(run.httpStatus) : '–' },
               { key: 'attempts', content: run.attemptsLabel },
-              { key: 'latency', content: run.latencyMs !== undefined ? `${run.latencyMs} ms` : '–' },
+              { key: 'latency', content: run.latencyMs !== undefined ? t('deliveries.ms', { ms: run.latencyMs }) : '–' },
               { key: 'reason', content: run.reason ?? run.resultSummary ?? '' },
               ...(action ? [{ key: 'action', content: action.cell(run) }] : []),
             ],

@@ -6,26 +6,28 @@
 import React from 'react';
 import { Button, Heading, Inline, Lozenge, Stack, StackBarChart, Text } from '@forge/react';
 import type { Insights } from '../core/outcome-stats';
+import type { Translate } from '../core/i18n';
 import type { RunSummary } from '../core/panel-view';
 import { call } from './call';
+import { useT } from './i18n';
 
 const OUTCOMES = [
-  ['completed', 'Completed'],
-  ['failed', 'Failed'],
-  ['timedOut', 'Timed out'],
+  ['completed', 'status.completed'],
+  ['failed', 'status.failed'],
+  ['timedOut', 'status.timed-out'],
 ] as const;
 
 /** A duration as a person says it: 40 s, 2.5 min, 1.2 h. */
-export function durationText(ms: number | undefined): string {
-  if (ms === undefined) return 'no result yet';
-  if (ms < 90_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 90 * 60_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
+export function durationText(ms: number | undefined, t: Translate): string {
+  if (ms === undefined) return t('insights.noResultYet');
+  if (ms < 90_000) return t('insights.seconds', { n: Math.round(ms / 1000) });
+  if (ms < 90 * 60_000) return t('insights.minutes', { n: (ms / 60_000).toFixed(1) });
+  return t('insights.hours', { n: (ms / 3_600_000).toFixed(1) });
 }
 
 /** The chart's rows: one per day and outcome. */
-export function chartRows(insights: Insights): Array<{ day: string; outcome: string; tickets: number }> {
-  return insights.days.flatMap((d) => OUTCOMES.map(([key, label]) => ({ day: d.day.slice(5), outcome: label, tickets: d[key] })));
+export function chartRows(insights: Insights, t: Translate): Array<{ day: string; outcome: string; tickets: number }> {
+  return insights.days.flatMap((d) => OUTCOMES.map(([key, label]) => ({ day: d.day.slice(5), outcome: t(label), tickets: d[key] })));
 }
 
 export interface ReasonFilter {
@@ -35,6 +37,7 @@ export interface ReasonFilter {
 }
 
 export function InsightsSection({ insights, onReason }: { insights: Insights; onReason: (filter: ReasonFilter) => void }) {
+  const { t } = useT();
   const { totals } = insights;
   const finished = totals.completed + totals.failed + totals.timedOut;
   const show = async (key: string, label: string) => {
@@ -43,24 +46,24 @@ export function InsightsSection({ insights, onReason }: { insights: Insights; on
   };
   return (
     <Stack space="space.150">
-      <Heading size="medium">The last 30 days</Heading>
+      <Heading size="medium">{t('insights.title')}</Heading>
       {finished === 0 ? (
-        <Text>No run has finished in the last 30 days. The figures are updated every five minutes while runs are under way.</Text>
+        <Text>{t('insights.none')}</Text>
       ) : (
         <Stack space="space.150">
           <Text>
-            {`${totals.completed} tickets enhanced, ${totals.failed} failed, ${totals.timedOut} timed out. From the start of a run to its result: half within about ${durationText(insights.medianMs)}, 95% within about ${durationText(insights.p95Ms)}.`}
+            {t('insights.summary', { completed: totals.completed, failed: totals.failed, timedOut: totals.timedOut, median: durationText(insights.medianMs, t), p95: durationText(insights.p95Ms, t) })}
           </Text>
-          <StackBarChart title="Tickets per day, by outcome" data={chartRows(insights)} xAccessor="day" yAccessor="tickets" colorAccessor="outcome" />
+          <StackBarChart title={t('insights.chartTitle')} data={chartRows(insights, t)} xAccessor="day" yAccessor="tickets" colorAccessor="outcome" />
           {insights.topReasons.length > 0 ? (
             <Stack space="space.100">
-              <Heading size="small">Why runs failed</Heading>
+              <Heading size="small">{t('insights.whyFailed')}</Heading>
               {insights.topReasons.map((reason) => (
                 <Inline key={reason.key} space="space.100" alignBlock="center">
                   <Lozenge appearance="removed">{String(reason.count)}</Lozenge>
                   <Text>{reason.label}</Text>
                   <Button appearance="subtle" onClick={() => void show(reason.key, reason.label)}>
-                    Show these deliveries
+                    {t('insights.showDeliveries')}
                   </Button>
                 </Inline>
               ))}

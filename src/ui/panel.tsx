@@ -4,6 +4,7 @@ import ForgeReconciler, { AdfRenderer, Box, Button, DynamicTable, Heading, Inlin
 import { realtime } from '@forge/bridge';
 import { call, UnlicensedError } from './call';
 import { UnlicensedNotice } from './feedback';
+import { Translated, useT, when } from './i18n';
 import type { PanelView, ResultView, RunSummary } from '../core/panel-view';
 
 const POLL_MS = 5000;
@@ -15,20 +16,20 @@ interface PanelAnswer extends PanelView {
   links: { adminPage?: string; projectSettings?: string };
 }
 
-const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '');
-
 function Result({ result, heading }: { result: ResultView; heading?: string }) {
+  const { t, locale } = useT();
+  const posted = result.postedAt ? t('panel.sourceOn', { source: result.source, when: when(result.postedAt, locale) }) : result.source;
   return (
     <Stack space="space.100">
       {heading ? <Heading size="small">{heading}</Heading> : null}
       <Inline space="space.100" alignBlock="center">
-        <Text>{`${result.source}${result.postedAt ? ` on ${when(result.postedAt)}` : ''}${result.edited ? ' (edited)' : ''}`}</Text>
-        {result.link ? <Link href={result.link} openNewTab>Open the comment</Link> : null}
+        <Text>{result.edited ? t('panel.edited', { text: posted }) : posted}</Text>
+        {result.link ? <Link href={result.link} openNewTab>{t('panel.openComment')}</Link> : null}
       </Inline>
       {result.notice ? <SectionMessage appearance="information"><Text>{result.notice}</Text></SectionMessage> : null}
       {result.sections.map((section) => (
         <Stack key={section.title} space="space.050">
-          {result.sections.length > 1 || section.title !== 'Analysis' ? <Heading size="xsmall">{section.title}</Heading> : null}
+          {result.sections.length > 1 || !section.primary ? <Heading size="xsmall">{section.title}</Heading> : null}
           <AdfRenderer document={section.document as unknown as AdfDocument} />
         </Stack>
       ))}
@@ -38,24 +39,32 @@ function Result({ result, heading }: { result: ResultView; heading?: string }) {
 
 /** Earlier runs; a row opens to show what it produced or why it stopped. */
 function History({ runs }: { runs: RunSummary[] }) {
+  const { t, locale } = useT();
   const [open, setOpen] = useState<string>();
   const shown = runs.find((run) => run.deliveryId === open);
   return (
     <Stack space="space.100">
-      <Heading size="small">Earlier runs</Heading>
+      <Heading size="small">{t('panel.earlierRuns')}</Heading>
       <DynamicTable
-        head={{ cells: [{ key: 'when', content: 'Started' }, { key: 'status', content: 'Status' }, { key: 'why', content: 'Trigger' }, { key: 'details', content: 'Details' }] }}
+        head={{
+          cells: [
+            { key: 'when', content: t('panel.started') },
+            { key: 'status', content: t('panel.status') },
+            { key: 'why', content: t('panel.trigger') },
+            { key: 'details', content: t('panel.details') },
+          ],
+        }}
         rows={runs.map((run) => ({
           key: run.deliveryId,
           cells: [
-            { key: 'when', content: when(run.createdAt) },
+            { key: 'when', content: when(run.createdAt, locale) },
             { key: 'status', content: <Lozenge appearance={run.appearance}>{run.label}</Lozenge> },
             { key: 'why', content: run.trigger },
             {
               key: 'details',
               content: (
                 <Button appearance="subtle" onClick={() => setOpen(open === run.deliveryId ? undefined : run.deliveryId)}>
-                  {open === run.deliveryId ? 'Hide' : 'Show'}
+                  {open === run.deliveryId ? t('panel.hide') : t('panel.show')}
                 </Button>
               ),
             },
@@ -65,10 +74,10 @@ function History({ runs }: { runs: RunSummary[] }) {
       {shown ? (
         <Box padding="space.100">
           <Stack space="space.050">
-            <Text>{`${shown.label} · ${shown.attemptsLabel}${shown.finishedAt ? ` · finished ${when(shown.finishedAt)}` : ''}`}</Text>
-            {shown.resultSummary ? <Text>{`Result: ${shown.resultSummary}`}</Text> : null}
+            <Text>{shown.finishedAt ? t('panel.historyLineFinished', { label: shown.label, attempts: shown.attemptsLabel, when: when(shown.finishedAt, locale) }) : t('panel.historyLine', { label: shown.label, attempts: shown.attemptsLabel })}</Text>
+            {shown.resultSummary ? <Text>{t('panel.resultLine', { summary: shown.resultSummary })}</Text> : null}
             {shown.reason ? <Text>{shown.reason}</Text> : null}
-            {shown.executionId ? <Text>{`AI Ops execution ${shown.executionId}`}</Text> : null}
+            {shown.executionId ? <Text>{t('panel.execution', { id: shown.executionId })}</Text> : null}
           </Stack>
         </Box>
       ) : null}
@@ -77,6 +86,7 @@ function History({ runs }: { runs: RunSummary[] }) {
 }
 
 function App() {
+  const { t, locale } = useT();
   const [view, setView] = useState<PanelAnswer>();
   const [loadError, setLoadError] = useState<string>();
   const [unlicensed, setUnlicensed] = useState<string>();
@@ -124,11 +134,11 @@ function App() {
     try {
       if (kind === 'run') {
         const answer = await call<{ started: boolean; reason?: string; note?: string }>('runAgain');
-        if (!answer.started) setNotice({ appearance: 'warning', text: `Not started: ${answer.reason}` });
-        else if (answer.note) setNotice({ appearance: 'information', text: `Queued: ${answer.note}` });
+        if (!answer.started) setNotice({ appearance: 'warning', text: t('panel.notStarted', { reason: answer.reason ?? '' }) });
+        else if (answer.note) setNotice({ appearance: 'information', text: t('panel.queuedNote', { note: answer.note }) });
       } else {
         await call('cancel', { deliveryId: view?.current?.deliveryId });
-        setNotice({ appearance: 'information', text: 'The run was cancelled before it was sent.' });
+        setNotice({ appearance: 'information', text: t('panel.cancelled') });
       }
       await load();
     } catch (e) {
@@ -142,13 +152,13 @@ function App() {
   if (unlicensed) return <UnlicensedNotice message={unlicensed} />;
 
   if (!view) {
-    if (!loadError) return <Spinner label="Loading the Ticket Enhancer status" />;
+    if (!loadError) return <Spinner label={t('panel.loading')} />;
     return (
-      <SectionMessage appearance="error" title="The Ticket Enhancer panel could not load">
+      <SectionMessage appearance="error" title={t('panel.loadFailed')}>
         <Stack space="space.100">
           <Text>{loadError}</Text>
           <Inline>
-            <Button onClick={() => void load()}>Try again</Button>
+            <Button onClick={() => void load()}>{t('common.tryAgain')}</Button>
           </Inline>
         </Stack>
       </SectionMessage>
@@ -162,12 +172,18 @@ function App() {
       <Box role="status">
         <Inline space="space.100" alignBlock="center">
           <Lozenge appearance={view.status.appearance} isBold>{view.status.label}</Lozenge>
-          {current ? <Text>{`Started ${when(current.createdAt)}${current.finishedAt ? `, finished ${when(current.finishedAt)}` : ''}`}</Text> : null}
+          {current ? (
+            <Text>
+              {current.finishedAt
+                ? t('panel.startedFinished', { started: when(current.createdAt, locale), finished: when(current.finishedAt, locale) })
+                : t('panel.startedAt', { started: when(current.createdAt, locale) })}
+            </Text>
+          ) : null}
         </Inline>
       </Box>
       {!current ? (
-        <SectionMessage appearance="information" title="Nothing was sent for this issue">
-          <Text>{`Why: ${view.status.detail}.`}</Text>
+        <SectionMessage appearance="information" title={t('panel.nothingSent')}>
+          <Text>{t('panel.why', { detail: view.status.detail ?? '' })}</Text>
           {view.settingsHint ? (
             view.links.projectSettings ? <Link href={view.links.projectSettings}>{view.settingsHint}</Link> : <Text>{view.settingsHint}</Text>
           ) : null}
@@ -177,47 +193,47 @@ function App() {
         <SectionMessage appearance="error" title={view.failure.title}>
           <Stack space="space.100">
             <Text>{view.failure.text}</Text>
-            {view.failure.fixWhere === 'admin-page' && view.links.adminPage ? <Link href={view.links.adminPage}>Open the app's admin page</Link> : null}
-            {view.failure.fixWhere === 'project-settings' && view.links.projectSettings ? <Link href={view.links.projectSettings}>Open the project's settings</Link> : null}
+            {view.failure.fixWhere === 'admin-page' && view.links.adminPage ? <Link href={view.links.adminPage}>{t('panel.openAdminPage')}</Link> : null}
+            {view.failure.fixWhere === 'project-settings' && view.links.projectSettings ? <Link href={view.links.projectSettings}>{t('panel.openProjectSettings')}</Link> : null}
           </Stack>
         </SectionMessage>
       ) : null}
       {current && !view.failure && ['skipped', 'superseded', 'cancelled'].includes(current.status) ? (
         <SectionMessage appearance="information" title={current.label}>
-          <Text>{current.reason ?? 'No reason was given.'}</Text>
+          <Text>{current.reason ?? t('panel.noReason')}</Text>
         </SectionMessage>
       ) : null}
       {current && (current.status === 'retrying' || current.status === 'waiting') ? (
         <SectionMessage appearance="warning" title={current.label}>
-          <Text>{`${current.reason ?? ''}${current.nextAttemptAt ? ` Next attempt at ${when(current.nextAttemptAt)}.` : ''}`}</Text>
+          <Text>{current.nextAttemptAt ? t('panel.nextAttempt', { reason: current.reason ?? '', when: when(current.nextAttemptAt, locale) }) : (current.reason ?? '')}</Text>
         </SectionMessage>
       ) : null}
       {view.overdue ? (
-        <SectionMessage appearance="information" title="Taking longer than expected">
-          <Text>This run is overdue. The app's scheduled check resumes or ends it within a few minutes; this panel updates when it does.</Text>
+        <SectionMessage appearance="information" title={t('panel.overdueTitle')}>
+          <Text>{t('panel.overdue')}</Text>
         </SectionMessage>
       ) : null}
       {current?.result ? <Result result={current.result} /> : null}
       {underWay && view.previousResult ? (
         <Stack space="space.100">
           <SectionMessage appearance="information">
-            <Text>{`A new run is under way. The result below is from the previous run${view.previousResult.completedAt ? ` (${when(view.previousResult.completedAt)})` : ''} and will be replaced when it finishes.`}</Text>
+            <Text>{view.previousResult.completedAt ? t('panel.previousKeptAt', { when: when(view.previousResult.completedAt, locale) }) : t('panel.previousKept')}</Text>
           </SectionMessage>
-          <Result result={view.previousResult} heading="Previous result" />
+          <Result result={view.previousResult} heading={t('panel.previousResult')} />
         </Stack>
       ) : null}
-      {current?.executionId ? <Text>{`AI Ops execution ${current.executionId} · ${current.attemptsLabel}`}</Text> : null}
+      {current?.executionId ? <Text>{t('panel.executionAttempts', { id: current.executionId, attempts: current.attemptsLabel })}</Text> : null}
       {notice ? <SectionMessage appearance={notice.appearance}><Text>{notice.text}</Text></SectionMessage> : null}
       {view.canRunAgain || cancellable ? (
         <Inline space="space.100">
           {view.canRunAgain ? (
             <Button appearance={view.runAgainIsPrimary ? 'primary' : 'default'} isDisabled={busy !== undefined || underWay} onClick={() => void act('run')}>
-              {busy === 'run' ? 'Starting…' : 'Run again'}
+              {busy === 'run' ? t('panel.starting') : t('panel.runAgain')}
             </Button>
           ) : null}
           {cancellable ? (
             <Button appearance="subtle" isDisabled={busy !== undefined} onClick={() => void act('cancel')}>
-              {busy === 'cancel' ? 'Cancelling…' : 'Cancel'}
+              {busy === 'cancel' ? t('panel.cancelling') : t('panel.cancel')}
             </Button>
           ) : null}
         </Inline>
@@ -229,6 +245,8 @@ function App() {
 
 ForgeReconciler.render(
   <React.StrictMode>
-    <App />
+    <Translated>
+      <App />
+    </Translated>
   </React.StrictMode>,
 );

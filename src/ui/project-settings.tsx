@@ -8,6 +8,7 @@ import { InsightsSection, type ReasonFilter } from './insights';
 import type { Insights } from '../core/outcome-stats';
 import { call } from './call';
 import { useScreenLoad } from './use-load';
+import { Translated, useT } from './i18n';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
@@ -34,6 +35,7 @@ const words = (text: string) => text.split(/[\s,]+/).map((w) => w.trim()).filter
 const REDELIVERABLE = new Set(['failed', 'timed-out', 'cancelled', 'skipped', 'superseded']);
 
 function App() {
+  const { t } = useT();
   const [view, setView] = useState<ProjectView>();
   const [form, setForm] = useState<ProjectSettings>();
   const [labelsInclude, setLabelsInclude] = useState('');
@@ -58,17 +60,17 @@ function App() {
   if (unlicensed) return <UnlicensedNotice message={unlicensed} />;
   if (loadError && !view) {
     return (
-      <SectionMessage appearance="error" title="You cannot change these settings">
+      <SectionMessage appearance="error" title={t('project.cannotChange')}>
         <Stack space="space.100">
-          <Text>{`Only administrators of this project can open this page (${loadError}).`}</Text>
+          <Text>{t('project.onlyAdmins', { error: loadError })}</Text>
           <Inline>
-            <Button onClick={() => void reload()}>Try again</Button>
+            <Button onClick={() => void reload()}>{t('common.tryAgain')}</Button>
           </Inline>
         </Stack>
       </SectionMessage>
     );
   }
-  if (!view || !form) return <Spinner label="Loading project settings" />;
+  if (!view || !form) return <Spinner label={t('project.loading')} />;
 
   const set = <K extends keyof ProjectSettings>(key: K) => (value: ProjectSettings[K]) => setForm({ ...form, [key]: value });
 
@@ -87,9 +89,10 @@ function App() {
       if (answer.ok && answer.view) {
         show(answer.view);
         setSecret('');
-        say(control, { appearance: 'success', title: 'Saved', lines: [clearSecret ? 'The project uses the site secret again.' : 'The project settings are saved.'] });
+        say(control, { appearance: 'success', title: t('common.saved'), lines: [clearSecret ? t('project.siteSecretAgain') : t('project.saved')] });
       } else {
-        say(control, { appearance: 'error', title: 'Not saved', lines: [`Correct the ${answer.errors?.length ?? 0} field${answer.errors?.length === 1 ? '' : 's'} marked in red.`] });
+        const count = answer.errors?.length ?? 0;
+        say(control, { appearance: 'error', title: t('common.notSaved'), lines: [count === 1 ? t('project.correctOne') : t('project.correctMany', { n: count })] });
       }
     } finally {
       setBusy(undefined);
@@ -100,7 +103,12 @@ function App() {
     setBusy(`redeliver-${run.deliveryId}`);
     try {
       const answer = await call<{ started: boolean; reason?: string; note?: string }>('redeliver', { issueId: run.issueId, deliveryId: run.deliveryId });
-      say('deliveries', answer.started ? { appearance: 'success', title: `${run.issueKey} is being sent again`, lines: answer.note ? [answer.note] : [] } : { appearance: 'error', title: `${run.issueKey} was not redelivered`, lines: [answer.reason ?? ''] });
+      say(
+        'deliveries',
+        answer.started
+          ? { appearance: 'success', title: t('project.sentAgain', { issue: run.issueKey }), lines: answer.note ? [answer.note] : [] }
+          : { appearance: 'error', title: t('project.notRedelivered', { issue: run.issueKey }), lines: [answer.reason ?? ''] },
+      );
       const next = await call<ProjectView>('load');
       setView({ ...view, deliveries: next.deliveries, deliveriesCursor: next.deliveriesCursor });
     } finally {
@@ -122,40 +130,40 @@ function App() {
   const site = view.defaults;
   return (
     <Stack space="space.400">
-      <Heading size="large">AI Ops Ticket Enhancer</Heading>
+      <Heading size="large">{t('module.appTitle')}</Heading>
       {!view.connectionConfigured ? (
-        <SectionMessage appearance="warning" title="The AI Ops connection is not set up">
-          <Text>A Jira admin must configure it on the app's admin page (Jira settings &gt; Apps &gt; AI Ops Ticket Enhancer) before issues can be sent.</Text>
+        <SectionMessage appearance="warning" title={t('project.notSetUp')}>
+          <Text>{t('project.notSetUpText')}</Text>
         </SectionMessage>
       ) : null}
-      <ToggleField name="enabled" label="Send this project's issues to the Ticket Enhancer" checked={form.enabled} onChange={set('enabled')} />
+      <ToggleField name="enabled" label={t('project.enabled')} checked={form.enabled} onChange={set('enabled')} />
       <Stack space="space.150">
-        <Heading size="medium">Which issues</Heading>
-        <ToggleField name="events.created" label="When an issue is created" checked={form.events.created} onChange={(v) => set('events')({ ...form.events, created: v })} />
-        <ToggleField name="events.updated" label="When its summary or description changes" checked={form.events.updated} onChange={(v) => set('events')({ ...form.events, updated: v })} />
-        <SelectField name="issueTypeIds" label="Issue types" multi options={view.issueTypes.map((t) => ({ label: t.name, value: t.id }))} value={form.issueTypeIds} onChange={set('issueTypeIds')} errors={errors} help="None chosen: every issue type." />
-        <SelectField name="priorityIds" label="Priorities" multi options={view.priorities.map((p) => ({ label: p.name, value: p.id }))} value={form.priorityIds} onChange={set('priorityIds')} errors={errors} help="The priorities of this project's priority scheme. None chosen: every priority." />
-        <TextField name="labelsInclude" label="Only issues with one of these labels" value={labelsInclude} onChange={setLabelsInclude} errors={errors} help="Separate labels with commas. Empty: any labels." />
-        <TextField name="labelsExclude" label="Never issues with these labels" value={labelsExclude} onChange={setLabelsExclude} errors={errors} help="Separate labels with commas." />
-        <TextField name="jql" label="JQL condition (optional)" multiline value={form.jql ?? ''} onChange={set('jql')} errors={errors} help="Jira checks it when you save, for example: labels = customer AND priority != Low" />
+        <Heading size="medium">{t('project.whichIssues')}</Heading>
+        <ToggleField name="events.created" label={t('project.whenCreated')} checked={form.events.created} onChange={(v) => set('events')({ ...form.events, created: v })} />
+        <ToggleField name="events.updated" label={t('project.whenUpdated')} checked={form.events.updated} onChange={(v) => set('events')({ ...form.events, updated: v })} />
+        <SelectField name="issueTypeIds" label={t('project.issueTypes')} multi options={view.issueTypes.map((type) => ({ label: type.name, value: type.id }))} value={form.issueTypeIds} onChange={set('issueTypeIds')} errors={errors} help={t('project.issueTypesHelp')} />
+        <SelectField name="priorityIds" label={t('project.priorities')} multi options={view.priorities.map((p) => ({ label: p.name, value: p.id }))} value={form.priorityIds} onChange={set('priorityIds')} errors={errors} help={t('project.prioritiesHelp')} />
+        <TextField name="labelsInclude" label={t('project.labelsInclude')} value={labelsInclude} onChange={setLabelsInclude} errors={errors} help={t('project.labelsIncludeHelp')} />
+        <TextField name="labelsExclude" label={t('project.labelsExclude')} value={labelsExclude} onChange={setLabelsExclude} errors={errors} help={t('project.labelsExcludeHelp')} />
+        <TextField name="jql" label={t('project.jql')} multiline value={form.jql ?? ''} onChange={set('jql')} errors={errors} help={t('project.jqlHelp')} />
       </Stack>
       <Stack space="space.150">
-        <Heading size="medium">This project's own agent, tenant or secret</Heading>
-        <TextField name="agentId" label="Agent id" value={form.agentId ?? ''} onChange={set('agentId')} errors={errors} help={site ? `Empty: uses the site setting (${site.agentId}).` : 'Empty: uses the site setting.'} />
-        <TextField name="tenantId" label="Tenant id" value={form.tenantId ?? ''} onChange={set('tenantId')} errors={errors} help={site ? `Empty: uses the site setting (${site.tenantId}).` : 'Empty: uses the site setting.'} />
+        <Heading size="medium">{t('project.ownConnection')}</Heading>
+        <TextField name="agentId" label={t('project.agentId')} value={form.agentId ?? ''} onChange={set('agentId')} errors={errors} help={site ? t('project.siteValue', { value: site.agentId }) : t('project.siteSetting')} />
+        <TextField name="tenantId" label={t('project.tenantId')} value={form.tenantId ?? ''} onChange={set('tenantId')} errors={errors} help={site ? t('project.siteValue', { value: site.tenantId }) : t('project.siteSetting')} />
         <TextField
           name="secret"
-          label="HMAC secret"
+          label={t('project.secret')}
           type="password"
           value={secret}
           onChange={setSecret}
           errors={errors}
-          help={form.secret ? `This project has its own secret (fingerprint ${form.secret.fingerprint}); empty keeps it.` : 'Empty: uses the site secret.'}
+          help={form.secret ? t('project.ownSecret', { fingerprint: form.secret.fingerprint }) : t('project.siteSecret')}
         />
         {form.secret ? (
           <Inline>
             <Button onClick={() => void save(true)} isDisabled={busy !== undefined}>
-              {busy === 'secret' ? 'Saving…' : 'Use the site secret again'}
+              {busy === 'secret' ? t('common.saving') : t('project.useSiteSecret')}
             </Button>
           </Inline>
         ) : null}
@@ -164,7 +172,7 @@ function App() {
       <Stack space="space.100">
         <Inline>
           <Button appearance="primary" onClick={() => void save()} isDisabled={busy !== undefined}>
-            {busy === 'save' ? 'Saving…' : 'Save'}
+            {busy === 'save' ? t('common.saving') : t('common.save')}
           </Button>
         </Inline>
         <Feedback message={feedback.save} />
@@ -173,21 +181,21 @@ function App() {
       <Stack space="space.100">
         {reasonFilter ? (
           <Inline space="space.100" alignBlock="center">
-            <Text>{`Showing the deliveries that failed with: ${reasonFilter.label}`}</Text>
+            <Text>{t('deliveries.filtered', { reason: reasonFilter.label })}</Text>
             <Button appearance="subtle" onClick={() => setReasonFilter(undefined)}>
-              Show all deliveries
+              {t('deliveries.showAll')}
             </Button>
           </Inline>
         ) : null}
         <DeliveriesTable
           runs={reasonFilter ? reasonFilter.runs : view.deliveries}
-          title="Deliveries in this project"
+          title={t('project.deliveries')}
           action={{
-            header: 'Action',
+            header: t('project.action'),
             cell: (run) =>
               REDELIVERABLE.has(run.status) ? (
                 <Button appearance="subtle" onClick={() => void redeliver(run)} isDisabled={busy !== undefined}>
-                  {busy === `redeliver-${run.deliveryId}` ? 'Sending…' : 'Redeliver'}
+                  {busy === `redeliver-${run.deliveryId}` ? t('project.sending') : t('project.redeliver')}
                 </Button>
               ) : (
                 <Text>–</Text>
@@ -198,30 +206,27 @@ function App() {
         {view.deliveriesCursor && !reasonFilter ? (
           <Inline>
             <Button onClick={() => void more()} isDisabled={busy !== undefined}>
-              {busy === 'more' ? 'Loading…' : 'Show older deliveries'}
+              {busy === 'more' ? t('common.loadingMore') : t('deliveries.older')}
             </Button>
           </Inline>
         ) : null}
       </Stack>
-      <BulkSection kind="redeliver" title="Redeliver failed runs" description="Sends again the runs of this project that ended without a result in a time range, for example every 401 since 09:00 once the secret is fixed." />
-      <BulkSection
-        kind="enhance"
-        title="Enhance existing tickets"
-        description="Sends issues created before the app was turned on, at the delivery pace, each once. Count them, confirm the number to send, then watch it go; it goes on if you close the page."
-        defaultJql={existingTicketsJql(view.settings.issueTypeIds)}
-      />
+      <BulkSection kind="redeliver" title={t('bulk.redeliverTitle')} description={t('project.redeliverText')} />
+      <BulkSection kind="enhance" title={t('bulk.enhanceTitle')} description={t('project.enhanceText')} defaultJql={existingTicketsJql(view.settings.issueTypeIds)} />
     </Stack>
   );
 }
 
 /** Open issues of the project's enabled types that the Ticket Enhancer has not seen yet. */
 function existingTicketsJql(issueTypeIds: string[]): string {
-  const types = issueTypeIds.length > 0 ? ` AND issuetype in (${issueTypeIds.join(', ')})` : '';
-  return `statusCategory != Done AND ticketEnhancerStatus IS EMPTY${types}`;
+  const types = issueTypeIds.length > 0 ? ` AND issuetype in (${issueTypeIds.join(', ')})` : ''; // i18n-ignore: JQL
+  return `statusCategory != Done AND ticketEnhancerStatus IS EMPTY${types}`; // i18n-ignore: JQL
 }
 
 ForgeReconciler.render(
   <React.StrictMode>
-    <App />
+    <Translated>
+      <App />
+    </Translated>
   </React.StrictMode>,
 );

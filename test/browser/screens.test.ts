@@ -205,3 +205,17 @@ it('admin page: the last 30 days drawn as a chart, failure reasons opening their
   await page.getByText('Deliveries that failed for this reason').waitFor();
   expect(await axeViolations(page, '[data-module="ticket-enhancer-admin"]')).toEqual([]);
 });
+
+it('host: the signed-in user\'s language switches every screen, the resolver\'s words included', async () => {
+  const key = await createIssue('Checkout crashes in Safari');
+  for (let i = 0; i < 200 && h.runs()[0]?.status !== 'completed'; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  const page = await openAs(browser, h.sandbox.url, 'admin', `/browse/${key}`);
+  await page.getByText('Completed', { exact: true }).first().waitFor();
+  await page.evaluate(() => window.localStorage.setItem('sandbox-locale', 'ja-JP'));
+  await page.reload();
+  await page.getByText('完了', { exact: true }).first().waitFor();
+  await page.getByRole('button', { name: '再実行' }).waitFor();
+  await page.goto(`${h.sandbox.url}/admin/apps`);
+  await page.getByText('1. AI Ops に接続', { exact: true }).waitFor();
+  expect(await axeViolations(page, '[data-module="ticket-enhancer-admin"]')).toEqual([]);
+});

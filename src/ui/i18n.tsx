@@ -1,0 +1,28 @@
+/** Every screen's text goes through Forge's translations, in the user's Jira locale. */
+import React from 'react';
+import { I18nProvider, Spinner, useTranslation } from '@forge/react';
+import { withParams, type Translate } from '../core/i18n';
+
+export function useT(): { t: Translate; ready: boolean; locale?: string } {
+  const i18n = useTranslation();
+  return { t: withParams(i18n.t), ready: i18n.ready, locale: i18n.ready ? i18n.locale : undefined };
+}
+
+/** Renders `children` once the translations of the user's locale are loaded. */
+function WhenReady({ children }: { children: React.ReactNode }) {
+  const { ready } = useTranslation();
+  return ready ? <>{children}</> : <Spinner />;
+}
+
+export function Translated({ children }: { children: React.ReactNode }) {
+  return (
+    <I18nProvider>
+      <WhenReady>{children}</WhenReady>
+    </I18nProvider>
+  );
+}
+
+/** A date and time in the reader's locale. */
+export function when(iso: string | undefined, locale: string | undefined): string {
+  return iso ? new Date(iso).toLocaleString(locale) : '';
+}
