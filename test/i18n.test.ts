@@ -85,14 +85,21 @@ describe('the locale files', () => {
     });
   }
 
-  it('hold every key the screens and the panel view ask for', () => {
-    const sources = [...readdirSync(UI).map((f) => join(UI, f)), join(ROOT, 'src', 'core', 'panel-view.ts')];
+  it('hold every key the screens and the backend ask for', () => {
+    const sources = ['ui', 'core', 'handlers', 'forge'].flatMap((dir) => readdirSync(join(ROOT, 'src', dir)).filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.test.ts')).map((f) => join(ROOT, 'src', dir, f)));
+    const namespaces = new Set(Object.keys(en).map((key) => key.split('.')[0]));
     const missing: string[] = [];
     for (const path of sources) {
       const text = readFileSync(path, 'utf8');
-      for (const match of text.matchAll(/\bt\(\s*'([^'$]+)'/g)) if (!(match[1] in en)) missing.push(`${path.slice(ROOT.length + 1)}: ${match[1]}`);
-      // Keys built at run time: their stem must exist.
-      for (const match of text.matchAll(/\bt\(\s*`([a-z.]+)\.\$\{/gi)) if (!Object.keys(en).some((key) => key.startsWith(`${match[1]}.`))) missing.push(`${path}: ${match[1]}.*`);
+      const where = path.slice(ROOT.length + 1);
+      // Every literal shaped like a key of one of the locale's namespaces ('check.match.title').
+      for (const match of text.matchAll(/['`]([a-z][A-Za-z]*(?:\.[A-Za-z0-9]+)+)['`]/g)) {
+        if (namespaces.has(match[1].split('.')[0]) && !(match[1] in en)) missing.push(`${where}: ${match[1]}`);
+      }
+      // Keys built at run time (`check.${name}.title`, `validation.atLeast${unit}`): their stem must exist.
+      for (const match of text.matchAll(/`([a-z][A-Za-z]*(?:\.[A-Za-z0-9]+)*\.?[A-Za-z0-9]*)\$\{/g)) {
+        if (namespaces.has(match[1].split('.')[0]) && !Object.keys(en).some((key) => key.startsWith(match[1]))) missing.push(`${where}: ${match[1]}*`);
+      }
     }
     expect(missing).toEqual([]);
   });
@@ -150,5 +157,57 @@ describe('the screens in the reader\'s language', () => {
   it('falls back to English for a locale the app does not ship', async () => {
     host = new UiHost(h.sandbox, { moduleKey: 'ticket-enhancer-admin', user: 'admin', locale: 'fr-FR' }).mount(join(UI, 'admin.tsx'));
     await host.waitForText('1. Connect to AI Ops');
+  });
+});
+
+describe('what the backend says, in the reader\'s language', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await new Harness().start();
+  });
+  afterEach(() => h.stop());
+
+  const invoke = async (moduleKey: string, functionKey: string, accountId: string, locale: string, payload: unknown = {}) => {
+    const answer = (await h.sandbox.invokeResolver({ moduleKey, functionKey, accountId, payload, locale, ...(moduleKey === 'ticket-enhancer-project' ? { projectKey: 'DEMO' } : {}) })) as { body: any };
+    return answer.body;
+  };
+
+  it('names bad settings in German, field names included', async () => {
+    const body = await invoke('ticket-enhancer-admin', 'save', 'admin', 'de-DE', {
+      settings: { aiopsBaseUrl: 'https://10.0.0.5', agentId: 'not-a-uuid', tenantId: 'acme', attemptLimit: 0, retentionDays: 3000000 },
+      secret: 'c2hvcnQ=',
+    });
+    const byField = Object.fromEntries(body.errors.map((e: { field: string; message: string }) => [e.field, e.message]));
+    expect(byField).toEqual({
+      aiopsBaseUrl: 'AI-Ops-Basis-URL zeigt auf eine private Adresse, keinen öffentlichen Host',
+      agentId: 'Die Agenten-ID muss eine UUID sein, etwa 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f',
+      attemptLimit: 'Versuchslimit muss mindestens 1 sein',
+      retentionDays: 'Aufbewahrung darf höchstens 3650 Tage betragen',
+      secret: 'Das HMAC-Geheimnis ergibt 5 Schlüsselbytes; mindestens 16 sind nötig',
+    });
+  });
+
+  it('reports the connection check in Japanese', async () => {
+    const body = await invoke('ticket-enhancer-admin', 'checkConnection', 'admin', 'ja-JP');
+    expect(body.ok).toBe(true);
+    expect(body.steps.map((step: { title: string }) => step.title)).toEqual(['AI Ops が応答しています', 'エージェントとシークレットが一致しています']);
+    expect(body.steps[1].detail).toContain('base64 キーエンコーディング');
+  });
+
+  it('names a bad bulk filter and an unknown test issue in German', async () => {
+    const bulk = await invoke('ticket-enhancer-project', 'bulkPreview', 'lead', 'de-DE', { kind: 'redeliver', filter: { since: 'gestern', httpStatus: '99', cap: '0' } });
+    expect(bulk.errors).toEqual([{ field: 'cap', message: 'Die Obergrenze muss eine ganze Zahl von 1 bis 5000 sein' }]);
+    const filter = await invoke('ticket-enhancer-project', 'bulkPreview', 'lead', 'de-DE', { kind: 'redeliver', filter: { since: 'gestern', httpStatus: '99' } });
+    expect(filter.errors).toEqual([
+      { field: 'since', message: '„Von“ muss ein Datum mit Uhrzeit sein, etwa 2026-11-28 09:00' },
+      { field: 'httpStatus', message: 'Der HTTP-Status muss eine Zahl von 100 bis 599 sein' },
+    ]);
+    const test = await invoke('ticket-enhancer-admin', 'sendTestIssue', 'admin', 'de-DE', { issueKey: 'NOPE-404' });
+    expect(test).toEqual({ started: false, reason: 'Es gibt keinen Vorgang NOPE-404, den Sie sehen können.' });
+  });
+
+  it('says the same in English when the reader\'s language is English', async () => {
+    const body = await invoke('ticket-enhancer-admin', 'save', 'admin', 'en-US', { settings: { aiopsBaseUrl: 'https://10.0.0.5', agentId: 'not-a-uuid', tenantId: 'acme' } });
+    expect(body.errors).toContainEqual({ field: 'aiopsBaseUrl', message: 'AI Ops base URL points to a private address, not a public host' });
   });
 });

@@ -1,4 +1,11 @@
-import { urlProblem } from './address-rules';
+import { urlProblem as problemOf, type AddressContext } from './address-rules';
+import { inEnglish } from './english';
+
+/** The rule broken, in English as the admin page shows it to an English reader. */
+const urlProblem = (url: string, ctx: AddressContext) => {
+  const problem = problemOf(url, ctx);
+  return problem && inEnglish(problem);
+};
 
 const production = { allowLoopback: false };
 const sandbox = { allowLoopback: true };

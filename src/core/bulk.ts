@@ -1,4 +1,5 @@
 import type { DeliveryRun, RunStatus } from './enhancement';
+import type { Message } from './i18n';
 
 /**
  * Bulk runs: many issues sent at the pace the queue and AI Ops allow, in chunks, by the queue
@@ -65,24 +66,30 @@ export function matchesRedeliver(run: DeliveryRun, filter: RedeliverFilter): boo
   return true;
 }
 
-export type FilterCheck<T> = { ok: true; filter: T } | { ok: false; errors: Array<{ field: string; message: string }> };
+/** A problem with what was typed, named by field; `text` is worded for the reader by the resolver. */
+export interface FilterProblem {
+  field: string;
+  text: Message;
+}
+
+export type FilterCheck<T> = { ok: true; filter: T } | { ok: false; errors: FilterProblem[] };
 
 /** Checks a redelivery filter as typed on a page; every problem is named. */
 export function readRedeliverFilter(input: unknown, nowMs: number): FilterCheck<RedeliverFilter> {
   const raw = (input ?? {}) as Record<string, unknown>;
-  const errors: Array<{ field: string; message: string }> = [];
+  const errors: FilterProblem[] = [];
   const statuses = (Array.isArray(raw.statuses) && raw.statuses.length > 0 ? raw.statuses : ['failed', 'timed-out']).map(String);
   const unknown = statuses.filter((s) => !REDELIVERABLE.has(s as RunStatus));
-  if (unknown.length > 0) errors.push({ field: 'statuses', message: `Only failed, timed-out and cancelled runs can be redelivered, not ${unknown.join(', ')}` });
+  if (unknown.length > 0) errors.push({ field: 'statuses', text: { key: 'bulkError.statuses', params: { statuses: unknown.join(', ') } } });
   const since = typeof raw.since === 'string' && raw.since.trim() ? Date.parse(raw.since) : nowMs - 24 * 3_600_000;
-  if (Number.isNaN(since)) errors.push({ field: 'since', message: 'From must be a date and time, such as 2026-11-28 09:00' });
+  if (Number.isNaN(since)) errors.push({ field: 'since', text: { key: 'bulkError.since' } });
   const until = typeof raw.until === 'string' && raw.until.trim() ? Date.parse(raw.until) : undefined;
-  if (until !== undefined && Number.isNaN(until)) errors.push({ field: 'until', message: 'Until must be a date and time, such as 2026-11-28 18:00' });
-  if (until !== undefined && !Number.isNaN(since) && until < since) errors.push({ field: 'until', message: 'Until must be after From' });
+  if (until !== undefined && Number.isNaN(until)) errors.push({ field: 'until', text: { key: 'bulkError.until' } });
+  if (until !== undefined && !Number.isNaN(since) && until < since) errors.push({ field: 'until', text: { key: 'bulkError.untilBeforeSince' } });
   let httpStatus: number | undefined;
   if (raw.httpStatus !== undefined && raw.httpStatus !== '' && raw.httpStatus !== null) {
     httpStatus = Number(raw.httpStatus);
-    if (!Number.isInteger(httpStatus) || httpStatus < 100 || httpStatus > 599) errors.push({ field: 'httpStatus', message: 'HTTP status must be a number from 100 to 599' });
+    if (!Number.isInteger(httpStatus) || httpStatus < 100 || httpStatus > 599) errors.push({ field: 'httpStatus', text: { key: 'bulkError.httpStatus' } });
   }
   const reasonContains = typeof raw.reasonContains === 'string' && raw.reasonContains.trim() ? raw.reasonContains.trim().slice(0, 200) : undefined;
   if (errors.length > 0) return { ok: false, errors };
@@ -98,10 +105,10 @@ export function readRedeliverFilter(input: unknown, nowMs: number): FilterCheck<
   };
 }
 
-export function readCap(input: unknown): number | { error: string } {
+export function readCap(input: unknown): number | { error: Message } {
   if (input === undefined || input === null || input === '') return DEFAULT_BULK_CAP;
   const cap = Number(input);
-  if (!Number.isInteger(cap) || cap < 1 || cap > MAX_BULK_CAP) return { error: `The batch cap must be a whole number from 1 to ${MAX_BULK_CAP}` };
+  if (!Number.isInteger(cap) || cap < 1 || cap > MAX_BULK_CAP) return { error: { key: 'bulkError.cap', params: { max: MAX_BULK_CAP } } };
   return cap;
 }
 

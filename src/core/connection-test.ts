@@ -1,4 +1,5 @@
 import type { AiOpsAnswer } from './delivery-policy';
+import type { Translate } from './i18n';
 import type { KeyEncoding } from './signing';
 
 /**
@@ -30,55 +31,44 @@ function detail(body: string): string {
   return body.trim().replace(/\s+/g, ' ').slice(0, 200);
 }
 
-function notAnswering(answer: AiOpsAnswer, url: string): CheckStep | undefined {
-  if (answer.kind === 'timeout') return { step: 'health', ok: false, title: 'No answer', detail: `${url} did not answer within ${Math.round(answer.timeoutMs / 1000)} s.` };
-  if (answer.kind === 'network-error') return { step: 'health', ok: false, title: 'Unreachable', detail: `${url} could not be reached: ${answer.message}.` };
-  if (answer.kind === 'egress-refused') {
-    return { step: 'health', ok: false, title: 'Egress not approved', detail: `Forge refused to send to ${answer.host} (${answer.code}): approve it with "Approve egress" above.` };
-  }
+function notAnswering(answer: AiOpsAnswer, url: string, t: Translate): CheckStep | undefined {
+  const step = (name: string, params: Record<string, string | number>): CheckStep => ({ step: 'health', ok: false, title: t(`check.${name}.title`), detail: t(`check.${name}.detail`, params) });
+  if (answer.kind === 'timeout') return step('noAnswer', { url, seconds: Math.round(answer.timeoutMs / 1000) });
+  if (answer.kind === 'network-error') return step('unreachable', { url, problem: answer.message });
+  if (answer.kind === 'egress-refused') return step('egress', { host: answer.host, code: answer.code });
   return undefined;
 }
 
-export function diagnoseHealth(answer: AiOpsAnswer, url: string): CheckStep {
-  const problem = notAnswering(answer, url);
+export function diagnoseHealth(answer: AiOpsAnswer, url: string, t: Translate): CheckStep {
+  const problem = notAnswering(answer, url, t);
   if (problem || answer.kind !== 'response') return problem!;
-  if (answer.status === 200) return { step: 'health', ok: true, title: 'AI Ops answers', detail: `${url} answered 200: the API, its database and Redis are up.` };
-  return { step: 'health', ok: false, title: `Health check answered ${answer.status}`, detail: `${url} answered ${answer.status}: is the base URL the AI Ops API? ${detail(answer.body)}`.trim() };
+  if (answer.status === 200) return { step: 'health', ok: true, title: t('check.healthOk.title'), detail: t('check.healthOk.detail', { url }) };
+  const params = { url, status: answer.status, said: detail(answer.body) };
+  return { step: 'health', ok: false, title: t('check.healthStatus.title', params), detail: t('check.healthStatus.detail', params).trim() };
 }
 
-export function diagnoseCredentials(answer: AiOpsAnswer, url: string, encoding: KeyEncoding): CheckStep {
-  const problem = notAnswering(answer, url);
+export function diagnoseCredentials(answer: AiOpsAnswer, url: string, encoding: KeyEncoding, t: Translate): CheckStep {
+  const problem = notAnswering(answer, url, t);
   if (problem || answer.kind !== 'response') return { ...problem!, step: 'agent' };
-  const said = detail(answer.body);
-  const fail = (title: string, text: string): CheckStep => ({ step: 'agent', ok: false, title, detail: text });
+  const params = { url, status: answer.status, said: detail(answer.body), encoding };
+  const step = (name: string, ok = false): CheckStep => ({ step: 'agent', ok, title: t(`check.${name}.title`, params), detail: t(`check.${name}.detail`, params).trim() });
   switch (answer.status) {
     case 400:
-      if (said === 'Invalid JSON payload') {
-        return {
-          step: 'agent',
-          ok: true,
-          title: 'Agent and secret match',
-          detail: `The agent exists, is active and accepts the secret with the ${encoding} key encoding. No ticket was sent: the check posts a signed body that is not JSON, which AI Ops refuses before queueing anything.`,
-        };
-      }
-      return fail('Unexpected answer', `AI Ops answered 400 (${said}) to the check; the agent and secret are probably right, but the receiver does not behave like AI Ops.`);
+      return params.said === 'Invalid JSON payload' ? step('match', true) : step('unexpected');
     case 401:
-      return fail(
-        'Secret does not match',
-        `AI Ops answered 401 (${said}): the HMAC secret or its key encoding (${encoding}) does not match the agent's secret. Paste the secret shown when the agent's webhook secret was generated; AI Ops uses the base64 key encoding.`,
-      );
+      return step('secretMismatch');
     case 403:
-      return fail('Agent not active', `AI Ops answered 403 (${said}): activate the agent in AI Ops (Agent Management), then check again.`);
+      return step('inactive');
     case 404:
-      return fail('Agent not found', `AI Ops answered 404 (${said}): no agent has this id. Copy the id from the end of the agent's webhook URL in AI Ops.`);
+      return step('notFound');
     case 422:
-      return fail('Agent id refused', `AI Ops answered 422: the agent id is not a valid UUID. ${said}`.trim());
+      return step('badId');
     case 500:
-      return fail('AI Ops error', `AI Ops answered 500 (${said}): for example the agent's webhook trigger is not configured, or its secret cannot be decrypted. Fix it in AI Ops, then check again.`);
+      return step('serverError');
     case 202:
     case 200:
-      return fail('Receiver accepted a body that is not JSON', `${url} answered ${answer.status} to the check: it does not verify requests like AI Ops, so the check cannot prove the secret.`);
+      return step('acceptedNonJson');
     default:
-      return fail(`Answered ${answer.status}`, `${url} answered ${answer.status}: ${said}`);
+      return step('other');
   }
 }

@@ -30,3 +30,20 @@ export function translatorFrom(resource: LocaleResource): Translate {
 export function withParams(t: (key: string) => string): Translate {
   return (key, params) => interpolate(t(key), params);
 }
+
+/**
+ * A text not yet worded: its locale key and values. A value may itself be a Message (a field's
+ * name, a kind of address), worded in the same locale. The backend returns Messages worded for the
+ * reader; what it stores and logs is worded in English.
+ */
+export interface Message {
+  key: string;
+  params?: Record<string, string | number | Message>;
+}
+
+export function say(t: Translate, message: Message): string {
+  const params = message.params
+    ? Object.fromEntries(Object.entries(message.params).map(([name, value]) => [name, typeof value === 'object' ? say(t, value) : value]))
+    : undefined;
+  return t(message.key, params);
+}

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import { inEnglish } from './english';
+import { say, type Message, type Translate } from './i18n';
 import { CONNECTION_DEFAULTS as D } from './setting-defaults';
 import { expandStatusUrl, urlProblem, type ValidationContext } from './settings';
 
@@ -8,8 +10,15 @@ import { expandStatusUrl, urlProblem, type ValidationContext } from './settings'
  * resolvers, so issue events and deliveries never pay for it.
  */
 
-// zod/mini ships without messages; the English locale gives the same wording as full zod.
+// zod/mini ships without messages; the English locale gives the same wording as full zod. Only
+// zod's own messages (a value of the wrong type, which the screens never send) stay in English;
+// every rule of ours is a Message from src/locales, worded for the reader by `wordErrors`.
 z.config(en());
+
+/** A rule's text as zod carries it: the Message, marked so that `fromZod` can read it back. */
+const MARK = '\u0000msg:';
+const m = (key: string, params?: Message['params']): string => MARK + JSON.stringify(params ? { key, params } : { key });
+const field = (name: string): Message => ({ key: `field.${name}` });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,66 +29,72 @@ const text = (required: string | undefined, ...checks: Parameters<ReturnType<typ
   z.string(required ? { error: required } : undefined).check(z.trim(), ...checks);
 
 /** A number field whose every failure names the field. */
-const wholeNumber = (label: string, min: number, max: number, unit = '', wholeMessage = `${label} must be a whole number`) =>
-  z.int({ error: wholeMessage }).check(z.minimum(min, `${label} must be at least ${min}${unit}`), z.maximum(max, `${label} must be at most ${max}${unit}`));
+const wholeNumber = (name: string, min: number, max: number, unit: '' | 'Days' = '') =>
+  z.int({ error: m('validation.wholeNumber', { field: field(name) }) }).check(
+    z.minimum(min, m(`validation.atLeast${unit}`, { field: field(name), min })),
+    z.maximum(max, m(`validation.atMost${unit}`, { field: field(name), max })),
+  );
 
-function urlField(ctx: ValidationContext, label: string) {
+const tooLong = (name: string, max: number) => z.maxLength(max, m('validation.tooLong', { field: field(name), max }));
+
+function urlField(ctx: ValidationContext, name: string) {
+  const required = m('validation.required', { field: field(name) });
   return z.pipe(
     text(
-      `${label} is required`,
-      z.minLength(1, `${label} is required`),
+      required,
+      z.minLength(1, required),
       z.superRefine((value: string, issue) => {
         const problem = urlProblem(value, ctx);
-        if (problem) issue.issues.push({ code: 'custom', message: `${label} ${problem}`, input: value });
+        if (problem) issue.issues.push({ code: 'custom', message: m('validation.url', { field: field(name), problem }), input: value });
       }),
     ),
     z.transform((value: string) => value.replace(/\/+$/, '')),
   );
 }
 
-const agentIdField = text('Agent id is required', z.regex(UUID, 'Agent id must be a UUID such as 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f'));
-const tenantIdField = text('Tenant id is required', z.minLength(1, 'Tenant id is required'), z.maxLength(200, 'Tenant id is longer than 200 characters'));
+const agentIdField = text(m('validation.required', { field: field('agentId') }), z.regex(UUID, m('validation.agentIdUuid')));
+const tenantIdField = text(m('validation.required', { field: field('tenantId') }), z.minLength(1, m('validation.required', { field: field('tenantId') })), tooLong('tenantId', 200));
 
 export function globalSettingsSchema(ctx: ValidationContext) {
   return z
     .object({
-      aiopsBaseUrl: urlField(ctx, 'AI Ops base URL'),
+      aiopsBaseUrl: urlField(ctx, 'aiopsBaseUrl'),
       agentId: agentIdField,
       tenantId: tenantIdField,
-      keyEncoding: z._default(z.enum(['base64', 'utf8'], { error: 'Key encoding must be "base64" or "utf8"' }), D.keyEncoding),
-      resultMode: z._default(z.enum(['comment', 'callback', 'poll'], { error: 'Result mode must be "comment", "callback" or "poll"' }), D.resultMode),
+      keyEncoding: z._default(z.enum(['base64', 'utf8'], { error: m('validation.keyEncoding') }), D.keyEncoding),
+      resultMode: z._default(z.enum(['comment', 'callback', 'poll'], { error: m('validation.resultMode') }), D.resultMode),
       resultAccount: z.optional(
         z.object({
-          accountId: text(undefined, z.minLength(1, 'AI Ops Jira account must be a Jira account id'), z.maxLength(128, 'AI Ops Jira account id is longer than 128 characters')),
-          displayName: z.optional(text(undefined, z.maxLength(255))),
+          accountId: text(undefined, z.minLength(1, m('validation.resultAccount')), tooLong('resultAccountId', 128)),
+          displayName: z.optional(text(undefined, tooLong('resultAccountName', 255))),
         }),
       ),
       statusUrlTemplate: z.optional(text(undefined)),
-      statusAuthHeaderName: z.optional(text(undefined, z.regex(/^[A-Za-z0-9-]+$/, 'Status auth header name must be an HTTP header name such as Authorization'))),
+      statusAuthHeaderName: z.optional(text(undefined, z.regex(/^[A-Za-z0-9-]+$/, m('validation.headerName')))),
       resultTimeLimitMinutes: z._default(
-        z.number({ error: 'Result time limit must be a number of minutes' }).check(
-          z.minimum(1, 'Result time limit must be at least 1 minute'),
-          z.maximum(24 * 60, 'Result time limit must be at most 24 hours'),
+        z.number({ error: m('validation.resultTimeNumber') }).check(
+          z.minimum(1, m('validation.resultTimeMin')),
+          z.maximum(24 * 60, m('validation.resultTimeMax')),
         ),
         D.resultTimeLimitMinutes,
       ),
-      attemptLimit: z._default(wholeNumber('Attempt limit', 1, 10), D.attemptLimit),
-      deliveryConcurrency: z._default(wholeNumber('Parallel deliveries', 1, 20), D.deliveryConcurrency),
+      attemptLimit: z._default(wholeNumber('attemptLimit', 1, 10), D.attemptLimit),
+      deliveryConcurrency: z._default(wholeNumber('parallelDeliveries', 1, 20), D.deliveryConcurrency),
       outageHorizonHours: z._default(
-        z.number({ error: 'Outage horizon must be a number of hours' }).check(
-          z.minimum(1, 'Outage horizon must be at least 1 hour'),
-          z.maximum(72, 'Outage horizon must be at most 72 hours (the platform keeps queued events for up to 96 hours)'),
+        z.number({ error: m('validation.outageNumber') }).check(
+          z.minimum(1, m('validation.outageMin')),
+          z.maximum(72, m('validation.outageMax')),
         ),
         D.outageHorizonHours,
       ),
       requestTimeoutSeconds: z._default(
-        z.int({ error: 'Request timeout must be a number' }).check(
-          z.minimum(1, 'Request timeout must be at least 1 second'),
-          z.maximum(60, 'Request timeout must be at most 60 seconds'),
+        z.int({ error: m('validation.timeoutNumber') }).check(
+          z.minimum(1, m('validation.timeoutMin')),
+          z.maximum(60, m('validation.timeoutMax')),
         ),
         D.requestTimeoutSeconds,
       ),
-      retentionDays: z._default(wholeNumber('Retention', 7, 3650, ' days'), D.retentionDays),
+      retentionDays: z._default(wholeNumber('retention', 7, 3650, 'Days'), D.retentionDays),
       sendReporterName: z._default(z.boolean(), D.sendReporterName),
       sendReporterEmail: z._default(z.boolean(), D.sendReporterEmail),
       strictPayload: z._default(z.boolean(), D.strictPayload),
@@ -92,20 +107,20 @@ export function globalSettingsSchema(ctx: ValidationContext) {
     })
     .check(
       z.superRefine((value, issue) => {
-        for (const problem of pollProblems(value, ctx)) issue.issues.push({ code: 'custom', path: ['statusUrlTemplate'], message: problem, input: value });
+        for (const problem of pollProblems(value, ctx)) issue.issues.push({ code: 'custom', path: ['statusUrlTemplate'], message: m(problem.key, problem.params), input: value });
       }),
     );
 }
 
 /** Checks that only matter when results are polled; also run on their own so every error shows at once. */
-function pollProblems(value: Record<string, unknown>, ctx: ValidationContext): string[] {
+function pollProblems(value: Record<string, unknown>, ctx: ValidationContext): Message[] {
   if (value.resultMode !== 'poll') return [];
   const template = typeof value.statusUrlTemplate === 'string' ? value.statusUrlTemplate.trim() : '';
-  if (!template) return ['Status URL template is required when results are polled'];
-  const problems: string[] = [];
-  if (!template.includes('{execution_id}')) problems.push('Status URL template must contain {execution_id}');
+  if (!template) return [{ key: 'validation.statusUrlRequired' }];
+  const problems: Message[] = [];
+  if (!template.includes('{execution_id}')) problems.push({ key: 'validation.statusUrlExecutionId', params: { execution_id: '{execution_id}' } });
   const problem = urlProblem(expandStatusUrl(template, String(value.aiopsBaseUrl ?? ''), 'x'), ctx);
-  if (problem) problems.push(`Status URL template ${problem}`);
+  if (problem) problems.push({ key: 'validation.url', params: { field: field('statusUrlTemplate'), problem } });
   return problems;
 }
 
@@ -116,9 +131,9 @@ export const projectSettingsSchema = z.object({
   events: z._default(z.object({ created: z._default(z.boolean(), true), updated: z._default(z.boolean(), false) }), { created: true, updated: false }),
   issueTypeIds: z._default(z.array(z.string()), []),
   priorityIds: z._default(z.array(z.string()), []),
-  labelsInclude: z._default(z.array(text(undefined, z.minLength(1))), []),
-  labelsExclude: z._default(z.array(text(undefined, z.minLength(1))), []),
-  jql: z.optional(text(undefined, z.maxLength(2000, 'JQL condition is longer than 2000 characters'))),
+  labelsInclude: z._default(z.array(text(undefined, z.minLength(1, m('validation.required', { field: field('label') })))), []),
+  labelsExclude: z._default(z.array(text(undefined, z.minLength(1, m('validation.required', { field: field('label') })))), []),
+  jql: z.optional(text(undefined, tooLong('jql', 2000))),
   agentId: z.optional(agentIdField),
   tenantId: z.optional(tenantIdField),
   secret: z.optional(secretInfoSchema),
@@ -130,7 +145,19 @@ export type ProjectSettings = z.output<typeof projectSettingsSchema>;
 
 export interface FieldError {
   field: string;
+  /** In English. */
   message: string;
+  /** The same text as a Message, to word it for the reader; absent for zod's own messages. */
+  text?: Message;
+}
+
+export function fieldError(fieldName: string, text: Message): FieldError {
+  return { field: fieldName, message: inEnglish(text), text };
+}
+
+/** The errors worded for the reader, as the settings pages show them. */
+export function wordErrors(errors: readonly FieldError[], t: Translate): Array<{ field: string; message: string }> {
+  return errors.map((error) => ({ field: error.field, message: error.text ? say(t, error.text) : error.message }));
 }
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
@@ -141,7 +168,10 @@ function fromZod<T>(result: SafeParse<T>): Validated<T> {
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
-    errors: result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(settings)', message: issue.message })),
+    errors: result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(settings)';
+      return issue.message.startsWith(MARK) ? fieldError(name, JSON.parse(issue.message.slice(MARK.length)) as Message) : { field: name, message: issue.message };
+    }),
   };
 }
 
@@ -163,7 +193,7 @@ export function validateGlobalSettings(input: unknown, ctx: ValidationContext, s
   );
   if (result.ok || result.errors.some((e) => e.field === 'statusUrlTemplate')) return result;
   // Object-level checks do not run when a field failed; run them here so the admin sees them too.
-  return { ok: false, errors: [...result.errors, ...pollProblems(rest, ctx).map((message) => ({ field: 'statusUrlTemplate', message }))] };
+  return { ok: false, errors: [...result.errors, ...pollProblems(rest, ctx).map((problem) => fieldError('statusUrlTemplate', problem))] };
 }
 
 export function validateProjectSettings(input: unknown, stored?: ProjectSettings): Validated<ProjectSettings> {

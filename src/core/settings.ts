@@ -1,5 +1,6 @@
 import { CONNECTION_DEFAULTS as D } from './setting-defaults';
 import { urlProblem, type AddressContext } from './address-rules';
+import type { Message } from './i18n';
 import { MIN_KEY_BYTES, SecretFormatError, secretToKey, type KeyEncoding } from './signing';
 
 /**
@@ -83,23 +84,18 @@ export function rotateSecret<T extends { secret?: SecretInfo; previousSecret?: S
 }
 
 /** Checks a secret text for an encoding; the message names the field. */
-export function secretProblem(secret: string, encoding: KeyEncoding): string | undefined {
+export function secretProblem(secret: string, encoding: KeyEncoding): Message | undefined {
   if (encoding === 'base64') {
     // The server's decoder silently drops such characters, which would give a different key.
     const foreign = [...new Set(secret.replace(/[A-Za-z0-9+/=\s]/g, ''))];
-    if (foreign.length > 0) {
-      const shown = foreign.slice(0, 3).map((c) => `"${c}"`).join(', ');
-      return `HMAC secret is not base64: it contains ${shown}, which base64 never uses (choose the utf8 key encoding if your receiver uses the text itself as the key)`;
-    }
+    if (foreign.length > 0) return { key: 'validation.secretNotBase64', params: { chars: foreign.slice(0, 3).map((c) => `"${c}"`).join(', ') } };
   }
   try {
     const key = secretToKey(secret, encoding);
-    if (key.length < MIN_KEY_BYTES) {
-      return `HMAC secret gives ${key.length} key bytes; at least ${MIN_KEY_BYTES} are required`;
-    }
+    if (key.length < MIN_KEY_BYTES) return { key: 'validation.secretTooShort', params: { bytes: key.length, min: MIN_KEY_BYTES } };
     return undefined;
   } catch (error) {
-    if (error instanceof SecretFormatError) return `HMAC secret: ${error.message}`;
+    if (error instanceof SecretFormatError) return { key: 'validation.secretFormat', params: { problem: { key: error.key } } };
     throw error;
   }
 }

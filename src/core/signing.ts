@@ -7,8 +7,12 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  */
 export type KeyEncoding = 'base64' | 'utf8';
 
+/** Why a secret cannot be used: `key` names its text in src/locales (`secret.*`), `message` is that text in English. */
 export class SecretFormatError extends Error {
-  constructor(message: string) {
+  constructor(
+    readonly key: 'secret.empty' | 'secret.noKeyBytes' | 'secret.base64Count' | 'secret.base64Padding' | 'secret.none',
+    message: string,
+  ) {
     super(message);
     this.name = 'SecretFormatError';
   }
@@ -57,17 +61,17 @@ export function decodeBase64LikePython(secret: string): Buffer {
     }
   }
   if (quadPos === 1) {
-    throw new SecretFormatError('the HMAC secret is not valid base64: its count of base64 characters is one more than a multiple of 4');
+    throw new SecretFormatError('secret.base64Count', 'the HMAC secret is not valid base64: its count of base64 characters is one more than a multiple of 4');
   }
-  if (quadPos !== 0) throw new SecretFormatError('the HMAC secret is not valid base64: incorrect "=" padding');
+  if (quadPos !== 0) throw new SecretFormatError('secret.base64Padding', 'the HMAC secret is not valid base64: incorrect "=" padding');
   return Buffer.from(out);
 }
 
 /** Key bytes for a secret; throws SecretFormatError with a reason an admin can act on. */
 export function secretToKey(secret: string, encoding: KeyEncoding): Buffer {
-  if (secret.length === 0) throw new SecretFormatError('the HMAC secret is empty');
+  if (secret.length === 0) throw new SecretFormatError('secret.empty', 'the HMAC secret is empty');
   const key = encoding === 'base64' ? decodeBase64LikePython(secret) : Buffer.from(secret, 'utf8');
-  if (key.length === 0) throw new SecretFormatError('the HMAC secret decodes to no key bytes');
+  if (key.length === 0) throw new SecretFormatError('secret.noKeyBytes', 'the HMAC secret decodes to no key bytes');
   return key;
 }
 
@@ -105,7 +109,7 @@ export interface SignedHeaders {
  * further keys are secrets still inside their rotation grace period.
  */
 export function signRequest(body: string, keys: readonly Buffer[], webhookId: string, nowMs: number): SignedHeaders {
-  if (keys.length === 0) throw new SecretFormatError('no HMAC secret is configured');
+  if (keys.length === 0) throw new SecretFormatError('secret.none', 'no HMAC secret is configured');
   const timestamp = Math.floor(nowMs / 1000);
   return {
     'Content-Type': 'application/json',

@@ -1,7 +1,7 @@
 /** Resolvers of the Jira admin page. Every one checks, first, that the caller is a Jira admin. */
 import { runSummary } from '../core/panel-view';
 import { rotateSecret, secretProblem, type GlobalSettings } from '../core/settings';
-import { validateGlobalSettings } from '../core/settings-validation';
+import { fieldError, validateGlobalSettings, wordErrors, type FieldError } from '../core/settings-validation';
 import { keyFingerprint, secretToKey } from '../core/signing';
 import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
 import { callbackBaseUrl, enqueue } from '../forge/platform';
@@ -103,21 +103,21 @@ resolver.define('save', async ({ payload, context }) => {
   const input = (payload ?? {}) as Record<string, unknown>;
   const stored = await loadGlobalSettings();
   const validated = validateGlobalSettings(input.settings, validationContext(), stored);
-  const errors = validated.ok ? [] : [...validated.errors];
+  const errors: FieldError[] = validated.ok ? [] : [...validated.errors];
   const newSecret = typeof input.secret === 'string' && input.secret.length > 0 ? input.secret : undefined;
   const encoding = validated.ok ? validated.value.keyEncoding : 'base64';
   if (newSecret) {
     const problem = secretProblem(newSecret, encoding);
-    if (problem) errors.push({ field: 'secret', message: problem });
+    if (problem) errors.push(fieldError('secret', problem));
   } else if (!stored?.secret) {
-    errors.push({ field: 'secret', message: 'HMAC secret is required' });
+    errors.push(fieldError('secret', { key: 'validation.secretRequired' }));
   } else if (validated.ok && stored.keyEncoding !== encoding) {
     // The stored secret must still decode under a changed key encoding.
     const problem = secretProblem((await readSecret({ kind: 'global' }, 'current')) ?? '', encoding);
-    if (problem) errors.push({ field: 'keyEncoding', message: `The stored secret does not work with ${encoding}: ${problem}` });
+    if (problem) errors.push(fieldError('keyEncoding', { key: 'validation.storedSecretEncoding', params: { encoding, problem } }));
   }
   const statusAuth = typeof input.statusAuthValue === 'string' && input.statusAuthValue.length > 0 ? input.statusAuthValue : undefined;
-  if (!validated.ok || errors.length > 0) return { ok: false, errors };
+  if (!validated.ok || errors.length > 0) return { ok: false, errors: wordErrors(errors, await translatorFor((context as ForgeResolverContext).locale)) };
 
   let next: GlobalSettings = validated.value;
   let secretChange: 'unchanged' | 'replaced' | 'rotating' | 'none' = 'none';
@@ -151,10 +151,11 @@ resolver.define('endSecretGrace', async ({ context }) => {
 });
 
 resolver.define('checkConnection', async ({ context }) => {
-  await requireJiraAdmin(context);
+  const ctx = await requireJiraAdmin(context);
+  const t = await translatorFor(ctx.locale);
   const settings = await loadGlobalSettings();
-  if (!settings) return { ok: false, steps: [{ step: 'health', ok: false, title: 'Not configured', detail: 'Save the AI Ops base URL, agent id and secret first.' }] };
-  const check = await checkConnection(settings);
+  if (!settings) return { ok: false, steps: [{ step: 'health', ok: false, title: t('check.notConfigured.title'), detail: t('check.notConfigured.detail') }] };
+  const check = await checkConnection(settings, t);
   const agentOk = check.steps.find((step) => step.step === 'agent')?.ok;
   if (agentOk && settings.secret && !settings.secret.provenAt) {
     // Re-read right before writing: only the proof is added to whatever is stored now.
@@ -167,31 +168,31 @@ resolver.define('checkConnection', async ({ context }) => {
 /** Sends a real issue through the whole pipeline as a test; `testStatus` follows it. */
 resolver.define('sendTestIssue', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
-  return startTestDelivery((payload as { issueKey?: unknown } | undefined)?.issueKey, ctx.accountId!);
+  return startTestDelivery((payload as { issueKey?: unknown } | undefined)?.issueKey, ctx.accountId!, await translatorFor(ctx.locale));
 });
 
 resolver.define('testStatus', async ({ payload, context }) => {
-  await requireJiraAdmin(context);
-  return testDeliveryStatus((payload as { deliveryId?: unknown } | undefined)?.deliveryId);
+  const ctx = await requireJiraAdmin(context);
+  return testDeliveryStatus((payload as { deliveryId?: unknown } | undefined)?.deliveryId, await translatorFor(ctx.locale));
 });
 
 /** The first-deploy self-check: every platform assumption that can only be verified on a real site. */
 resolver.define('diagnose', async ({ payload, context }) => {
-  await requireJiraAdmin(context);
-  return runDiagnose((payload as { issueKey?: unknown } | undefined)?.issueKey);
+  const ctx = await requireJiraAdmin(context);
+  return runDiagnose((payload as { issueKey?: unknown } | undefined)?.issueKey, await translatorFor(ctx.locale));
 });
 
 /** Bulk runs across the site: redeliver failed runs, or send existing tickets (any project). */
 resolver.define('bulkPreview', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return previewBulk(input.kind, input.filter, { accountId: ctx.accountId! });
+  return previewBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await translatorFor(ctx.locale));
 });
 
 resolver.define('bulkStart', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return startBulk(input.kind, input.filter, { accountId: ctx.accountId! });
+  return startBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await translatorFor(ctx.locale));
 });
 
 resolver.define('bulkControl', async ({ payload, context }) => {
@@ -205,8 +206,8 @@ resolver.define('bulkControl', async ({ payload, context }) => {
  * each left on its issue), in the background; the admin types DELETE to confirm.
  */
 resolver.define('purgeData', async ({ payload, context }) => {
-  await requireJiraAdmin(context);
-  if ((payload as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') return { started: false, reason: 'type DELETE to confirm' };
+  const ctx = await requireJiraAdmin(context);
+  if ((payload as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') return { started: false, reason: (await translatorFor(ctx.locale))('admin.deleteConfirm') };
   await enqueue({ kind: 'purge' });
   return { started: true };
 });

@@ -15,6 +15,7 @@ import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store
 import { rememberAccounts } from './personal-data';
 import { ResolverError } from './resolver-context';
 import { startDelivery } from './start-delivery';
+import { say, type Message, type Translate } from '../core/i18n';
 
 export interface BulkScope {
   projectId?: string;
@@ -50,17 +51,19 @@ export function scopedJql(jql: string, projectId: string | undefined): string {
 /** The query without its ORDER BY: the bulk run orders by issue id itself. */
 const withoutOrder = (jql: string) => jql.replace(/\s+ORDER\s+BY\s+[\s\S]*$/i, '');
 
-export async function previewBulk(kind: unknown, input: unknown, scope: BulkScope) {
+/** What was typed, checked and counted; problems are worded with `t`, the reader's locale. */
+export async function previewBulk(kind: unknown, input: unknown, scope: BulkScope, t: Translate) {
+  const problem = (field: string, text: Message) => ({ field, message: say(t, text) });
   const cap = readCap((input as { cap?: unknown } | undefined)?.cap);
-  if (typeof cap !== 'number') return { ok: false, errors: [{ field: 'cap', message: cap.error }] };
+  if (typeof cap !== 'number') return { ok: false, errors: [problem('cap', cap.error)] };
   if (kind === 'redeliver') {
     const filter = readRedeliverFilter(input, Date.now());
-    if (!filter.ok) return { ok: false, errors: filter.errors };
+    if (!filter.ok) return { ok: false, errors: filter.errors.map((error) => problem(error.field, error.text)) };
     return { ok: true, count: await countRedeliverable(filter.filter, scope.projectId, cap), cap };
   }
   if (kind === 'enhance') {
     const jql = String((input as { jql?: unknown } | undefined)?.jql ?? '').trim();
-    if (!jql) return { ok: false, errors: [{ field: 'jql', message: 'Enter the JQL of the issues to send' }] };
+    if (!jql) return { ok: false, errors: [problem('jql', { key: 'bulkError.jqlRequired' })] };
     const counted = await approximateIssueCount(scopedJql(withoutOrder(jql), scope.projectId));
     if (!counted.ok) return { ok: false, errors: [{ field: 'jql', message: counted.reason }] };
     return { ok: true, count: counted.count, cap };
@@ -68,10 +71,10 @@ export async function previewBulk(kind: unknown, input: unknown, scope: BulkScop
   throw new ResolverError(400, 'kind must be redeliver or enhance');
 }
 
-export async function startBulk(kind: unknown, input: unknown, scope: BulkScope) {
-  const preview = await previewBulk(kind, input, scope);
+export async function startBulk(kind: unknown, input: unknown, scope: BulkScope, t: Translate) {
+  const preview = await previewBulk(kind, input, scope, t);
   if (!preview.ok || preview.count === undefined) return preview;
-  if (preview.count === 0) return { ok: false, errors: [{ field: 'filter', message: 'Nothing matches: there is nothing to send.' }] };
+  if (preview.count === 0) return { ok: false, errors: [{ field: 'filter', message: t('bulkError.nothing') }] };
   const now = Date.now();
   const filter: RedeliverFilter | EnhanceFilter =
     kind === 'redeliver' ? (readRedeliverFilter(input, now) as { ok: true; filter: RedeliverFilter }).filter : { jql: String((input as { jql: string }).jql).trim() };

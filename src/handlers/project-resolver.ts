@@ -3,8 +3,8 @@
  * project Forge says the page is shown in; the browser never names the project.
  */
 import { runSummary } from '../core/panel-view';
-import { secretProblem, type FieldError } from '../core/settings';
-import { validateProjectSettings } from '../core/settings-validation';
+import { secretProblem } from '../core/settings';
+import { fieldError, validateProjectSettings, wordErrors, type FieldError } from '../core/settings-validation';
 import { keyFingerprint, secretToKey } from '../core/signing';
 import { issueMatchesJql, projectIssueTypes, projectPriorities } from '../forge/jira-adapter';
 import { getRun, listProjectRuns } from '../forge/run-store';
@@ -76,15 +76,19 @@ resolver.define('save', async ({ payload, context }) => {
   const newSecret = typeof input.secret === 'string' && input.secret.length > 0 ? input.secret : undefined;
   if (newSecret) {
     const problem = secretProblem(newSecret, global?.keyEncoding ?? 'base64');
-    if (problem) errors.push({ field: 'secret', message: problem });
+    if (problem) errors.push(fieldError('secret', problem));
   }
   // Jira checks the JQL even when another field is wrong, so every error shows on one save.
   const jql = typeof (input.settings as { jql?: unknown } | undefined)?.jql === 'string' ? ((input.settings as { jql: string }).jql).trim() : '';
   if (jql && !errors.some((e) => e.field === 'jql')) {
     const check = await issueMatchesJql('0', jql);
-    if (!check.ok) errors.push({ field: 'jql', message: check.reason.replace(/^the JQL condition is invalid: /, 'JQL condition is invalid: ') });
+    // Jira words the problem itself; the app words only its own part.
+    if (!check.ok) {
+      const jiraSays = /^the JQL condition is invalid: (.*)$/s.exec(check.reason)?.[1];
+      errors.push(jiraSays !== undefined ? fieldError('jql', { key: 'validation.jqlInvalid', params: { problem: jiraSays } }) : { field: 'jql', message: check.reason });
+    }
   }
-  if (!validated.ok || errors.length > 0) return { ok: false, errors };
+  if (!validated.ok || errors.length > 0) return { ok: false, errors: wordErrors(errors, await translatorFor((context as ForgeResolverContext).locale)) };
 
   let next = { ...validated.value, projectKey };
   if (newSecret) {
@@ -120,13 +124,13 @@ resolver.define('redeliver', async ({ payload, context }) => {
 resolver.define('bulkPreview', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return previewBulk(input.kind, input.filter, { projectId, accountId });
+  return previewBulk(input.kind, input.filter, { projectId, accountId }, await translatorFor((context as ForgeResolverContext).locale));
 });
 
 resolver.define('bulkStart', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return startBulk(input.kind, input.filter, { projectId, accountId });
+  return startBulk(input.kind, input.filter, { projectId, accountId }, await translatorFor((context as ForgeResolverContext).locale));
 });
 
 resolver.define('bulkControl', async ({ payload, context }) => {

@@ -5,6 +5,7 @@
  * names who did comment so the admin can pick the right account.
  */
 import { isCommentResult } from '../core/enhancement';
+import type { Translate } from '../core/i18n';
 import { runSummary, sentence } from '../core/panel-view';
 import { latestComments, readIssueAsUser } from '../forge/jira-adapter';
 import { getRun } from '../forge/run-store';
@@ -17,14 +18,15 @@ export const TEST_WAIT_MS = 60_000;
 
 const ISSUE_KEY = /^[A-Z][A-Z0-9_]{0,49}-\d{1,12}$/i;
 
-export async function startTestDelivery(issueKey: unknown, accountId: string) {
+/** Worded with `t`, the reader's locale; a refusal from the pipeline keeps its English reason. */
+export async function startTestDelivery(issueKey: unknown, accountId: string, t: Translate) {
   if (typeof issueKey !== 'string' || !ISSUE_KEY.test(issueKey.trim())) {
-    return { started: false, reason: 'Enter the key of an issue to send, such as DEMO-12.' };
+    return { started: false, reason: t('test.enterKey') };
   }
   const issue = await readIssueAsUser(issueKey.trim());
-  if (!issue) return { started: false, reason: `There is no issue ${issueKey.trim().toUpperCase()} that you can see.` };
+  if (!issue) return { started: false, reason: t('test.noIssue', { key: issueKey.trim().toUpperCase() }) };
   const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(issue.projectId)]);
-  if (!global) return { started: false, reason: 'Save the AI Ops connection first.' };
+  if (!global) return { started: false, reason: t('test.saveFirst') };
   const result = await startDelivery({ issueId: issue.id, issueKey: issue.key, projectId: issue.projectId, projectKey: issue.projectKey }, 'test', `test-${Date.now()}`, global, project, {
     requestedBy: accountId,
     concurrencyLimit: global.deliveryConcurrency,
@@ -44,39 +46,43 @@ export interface TestStatus {
   link?: string;
 }
 
-export async function testDeliveryStatus(deliveryId: unknown): Promise<TestStatus> {
+export async function testDeliveryStatus(deliveryId: unknown, t: Translate): Promise<TestStatus> {
   if (typeof deliveryId !== 'string') throw new ResolverError(400, 'deliveryId is required');
   const stored = await getRun(deliveryId);
   if (!stored || stored.run.trigger !== 'test') throw new ResolverError(404, 'no such test delivery');
   const { run } = stored;
-  const summary = runSummary(run);
+  const summary = runSummary(run, t);
   const global = await loadGlobalSettings();
   const account = run.resultAccount ?? global?.resultAccount;
-  const who = account ? `${account.displayName ?? 'the AI Ops account'} (${account.accountId})` : undefined;
+  const who = account ? `${account.displayName ?? t('test.theAccount')} (${account.accountId})` : undefined;
   if (run.status === 'completed') {
     const detail = isCommentResult(run.result)
-      ? `${run.result.authorName ?? who ?? 'The AI Ops account'} commented on ${run.issueKey} at ${run.result.created}: the whole path works, results will show in the issue panel.`
-      : `AI Ops sent the result back for ${run.issueKey}: the whole path works.`;
-    return { done: true, ok: true, title: 'Result received', detail, run: summary };
+      ? t('test.received.comment', { author: run.result.authorName ?? who ?? t('test.theAccountStart'), issue: run.issueKey, time: run.result.created })
+      : t('test.received.callback', { issue: run.issueKey });
+    return { done: true, ok: true, title: t('test.received.title'), detail, run: summary };
   }
   if (['failed', 'timed-out', 'skipped', 'cancelled'].includes(run.status)) {
-    return { done: true, ok: false, title: summary.label, detail: summary.reason ?? 'No reason was given.', run: summary };
+    return { done: true, ok: false, title: summary.label, detail: summary.reason ?? t('test.noReason'), run: summary };
   }
   const since = Date.parse(run.acceptedAt ?? run.createdAt);
   const waited = Date.now() - since;
   if (run.status !== 'accepted' && run.status !== 'running') {
     const done = waited > TEST_WAIT_MS;
-    return { done, ok: false, title: done ? 'Not sent yet' : 'Sending…', detail: done ? `The test is still ${summary.label.toLowerCase()} after a minute: ${summary.reason ?? 'no answer yet'}` : 'The test issue is on its way to AI Ops.', run: summary };
+    return {
+      done,
+      ok: false,
+      title: t(done ? 'test.notSent.title' : 'test.sending.title'),
+      detail: done ? t('test.notSent.detail', { status: summary.label.toLowerCase(), reason: summary.reason ?? t('test.noAnswerYet') }) : t('test.sending.detail'),
+      run: summary,
+    };
   }
   if ((run.resultMode ?? global?.resultMode) !== 'comment') {
     const done = waited > TEST_WAIT_MS;
     return {
       done,
       ok: done ? false : undefined,
-      title: done ? 'No result within a minute' : 'Accepted; waiting for the result…',
-      detail: done
-        ? `AI Ops accepted the test (execution ${run.executionId}) but sent no result within a minute. The run keeps waiting until its time limit.`
-        : `AI Ops accepted the test (execution ${run.executionId}).`,
+      title: t(done ? 'test.noResult.title' : 'test.waiting.title'),
+      detail: t(done ? 'test.noResult.detail' : 'test.accepted', { execution: run.executionId ?? '' }),
       run: summary,
     };
   }
@@ -88,22 +94,22 @@ export async function testDeliveryStatus(deliveryId: unknown): Promise<TestStatu
     return {
       done: suggestedAccount !== undefined || waited > TEST_WAIT_MS,
       ok: false,
-      title: 'No AI Ops Jira account is set',
+      title: t('test.noAccount.title'),
       detail: suggestedAccount
-        ? `${suggestedAccount.displayName ?? suggestedAccount.accountId} commented on ${run.issueKey} after AI Ops accepted the test. If that is the account your AI Ops Jira tool uses, choose it as the AI Ops Jira account and save.`
-        : `AI Ops accepted the test, but no AI Ops Jira account is set, so its comment cannot be recognised. Choose the account whose API token your AI Ops Jira tool uses.`,
+        ? t('test.noAccount.suggested', { name: suggestedAccount.displayName ?? suggestedAccount.accountId, issue: run.issueKey })
+        : t('test.noAccount.detail'),
       run: summary,
       suggestedAccount,
     };
   }
-  if (waited <= TEST_WAIT_MS) return { done: false, title: `Waiting for a comment by ${who}…`, detail: `AI Ops accepted the test (execution ${run.executionId}).`, run: summary };
+  if (waited <= TEST_WAIT_MS) return { done: false, title: t('test.waitingComment', { who: who! }), detail: t('test.accepted', { execution: run.executionId ?? '' }), run: summary };
   return {
     done: true,
     ok: false,
-    title: 'No comment within a minute',
+    title: t('test.noComment.title'),
     detail: suggestedAccount
-      ? `No comment by ${who} arrived on ${run.issueKey} within a minute, but ${suggestedAccount.displayName ?? suggestedAccount.accountId} commented. Is that the account your AI Ops Jira tool uses?`
-      : `No comment by ${who} arrived on ${run.issueKey} within a minute of AI Ops accepting it. The agent may still be working (the run waits until its time limit), or its Jira tool uses another account.`,
+      ? t('test.noComment.suggested', { who: who!, issue: run.issueKey, name: suggestedAccount.displayName ?? suggestedAccount.accountId })
+      : t('test.noComment.detail', { who: who!, issue: run.issueKey }),
     run: summary,
     suggestedAccount,
   };
