@@ -4,18 +4,18 @@
  * first-deploy self-check. Every action answers next to the control that started it.
  */
 import React, { useCallback, useState } from 'react';
-import ForgeReconciler, { Box, Button, Code, DynamicTable, Heading, Inline, Lozenge, SectionMessage, Spinner, Stack, Text, Textfield, UserPicker } from '@forge/react';
+import { Box, Button, Code, DynamicTable, Heading, Inline, Lozenge, SectionMessage, Spinner, Stack, Text, Textfield, UserPicker } from '@forge/react';
 import { permissions, type EgressSetPayload } from '@forge/bridge';
 import type { CheckStep } from '../core/connection-test';
 import type { RunSummary } from '../core/panel-view';
 import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
 import type { GlobalSettings } from '../core/settings';
 import { BulkSection } from './bulk-section';
-import { InsightsSection, type ReasonFilter } from './insights';
+import { InsightsSection, ReasonFilterNote, type ReasonFilter } from './insights';
 import type { Insights } from '../core/outcome-stats';
 import { call } from './call';
 import { useScreenLoad } from './use-load';
-import { Translated, useT, when } from './i18n';
+import { renderScreen, useT, when } from './i18n';
 import type { Translate } from '../core/i18n';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
@@ -300,16 +300,7 @@ function App() {
 
   if (unlicensed) return <UnlicensedNotice message={unlicensed} />;
   if (loadError && !view) {
-    return (
-      <SectionMessage appearance="error" title={t('admin.cannotConfigure')}>
-        <Stack space="space.100">
-          <Text>{t('admin.onlyAdmins', { error: loadError })}</Text>
-          <Inline>
-            <Button onClick={() => void reload()}>{t('common.tryAgain')}</Button>
-          </Inline>
-        </Stack>
-      </SectionMessage>
-    );
+    return <Feedback message={{ appearance: 'error', title: t('admin.cannotConfigure'), lines: [t('admin.onlyAdmins', { error: loadError })], action: { label: t('common.tryAgain'), run: () => void reload() } }} />;
   }
   if (!view) return <Spinner label={t('admin.loading')} />;
   const secretInfo = view.settings?.secret;
@@ -535,14 +526,7 @@ function App() {
       </Stack>
 
       <InsightsSection insights={view.insights} onReason={setReasonFilter} />
-      {reasonFilter ? (
-        <Inline space="space.100" alignBlock="center">
-          <Text>{t('deliveries.filtered', { reason: reasonFilter.label })}</Text>
-          <Button appearance="subtle" onClick={() => setReasonFilter(undefined)}>
-            {t('deliveries.showAll')}
-          </Button>
-        </Inline>
-      ) : null}
+      <ReasonFilterNote filter={reasonFilter} onClear={() => setReasonFilter(undefined)} />
       <DeliveriesTable runs={reasonFilter ? reasonFilter.runs : view.deliveries} title={reasonFilter ? t('deliveries.forReason') : t('admin.recentDeliveries')} />
       {view.deliveriesCursor && !reasonFilter ? (
         <Inline>
@@ -591,10 +575,4 @@ function adminExistingTicketsJql(projectKey: string | undefined): string {
   return `${scope}statusCategory != Done AND ticketEnhancerStatus IS EMPTY`; // i18n-ignore: JQL
 }
 
-ForgeReconciler.render(
-  <React.StrictMode>
-    <Translated>
-      <App />
-    </Translated>
-  </React.StrictMode>,
-);
+renderScreen(App);

@@ -5,10 +5,10 @@
  * reported invalid are marked when the form opens.
  */
 import React, { useEffect, useState } from 'react';
-import ForgeReconciler, { Box, ErrorMessage, Heading, Label, Stack, Text, Textfield, Toggle, useProductContext } from '@forge/react';
+import { Box, ErrorMessage, Heading, Label, Stack, Text, Textfield, Toggle, useProductContext } from '@forge/react';
 import { view } from '@forge/bridge';
 import type { Translate } from '../core/i18n';
-import { Translated, useT } from './i18n';
+import { renderScreen, useT } from './i18n';
 
 interface Inputs {
   issueKey: string;
@@ -81,10 +81,4 @@ function App() {
   return <ActionForm extension={(context.extension ?? {}) as ActionExtension} />;
 }
 
-ForgeReconciler.render(
-  <React.StrictMode>
-    <Translated>
-      <App />
-    </Translated>
-  </React.StrictMode>,
-);
+renderScreen(App);

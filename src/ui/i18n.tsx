@@ -1,6 +1,6 @@
 /** Every screen's text goes through Forge's translations, in the user's Jira locale. */
 import React from 'react';
-import { I18nProvider, Spinner, useTranslation } from '@forge/react';
+import ForgeReconciler, { I18nProvider, Spinner, useTranslation } from '@forge/react';
 import { withParams, type Translate } from '../core/i18n';
 
 export function useT(): { t: Translate; ready: boolean; locale?: string } {
@@ -19,6 +19,17 @@ export function Translated({ children }: { children: React.ReactNode }) {
     <I18nProvider>
       <WhenReady>{children}</WhenReady>
     </I18nProvider>
+  );
+}
+
+/** Renders a screen's root, its texts in the reader's language. */
+export function renderScreen(App: React.ComponentType) {
+  ForgeReconciler.render(
+    <React.StrictMode>
+      <Translated>
+        <App />
+      </Translated>
+    </React.StrictMode>,
   );
 }
 

@@ -74,3 +74,17 @@ export function InsightsSection({ insights, onReason }: { insights: Insights; on
     </Stack>
   );
 }
+
+/** Above the deliveries while a failure reason from the charts filters them: what is shown, and the way back. */
+export function ReasonFilterNote({ filter, onClear }: { filter: ReasonFilter | undefined; onClear: () => void }) {
+  const { t } = useT();
+  if (!filter) return null;
+  return (
+    <Inline space="space.100" alignBlock="center">
+      <Text>{t('deliveries.filtered', { reason: filter.label })}</Text>
+      <Button appearance="subtle" onClick={onClear}>
+        {t('deliveries.showAll')}
+      </Button>
+    </Inline>
+  );
+}

@@ -1,10 +1,10 @@
 /** The issue panel: Ticket Enhancer status, result and history on the ticket, refreshed live. */
 import React, { useCallback, useEffect, useState } from 'react';
-import ForgeReconciler, { AdfRenderer, Box, Button, DynamicTable, Heading, Inline, Link, Lozenge, SectionMessage, Spinner, Stack, Text } from '@forge/react';
+import { AdfRenderer, Box, Button, DynamicTable, Heading, Inline, Link, Lozenge, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import { realtime } from '@forge/bridge';
 import { call, UnlicensedError } from './call';
 import { UnlicensedNotice } from './feedback';
-import { Translated, useT, when } from './i18n';
+import { renderScreen, useT, when } from './i18n';
 import type { PanelView, ResultView, RunSummary } from '../core/panel-view';
 
 const POLL_MS = 5000;
@@ -243,10 +243,4 @@ function App() {
   );
 }
 
-ForgeReconciler.render(
-  <React.StrictMode>
-    <Translated>
-      <App />
-    </Translated>
-  </React.StrictMode>,
-);
+renderScreen(App);

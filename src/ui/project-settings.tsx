@@ -1,14 +1,14 @@
 /** The project settings page: turn the Ticket Enhancer on, choose which issues qualify, redeliver. */
 import React, { useCallback, useState } from 'react';
-import ForgeReconciler, { Button, Heading, Inline, SectionMessage, Spinner, Stack, Text } from '@forge/react';
+import { Button, Heading, Inline, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import type { RunSummary } from '../core/panel-view';
 import type { ProjectSettings } from '../core/settings';
 import { BulkSection } from './bulk-section';
-import { InsightsSection, type ReasonFilter } from './insights';
+import { InsightsSection, ReasonFilterNote, type ReasonFilter } from './insights';
 import type { Insights } from '../core/outcome-stats';
 import { call } from './call';
 import { useScreenLoad } from './use-load';
-import { Translated, useT } from './i18n';
+import { renderScreen, useT } from './i18n';
 import { DeliveriesTable } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
@@ -59,16 +59,7 @@ function App() {
 
   if (unlicensed) return <UnlicensedNotice message={unlicensed} />;
   if (loadError && !view) {
-    return (
-      <SectionMessage appearance="error" title={t('project.cannotChange')}>
-        <Stack space="space.100">
-          <Text>{t('project.onlyAdmins', { error: loadError })}</Text>
-          <Inline>
-            <Button onClick={() => void reload()}>{t('common.tryAgain')}</Button>
-          </Inline>
-        </Stack>
-      </SectionMessage>
-    );
+    return <Feedback message={{ appearance: 'error', title: t('project.cannotChange'), lines: [t('project.onlyAdmins', { error: loadError })], action: { label: t('common.tryAgain'), run: () => void reload() } }} />;
   }
   if (!view || !form) return <Spinner label={t('project.loading')} />;
 
@@ -179,14 +170,7 @@ function App() {
       </Stack>
       <InsightsSection insights={view.insights} onReason={setReasonFilter} />
       <Stack space="space.100">
-        {reasonFilter ? (
-          <Inline space="space.100" alignBlock="center">
-            <Text>{t('deliveries.filtered', { reason: reasonFilter.label })}</Text>
-            <Button appearance="subtle" onClick={() => setReasonFilter(undefined)}>
-              {t('deliveries.showAll')}
-            </Button>
-          </Inline>
-        ) : null}
+        <ReasonFilterNote filter={reasonFilter} onClear={() => setReasonFilter(undefined)} />
         <DeliveriesTable
           runs={reasonFilter ? reasonFilter.runs : view.deliveries}
           title={t('project.deliveries')}
@@ -223,10 +207,4 @@ function existingTicketsJql(issueTypeIds: string[]): string {
   return `statusCategory != Done AND ticketEnhancerStatus IS EMPTY${types}`; // i18n-ignore: JQL
 }
 
-ForgeReconciler.render(
-  <React.StrictMode>
-    <Translated>
-      <App />
-    </Translated>
-  </React.StrictMode>,
-);
+renderScreen(App);
