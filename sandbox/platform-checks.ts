@@ -3,7 +3,7 @@
  * client-side lint engine (@forge/lint) and the Forge bundler (@forge/bundler). Exits non-zero on
  * any error so CI stops.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { estimateComplexity, JiraExpressionError, parseJiraExpression } from './runtime/jira-expression';
 import { PROJECT_ROOT } from './sandbox';
@@ -160,6 +160,8 @@ async function bundleUiResources(manifest: { resources?: Array<{ key: string; pa
     const result = await new NativeUIBundler(quiet as never).bundleResources(resources.map((r) => ({ key: r.key, path: join(PROJECT_ROOT, r.path) })) as never);
     const sizes = result.nativeUiBundlesDetails.map((d) => {
       const bytes = readdirSync(d.path).reduce((n, f) => n + (statSync(join(d.path, f)).isFile() ? statSync(join(d.path, f)).size : 0), 0);
+      // The bundler writes to a temporary folder that a deploy uploads; measured, it goes.
+      rmSync(d.path, { recursive: true, force: true });
       return `${d.key} ${(bytes / 1024).toFixed(0)} KiB`;
     });
     results.push({ check: 'UI Kit bundles (@forge/bundler NativeUIBundler)', ok: true, detail: sizes.join(', ') });
@@ -174,6 +176,7 @@ async function bundleTranslations(manifest: unknown) {
     const { buildLocaleBundle } = await import('./runtime/locales');
     const bundle = await buildLocaleBundle(manifest as never, PROJECT_ROOT);
     const info = bundle ? (JSON.parse(bundle.file('i18n-info.json') ?? '{}') as { config?: { locales?: string[] } }) : undefined;
+    bundle?.dispose();
     results.push({ check: 'translations (Forge CLI i18n bundling)', ok: Boolean(bundle), detail: bundle ? `locales ${info?.config?.locales?.join(', ')}` : 'no translations declared' });
   } catch (error) {
     results.push({ check: 'translations (Forge CLI i18n bundling)', ok: false, detail: error instanceof Error ? error.message : String(error) });
@@ -186,7 +189,8 @@ async function main() {
   if (manifest) await lintApp(manifest);
   if (manifest) await bundleTranslations(manifest);
   if (manifest) checkFilterExpressions(manifest as never);
-  await bundleBackend();
+  const backend = await bundleBackend();
+  if (backend) rmSync(backend.outputDir, { recursive: true, force: true });
   if (manifest) await bundleUiResources(manifest as never);
   for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.check}\n${r.detail.split('\n').map((l) => `     ${l}`).join('\n')}\n`);
   if (results.some((r) => !r.ok)) process.exit(1);

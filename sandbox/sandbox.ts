@@ -147,6 +147,8 @@ export class Sandbox {
       await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     }
     await this.aiops?.stop();
+    this.locales?.dispose();
+    this.locales = undefined;
   }
 
   /** The AI Ops connection in use: the embedded server's, or the one given on the command line. */

@@ -2,7 +2,8 @@
  * Languages: every text of the screens goes through Forge's translations (src/locales, declared in
  * manifest.yml); English, German and Japanese are complete; a hard-coded text in src/ui fails here.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { parse as parseYaml } from 'yaml';
@@ -157,6 +158,19 @@ describe('the screens in the reader\'s language', () => {
   it('falls back to English for a locale the app does not ship', async () => {
     host = new UiHost(h.sandbox, { moduleKey: 'ticket-enhancer-admin', user: 'admin', locale: 'fr-FR' }).mount(join(UI, 'admin.tsx'));
     await host.waitForText('1. Connect to AI Ops');
+  });
+});
+
+describe('the bundled translations', () => {
+  it('are served from a folder of their own that goes when the sandbox stops, leaving no temporary folder behind', async () => {
+    const before = new Set(readdirSync(tmpdir()));
+    const h = await new Harness().start();
+    const root = h.sandbox.locales!.root;
+    expect(readFileSync(join(root, '__LOCALES__', 'de-DE.json'), 'utf8')).toContain('Erneut ausführen');
+    await h.stop();
+    expect(existsSync(root)).toBe(false);
+    // The Forge CLI's bundler names its folder tmp-<pid>-…; other test workers make their own.
+    expect(readdirSync(tmpdir()).filter((name) => !before.has(name) && name.startsWith(`tmp-${process.pid}-`))).toEqual([]);
   });
 });
 

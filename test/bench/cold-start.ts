@@ -9,7 +9,7 @@
  * Child: `node .tmp/cold-start-child.cjs child <bundle-dir> <manifest> <function> <event-json> [enabled]`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, existsSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, existsSync, writeFileSync, readFileSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
@@ -112,6 +112,7 @@ export async function coldStart(runs: number, appBundles: string): Promise<ColdS
     appEnabled.push(runChild(childScript, appBundles, join(ROOT, 'manifest.yml'), 'on-issue-event', true));
     base.push(runChild(childScript, minimal.bundles, minimal.manifest, 'minimal'));
   }
+  rmSync(minimal.bundles, { recursive: true, force: true });
   const [appMs, appEnabledMs, minimalMs] = [median(app), median(appEnabled), median(base)];
   return { appMs, appEnabledMs, minimalMs, ratio: appMs / minimalMs, ratioEnabled: appEnabledMs / minimalMs, runs };
 }

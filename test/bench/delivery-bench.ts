@@ -10,6 +10,7 @@
  * - a bulk import of 5,000 issues created within a minute: drain time against the push limit.
  * Prints medians (and maxima) over n issues per mode (default 30).
  */
+import { rmSync } from 'node:fs';
 import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../../sandbox/sandbox';
 import { bundleBackend } from '../../sandbox/platform-checks';
 import type { InvocationRecord } from '../../sandbox/runtime/forge-runtime';
@@ -235,6 +236,7 @@ async function main() {
   process.stdout.write('\nBackend bundles (Forge bundler), one per handler module\n');
   for (const file of bundle.files) process.stdout.write(`  ${file.name.padEnd(16)} ${file.kib.toFixed(0).padStart(5)} KiB as deployed, ${file.minifiedKiB.toFixed(0).padStart(4)} KiB minified\n`);
   const cold = await coldStart(Math.max(5, Math.min(n, 15)), bundle.outputDir);
+  rmSync(bundle.outputDir, { recursive: true, force: true });
   process.stdout.write(
     `\nCold start (fresh process, first event; medians of ${cold.runs}): minimal handler ${cold.minimalMs.toFixed(1)} ms; app, project not enabled ${cold.appMs.toFixed(1)} ms (${cold.ratio.toFixed(2)}x); app, enabled project (loads the Jira and queue SDKs, pushes) ${cold.appEnabledMs.toFixed(1)} ms (${cold.ratioEnabled.toFixed(2)}x)\n`,
   );
