@@ -4,6 +4,7 @@
  * Each handler here is started on its first call, not when the bundle loads: the consumer never
  * pays for the settings pages' validation, nor a resolver for the payload's Markdown conversion.
  * `webpackMode: "eager"` keeps everything in the one bundle file; only each module's start waits.
+ * (The issue trigger, reached by every issue event on the site, splits its delivery into a chunk.)
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

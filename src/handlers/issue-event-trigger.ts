@@ -10,7 +10,9 @@ import type { InvocationError } from '@forge/events';
 import { summariseIssueEvent, type JiraIssueEvent } from '../core/jira-event';
 import { loadSiteSettings } from '../forge/settings-store';
 
-const delivery = () => import(/* webpackMode: "eager" */ './issue-event-delivery');
+// A chunk of its own: the Forge bundler writes it beside issue-events.cjs and `forge deploy` uploads
+// the whole folder, so events in projects that are not enabled load and parse only this file.
+const delivery = () => import(/* webpackChunkName: "issue-event-delivery" */ './issue-event-delivery');
 
 interface TriggerEvent extends JiraIssueEvent {
   retryContext?: { retryCount: number; retryData?: { deliveryId?: string } };

@@ -15,7 +15,7 @@ import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../../sandbox/sandbox'
 import { bundleBackend } from '../../sandbox/platform-checks';
 import type { InvocationRecord } from '../../sandbox/runtime/forge-runtime';
 import { Harness } from '../support/harness';
-import { coldStart } from './cold-start';
+import { coldStart } from '../../sandbox/cold-start';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -234,7 +234,10 @@ async function main() {
     return;
   }
   process.stdout.write('\nBackend bundles (Forge bundler), one per handler module\n');
-  for (const file of bundle.files) process.stdout.write(`  ${file.name.padEnd(16)} ${file.kib.toFixed(0).padStart(5)} KiB as deployed, ${file.minifiedKiB.toFixed(0).padStart(4)} KiB minified\n`);
+  for (const file of bundle.files) {
+    const name = file.chunk ? `chunk ${file.name}` : file.name;
+    process.stdout.write(`  ${name.padEnd(28)} ${file.kib.toFixed(0).padStart(5)} KiB as deployed, ${file.minifiedKiB.toFixed(0).padStart(4)} KiB minified${file.chunk ? ' (loaded on demand)' : ''}\n`);
+  }
   const cold = await coldStart(Math.max(5, Math.min(n, 15)), bundle.outputDir);
   rmSync(bundle.outputDir, { recursive: true, force: true });
   process.stdout.write(

@@ -9,11 +9,12 @@
  * Child: `node .tmp/cold-start-child.cjs child <bundle-dir> <manifest> <function> <event-json> [enabled]`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, existsSync, writeFileSync, readFileSync, copyFileSync, rmSync } from 'node:fs';
+import { mkdirSync, symlinkSync, existsSync, writeFileSync, readFileSync, copyFileSync, rmSync, cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..');
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -89,6 +90,25 @@ function runChild(child: string, bundle: string, manifest: string, functionKey: 
   return Number(line.split(' ')[1]);
 }
 
+/**
+ * `forge deploy` uploads the bundler's whole output folder (the CLI's RuntimeBundler archives it
+ * as is), so a handler's lazily loaded chunks travel with it. A copy of that folder alone, away from
+ * node_modules, must answer an issue event in a fresh process: one in a project that is not enabled
+ * (the handler's own file) and one in an enabled project (which loads the delivery chunks and pushes).
+ */
+export async function answersFromCopy(bundleDir: string): Promise<string> {
+  const copy = mkdtempSync(join(tmpdir(), 'deployed-bundle-'));
+  try {
+    cpSync(bundleDir, copy, { recursive: true, filter: (path) => !path.endsWith('.map') });
+    const child = await buildChild();
+    const notEnabled = runChild(child, copy, join(ROOT, 'manifest.yml'), 'on-issue-event');
+    const enabled = runChild(child, copy, join(ROOT, 'manifest.yml'), 'on-issue-event', true);
+    return `a copy of the bundle folder answers an issue event: project not enabled ${notEnabled.toFixed(0)} ms, enabled (chunks loaded, job pushed) ${enabled.toFixed(0)} ms`;
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
 export interface ColdStartReport {
   /** An issue in a project that is not enabled: the app reads its snapshot and stops. */
   appMs: number;
@@ -118,7 +138,7 @@ export async function coldStart(runs: number, appBundles: string): Promise<ColdS
 }
 
 async function child(bundles: string, manifestPath: string, functionKey: string, eventJson: string, enabled: boolean): Promise<void> {
-  const { ForgeRuntime } = await import('../../sandbox/runtime/forge-runtime');
+  const { ForgeRuntime } = await import('./runtime/forge-runtime');
   const manifest = parseYaml(readFileSync(manifestPath, 'utf8'));
   let loadMs = 0;
   const runtime = new ForgeRuntime({
