@@ -36,10 +36,15 @@ async function shot(page: Page, name: string) {
   if (process.env.SCREENSHOTS === 'update') await page.screenshot({ path: join(DOCS, name), fullPage: true });
 }
 
-/** The vertical distance between two elements, in pixels. */
+/**
+ * The vertical distance between two elements, in pixels, measured in one pass over the page once
+ * the pressed button is ready again (the check that follows a save can still change the layout, and
+ * two separate measurements could straddle it).
+ */
 async function distance(a: Locator, b: Locator): Promise<number> {
-  const [boxA, boxB] = await Promise.all([a.boundingBox(), b.boundingBox()]);
-  return Math.abs(boxA!.y - boxB!.y);
+  for (let waited = 0; waited < 10_000 && !(await b.isEnabled()); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  const [elementA, elementB] = await Promise.all([a.elementHandle(), b.elementHandle()]);
+  return elementA!.evaluate((first, second) => Math.abs(first.getBoundingClientRect().y - (second as Element).getBoundingClientRect().y), elementB!);
 }
 
 /** axe-core on the app's module only; serious and critical findings fail the test. */
