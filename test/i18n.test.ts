@@ -220,6 +220,21 @@ describe('what the backend says, in the reader\'s language', () => {
     expect(test).toEqual({ started: false, reason: 'Es gibt keinen Vorgang NOPE-404, den Sie sehen können.' });
   });
 
+  it('words a Run again the app cannot start, and a test issue it cannot send, for the reader', async () => {
+    const { key } = await h.createIssue();
+    await h.settle();
+    // No secret is set any more: the run is refused, its stored reason stays English.
+    await h.updateSettings('settings:global', { secret: undefined });
+    const panel = (await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'runAgain', accountId: 'agent', issueKey: key, locale: 'de-DE' })) as { body: any };
+    expect(panel.body).toEqual({ started: false, reason: 'es ist kein HMAC-Geheimnis hinterlegt: Ein Jira-Administrator muss es auf der Administrationsseite der App festlegen' });
+    const test = await invoke('ticket-enhancer-admin', 'sendTestIssue', 'admin', 'ja-JP', { issueKey: key });
+    expect(test).toEqual({ started: false, reason: 'HMAC シークレットが設定されていません。Jira 管理者がアプリの管理ページで設定する必要があります。' });
+    expect(h.runs().filter((run) => run.status === 'failed').map((run) => run.reason)).toEqual([
+      "no HMAC secret is configured: a Jira admin must set it on the app's admin page",
+      "no HMAC secret is configured: a Jira admin must set it on the app's admin page",
+    ]);
+  });
+
   it('says the same in English when the reader\'s language is English', async () => {
     const body = await invoke('ticket-enhancer-admin', 'save', 'admin', 'en-US', { settings: { aiopsBaseUrl: 'https://10.0.0.5', agentId: 'not-a-uuid', tenantId: 'acme' } });
     expect(body.errors).toContainEqual({ field: 'aiopsBaseUrl', message: 'AI Ops base URL points to a private address, not a public host' });

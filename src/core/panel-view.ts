@@ -157,7 +157,7 @@ export function sentence(text: string): string {
   const trimmed = text.trim();
   if (!trimmed) return trimmed;
   const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
-  return /[.!?…)]$/.test(capital) ? capital : `${capital}.`;
+  return /[.!?…)。！？]$/.test(capital) ? capital : `${capital}.`;
 }
 
 /** Markdown becomes ADF; named sections become one titled document each. */

@@ -1,6 +1,7 @@
 /** Resolvers of the issue panel: `load` (one call draws the panel), `runAgain` and `cancel`. */
 import { decideEligibility } from '../core/eligibility';
 import { endRun, isCommentResult } from '../core/enhancement';
+import { say } from '../core/i18n';
 import { panelView, type Audience, type CommentRead } from '../core/panel-view';
 import { readCommentAsUser, readIssueAsApp, userPermissions } from '../forge/jira-adapter';
 import { appPageUrls, issueChannel, panelRealtimeToken } from '../forge/platform';
@@ -83,8 +84,10 @@ resolver.define('runAgain', async ({ context }) => {
     concurrencyLimit: global?.deliveryConcurrency,
   });
   if (result.started) return { started: true, deliveryId: result.run.deliveryId };
-  if (result.queued) return { started: true, deliveryId: result.run.deliveryId, note: result.reason };
-  return { started: false, reason: result.reason };
+  const t = await translatorFor(ctx.locale);
+  const worded = result.problem ? say(t, result.problem) : result.reason;
+  if (result.queued) return { started: true, deliveryId: result.run.deliveryId, note: worded };
+  return { started: false, reason: worded };
 });
 
 /** Stops a run that is still waiting to be sent (users who can edit the issue). */
