@@ -22,6 +22,8 @@ import { ForgeDocView, type ForgeNode } from './forge-doc-view';
 const USERS = ['admin', 'lead', 'agent', 'viewer', 'aiops'];
 const user = localStorage.getItem('sandbox-user') ?? 'agent';
 const LICENCES = ['none', 'active', 'evaluation', 'inactive'];
+/** `none`: no licence in the context, as in a development or staging installation. */
+const licenceLabel = (state: string) => `Licence: ${state === 'none' ? 'none (dev)' : state}`;
 /** The signed-in user's Jira locale: the app ships these three. */
 const LOCALES = [
   ['en-US', 'English'],
@@ -455,8 +457,8 @@ function Page() {
             <Select
               inputId="sandbox-licence"
               aria-label="App licence on this site"
-              options={LICENCES.map((l) => ({ label: `Licence: ${l}`, value: l }))}
-              value={{ label: `Licence: ${licence.state}`, value: licence.state }}
+              options={LICENCES.map((l) => ({ label: licenceLabel(l), value: l }))}
+              value={{ label: licenceLabel(licence.state), value: licence.state }}
               onChange={(o) => {
                 void fetch('/__sandbox/licence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ state: o?.value ?? 'none' }) }).then(() => window.location.reload());
               }}
