@@ -197,7 +197,7 @@ describe('what the backend says, in the reader\'s language', () => {
       agentId: 'Die Agenten-ID muss eine UUID sein, etwa 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f',
       attemptLimit: 'Versuchslimit muss mindestens 1 sein',
       retentionDays: 'Aufbewahrung darf höchstens 3650 Tage betragen',
-      secret: 'Das HMAC-Geheimnis ergibt 5 Schlüsselbytes; mindestens 16 sind nötig',
+      secret: 'Das HMAC-Secret ergibt 5 Schlüsselbytes; mindestens 16 sind nötig',
     });
   });
 
@@ -226,7 +226,7 @@ describe('what the backend says, in the reader\'s language', () => {
     // No secret is set any more: the run is refused, its stored reason stays English.
     await h.updateSettings('settings:global', { secret: undefined });
     const panel = (await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'runAgain', accountId: 'agent', issueKey: key, locale: 'de-DE' })) as { body: any };
-    expect(panel.body).toEqual({ started: false, reason: 'es ist kein HMAC-Geheimnis hinterlegt: Ein Jira-Administrator muss es auf der Administrationsseite der App festlegen' });
+    expect(panel.body).toEqual({ started: false, reason: 'es ist kein HMAC-Secret hinterlegt: Ein Jira-Administrator muss es auf der Administrationsseite der App festlegen' });
     const test = await invoke('ticket-enhancer-admin', 'sendTestIssue', 'admin', 'ja-JP', { issueKey: key });
     expect(test).toEqual({ started: false, reason: 'HMAC シークレットが設定されていません。Jira 管理者がアプリの管理ページで設定する必要があります。' });
     expect(h.runs().filter((run) => run.status === 'failed').map((run) => run.reason)).toEqual([
