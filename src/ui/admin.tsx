@@ -17,7 +17,7 @@ import { call } from './call';
 import { useScreenLoad } from './use-load';
 import { renderScreen, useT, when } from './i18n';
 import type { Translate } from '../core/i18n';
-import { DeliveriesTable } from './deliveries-table';
+import { DeliveriesTable, OlderDeliveries } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
 
@@ -528,13 +528,7 @@ function App() {
       <InsightsSection insights={view.insights} onReason={setReasonFilter} />
       <ReasonFilterNote filter={reasonFilter} onClear={() => setReasonFilter(undefined)} />
       <DeliveriesTable runs={reasonFilter ? reasonFilter.runs : view.deliveries} title={reasonFilter ? t('deliveries.forReason') : t('admin.recentDeliveries')} />
-      {view.deliveriesCursor && !reasonFilter ? (
-        <Inline>
-          <Button onClick={() => void moreDeliveries()} isDisabled={busy !== undefined}>
-            {busy === 'more' ? t('common.loadingMore') : t('deliveries.older')}
-          </Button>
-        </Inline>
-      ) : null}
+      {view.deliveriesCursor && !reasonFilter ? <OlderDeliveries loading={busy === 'more'} disabled={busy !== undefined} onMore={() => void moreDeliveries()} /> : null}
 
       <BulkSection kind="redeliver" title={t('bulk.redeliverTitle')} description={t('admin.redeliverText')} />
 

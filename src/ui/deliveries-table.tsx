@@ -1,6 +1,6 @@
 /** Deliveries with their HTTP outcome, attempts and latency (admin and project pages). */
 import React from 'react';
-import { DynamicTable, Heading, Link, Lozenge, Stack, Text } from '@forge/react';
+import { Button, DynamicTable, Heading, Inline, Link, Lozenge, Stack, Text } from '@forge/react';
 import type { RunSummary } from '../core/panel-view';
 import { useT, when } from './i18n';
 
@@ -41,5 +41,17 @@ export function DeliveriesTable({ runs, title, action }: { runs: RunSummary[]; t
         />
       )}
     </Stack>
+  );
+}
+
+/** "Older deliveries" under a table that has more, with its loading state. */
+export function OlderDeliveries({ loading, disabled, onMore }: { loading: boolean; disabled: boolean; onMore: () => void }) {
+  const { t } = useT();
+  return (
+    <Inline>
+      <Button onClick={onMore} isDisabled={disabled}>
+        {loading ? t('common.loadingMore') : t('deliveries.older')}
+      </Button>
+    </Inline>
   );
 }

@@ -9,7 +9,7 @@ import type { Insights } from '../core/outcome-stats';
 import { call } from './call';
 import { useScreenLoad } from './use-load';
 import { renderScreen, useT } from './i18n';
-import { DeliveriesTable } from './deliveries-table';
+import { DeliveriesTable, OlderDeliveries } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
 
@@ -187,13 +187,7 @@ function App() {
           }}
         />
         <Feedback message={feedback.deliveries} />
-        {view.deliveriesCursor && !reasonFilter ? (
-          <Inline>
-            <Button onClick={() => void more()} isDisabled={busy !== undefined}>
-              {busy === 'more' ? t('common.loadingMore') : t('deliveries.older')}
-            </Button>
-          </Inline>
-        ) : null}
+        {view.deliveriesCursor && !reasonFilter ? <OlderDeliveries loading={busy === 'more'} disabled={busy !== undefined} onMore={() => void more()} /> : null}
       </Stack>
       <BulkSection kind="redeliver" title={t('bulk.redeliverTitle')} description={t('project.redeliverText')} />
       <BulkSection kind="enhance" title={t('bulk.enhanceTitle')} description={t('project.enhanceText')} defaultJql={existingTicketsJql(view.settings.issueTypeIds)} />
