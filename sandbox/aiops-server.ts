@@ -30,6 +30,8 @@ export interface AiOpsAgent {
    * calls back), 'callback' posts to callback_url, 'poll' only serves the status endpoint.
    */
   results?: 'comment' | 'callback' | 'poll' | 'both';
+  /** How long this agent takes, in sandbox milliseconds (default: the server's `workMs`, 1.5 s). */
+  workMs?: number;
   /** Callback mode: also post a "running" message before the result. */
   sendRunning?: boolean;
   /** Result shape: named sections (object) or one markdown text. */
@@ -205,6 +207,11 @@ export class AiOpsServer {
   }
 
   private later(ms: number, run: () => void | Promise<void>): void {
+    // No work at all (an agent set to `workMs: 0`): now, not after whatever else this process has queued.
+    if (ms <= 0) {
+      void run();
+      return;
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       void run();
@@ -284,7 +291,7 @@ export class AiOpsServer {
   }
 
   private runExecution(execution: Execution, agent: AiOpsAgent): void {
-    const work = this.options.workMs ?? 1500;
+    const work = agent.workMs ?? this.options.workMs ?? 1500;
     const mode = agent.results ?? 'comment';
     this.later(work / 3, async () => {
       execution.status = 'running';
