@@ -1,3 +1,4 @@
+import { inEnglish } from './english';
 import { capText, MAX_DETAIL_BYTES } from './text-limits';
 
 /**
@@ -25,7 +26,7 @@ export type DeliveryOutcome =
 
 /** Why the platform refused to send: the host is not approved for this site. */
 export function egressRefusalReason(host: string): string {
-  return `egress to ${host} is not approved: a Jira admin must approve it on the app's admin page; nothing was sent`;
+  return inEnglish({ key: 'reason.egress', params: { host } });
 }
 
 function detailOf(body: string): string | undefined {
@@ -63,11 +64,12 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
   return Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 
+/** The statuses AI Ops answers before it reads the payload; their texts are under `reason.*` in src/locales. */
 const REJECTION_REASONS: Record<number, string> = {
-  401: 'the HMAC secret does not match the agent\'s secret (check the secret and its key encoding)',
-  403: 'the agent is not active',
-  404: 'no agent with this id exists on the AI Ops platform',
-  422: 'the agent id is not a valid UUID',
+  401: 'secretMismatch',
+  403: 'agentInactive',
+  404: 'agentUnknown',
+  422: 'agentIdInvalid',
 };
 
 export interface ClassifyOptions {
@@ -80,17 +82,19 @@ const UNEXPECTED_PROPERTY = /additional propert|unexpected|not allowed|extra (fi
 
 export function classifyAnswer(answer: AiOpsAnswer, nowMs: number, options: ClassifyOptions = {}): DeliveryOutcome {
   if (answer.kind === 'network-error') {
-    return { kind: 'retry', reason: `AI Ops could not be reached: ${capText(answer.message, MAX_DETAIL_BYTES)}` };
+    return { kind: 'retry', reason: inEnglish({ key: 'reason.unreachable', params: { detail: capText(answer.message, MAX_DETAIL_BYTES) } }) };
   }
   if (answer.kind === 'timeout') {
-    return { kind: 'retry', reason: `AI Ops did not answer within ${Math.round(answer.timeoutMs / 1000)} s` };
+    return { kind: 'retry', reason: inEnglish({ key: 'reason.noAnswer', params: { seconds: Math.round(answer.timeoutMs / 1000) } }) };
   }
   if (answer.kind === 'egress-refused') {
     return { kind: 'rejected', reason: egressRefusalReason(answer.host), cause: 'configuration' };
   }
   const { status, body } = answer;
   const detail = detailOf(body);
-  const withDetail = (text: string) => (detail ? `${text}: ${detail}` : text);
+  // Each reason has a variant that ends with what AI Ops said (`<key>Detail`, or `statusDetail`).
+  const withDetail = (key: string, params: Record<string, string | number> = {}) =>
+    inEnglish(detail ? { key: `reason.${key}Detail`, params: { ...params, detail } } : { key: `reason.${key}`, params });
 
   if (status === 202 || status === 200 || status === 201) {
     let executionId: unknown;
@@ -102,29 +106,26 @@ export function classifyAnswer(answer: AiOpsAnswer, nowMs: number, options: Clas
     if (typeof executionId === 'string' && executionId.length > 0 && executionId.length <= 200) {
       return { kind: 'accepted', executionId, httpStatus: status };
     }
-    return { kind: 'rejected', httpStatus: status, reason: `${status} from AI Ops without an execution_id; is the base URL the AI Ops API?`, cause: 'configuration' };
+    return { kind: 'rejected', httpStatus: status, reason: inEnglish({ key: 'reason.noExecutionId', params: { status } }), cause: 'configuration' };
   }
   if (status === 400) {
     const suggestStrict = !options.strictPayload && detail !== undefined && detail.startsWith('Payload validation failed') && UNEXPECTED_PROPERTY.test(detail);
-    const text = suggestStrict
-      ? '400 from AI Ops: the agent\'s payload schema does not allow the extra fields the app sends; turn on strict payload mode on the app\'s admin page'
-      : '400 from AI Ops: the agent refused the payload';
-    return { kind: 'rejected', httpStatus: status, reason: withDetail(text), cause: suggestStrict ? 'configuration' : 'payload' };
+    return { kind: 'rejected', httpStatus: status, reason: withDetail(suggestStrict ? 'strictNeeded' : 'payloadRefused'), cause: suggestStrict ? 'configuration' : 'payload' };
   }
   const rejection = REJECTION_REASONS[status];
-  if (rejection) return { kind: 'rejected', httpStatus: status, reason: withDetail(`${status} from AI Ops: ${rejection}`), cause: 'configuration' };
+  if (rejection) return { kind: 'rejected', httpStatus: status, reason: withDetail(rejection), cause: 'configuration' };
   if (status === 408 || status === 429 || status >= 500) {
     return {
       kind: 'retry',
       httpStatus: status,
-      reason: withDetail(`${status} from AI Ops`),
+      reason: withDetail('status', { status }),
       retryAfterSeconds: parseRetryAfter(answer.retryAfterHeader, nowMs),
     };
   }
   if (status >= 300 && status < 400) {
-    return { kind: 'rejected', httpStatus: status, reason: `${status} redirect from AI Ops: set the base URL to the final address`, cause: 'configuration' };
+    return { kind: 'rejected', httpStatus: status, reason: inEnglish({ key: 'reason.redirect', params: { status } }), cause: 'configuration' };
   }
-  return { kind: 'rejected', httpStatus: status, reason: withDetail(`${status} from AI Ops`), cause: 'configuration' };
+  return { kind: 'rejected', httpStatus: status, reason: withDetail('status', { status }), cause: 'configuration' };
 }
 
 /** The longest delay the platform allows for one queue event or retry. */

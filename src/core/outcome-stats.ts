@@ -48,13 +48,14 @@ export function outcomeOf(run: DeliveryRun): Outcome | undefined {
 
 /**
  * Groups failures that have one cause: who must act, and the HTTP status when AI Ops answered.
- * The label is the run's own reason, shortened, so the admin reads it in the run's words.
+ * The label is the run's own reason, so the admin reads it in the run's words (see reason-words.ts).
  */
 export function reasonKeyOf(run: DeliveryRun): { key: string; label: string } {
   const status = run.httpStatus ?? run.attempts[run.attempts.length - 1]?.httpStatus;
   const key = `${run.status === 'timed-out' ? 'timed-out' : (run.failureCause ?? 'unknown')}${status ? `-${status}` : ''}`;
   const text = (run.reason ?? run.status).replace(/\s+/g, ' ').trim();
-  return { key, label: text.length > 140 ? `${text.slice(0, 139)}…` : text };
+  // Kept whole up to 300 characters, so the pages can word it for their reader, then shorten it.
+  return { key, label: text.length > 300 ? `${text.slice(0, 299)}…` : text };
 }
 
 export const dayOf = (iso: string) => iso.slice(0, 10);

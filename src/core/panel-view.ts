@@ -3,6 +3,7 @@ import type { Eligibility } from './eligibility';
 import { attemptCount, isCommentResult, isFinished, type DeliveryRun, type EnhancementResult, type RunStatus } from './enhancement';
 import { commentDocument, markdownDocument, type AdfDoc } from './result-document';
 import { english } from './english';
+import { wordReason } from './reason-words';
 import type { Translate } from './i18n';
 import { isOverdue } from './run-deadlines';
 
@@ -146,7 +147,7 @@ export function runSummary(run: DeliveryRun, t: Translate = english): RunSummary
     attemptLimit: run.attemptLimit,
     attemptsLabel: attemptsLabel(run, t),
     httpStatus: run.httpStatus,
-    reason: run.reason ? sentence(run.reason) : undefined,
+    reason: run.reason ? sentence(wordReason(run.reason, t)) : undefined,
     failureCause: run.failureCause,
     resultSummary: resultSummary(run.result, t),
   };
@@ -203,7 +204,7 @@ function failureFor(run: DeliveryRun, audience: Audience, t: Translate): PanelVi
   const title = run.status === 'timed-out' ? t('status.timed-out') : t('status.failed');
   const fixWhere = cause === 'configuration' || cause === 'payload' ? (run.secretScope?.kind === 'project' ? 'project-settings' : 'admin-page') : undefined;
   if (audience === 'member') return { title, text: t(`failure.member.${cause}`) };
-  const reason = run.reason ? sentence(run.reason) : t('panel.noReason');
+  const reason = run.reason ? sentence(wordReason(run.reason, t)) : t('panel.noReason');
   if (audience === 'project-admin' && fixWhere === 'admin-page') return { title, text: t('failure.adminFixes', { reason }) };
   return { title, text: reason, fixWhere: audience === 'jira-admin' || fixWhere === 'project-settings' ? fixWhere : undefined };
 }

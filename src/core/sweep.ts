@@ -1,4 +1,5 @@
 import { commentTimeoutReason } from './comment-result';
+import { inEnglish } from './english';
 import { attemptCount, type DeliveryRun } from './enhancement';
 import type { EffectiveSettings } from './settings';
 
@@ -24,9 +25,9 @@ export function decideOverdue(run: DeliveryRun, settings: EffectiveSettings | un
     case 'retrying': {
       const resumes = run.sweepResumes ?? 0;
       if (resumes >= MAX_SWEEP_RESUMES) {
-        return { action: 'end', status: 'failed', cause: 'outage', reason: `the delivery did not complete after ${resumes} restarts by the scheduled check (last state: ${run.reason ?? run.status})` };
+        return { action: 'end', status: 'failed', cause: 'outage', reason: inEnglish({ key: 'reason.restarts', params: { n: resumes, last: run.reason ?? run.status } }) };
       }
-      if (!settings) return { action: 'end', status: 'failed', cause: 'outage', reason: 'the AI Ops connection is no longer configured, so the delivery cannot be resumed' };
+      if (!settings) return { action: 'end', status: 'failed', cause: 'outage', reason: inEnglish({ key: 'reason.noLongerConfigured' }) };
       // Back to the queue under the same delivery id; the attempt count carries on.
       return { action: 'resume', run: { ...run, status: run.status, sweepResumes: resumes + 1, nextAttemptAt: at, updatedAt: at } };
     }
@@ -36,7 +37,7 @@ export function decideOverdue(run: DeliveryRun, settings: EffectiveSettings | un
       const reason =
         run.resultMode === 'comment'
           ? commentTimeoutReason(run, limit, run.resultAccount ?? settings?.resultAccount)
-          : `no result arrived within ${limit} minutes of AI Ops accepting the ticket (execution ${run.executionId ?? 'unknown'}, results by ${run.resultMode ?? 'callback'})`;
+          : inEnglish({ key: 'reason.noResultWithin', params: { minutes: limit, execution: run.executionId ?? 'unknown', mode: run.resultMode ?? 'callback' } });
       return { action: 'end', status: 'timed-out', cause: 'agent', reason };
     }
     default:
@@ -50,7 +51,7 @@ export function waitingRunExpired(run: DeliveryRun, horizonHours: number, nowMs:
 }
 
 export function expiredWaitReason(run: DeliveryRun, horizonHours: number): string {
-  return `AI Ops could not be reached for more than ${horizonHours} hours (${attemptCount(run)} attempts; last: ${run.attempts[run.attempts.length - 1]?.reason ?? 'no answer'})`;
+  return inEnglish({ key: 'reason.outage', params: { hours: horizonHours, n: attemptCount(run), last: run.attempts[run.attempts.length - 1]?.reason ?? 'no answer' } });
 }
 
 /** How many waiting runs one check resumes, and how far apart, once AI Ops answers again. */

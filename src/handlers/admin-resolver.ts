@@ -1,5 +1,6 @@
 /** Resolvers of the Jira admin page. Every one checks, first, that the caller is a Jira admin. */
 import { runSummary } from '../core/panel-view';
+import { wordInsights } from '../core/reason-words';
 import { rotateSecret, secretProblem, type GlobalSettings } from '../core/settings';
 import { fieldError, validateGlobalSettings, wordErrors, type FieldError } from '../core/settings-validation';
 import { keyFingerprint, secretToKey } from '../core/signing';
@@ -63,7 +64,7 @@ async function adminView(t: Translate, cursor?: string) {
     projects: named,
     deliveries: page.runs.map((run) => runSummary(run, t)),
     deliveriesCursor: page.nextCursor ?? null,
-    insights,
+    insights: wordInsights(insights, t),
     storage: {
       retentionDays: settings?.retentionDays ?? CONNECTION_DEFAULTS.retentionDays,
       runs: storage.runs,

@@ -9,6 +9,7 @@
  */
 import { getAppContext } from '@forge/api';
 import { InvocationError, InvocationErrorCode } from '@forge/events';
+import { inEnglish } from '../core/english';
 import { licenceState, UNLICENSED_MESSAGE } from '../core/licence';
 import { classifyAnswer, MAX_PLATFORM_DELAY_SECONDS, nextStep, waitInHops, type DeliveryOutcome } from '../core/delivery-policy';
 import type { DeliveryJob, DeliveryRetryData, DiagnoseJob, PollJob, QueueJob } from '../core/delivery-job';
@@ -59,18 +60,19 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   const fresh = !event.retryContext && attempt === job.baseAttempts + 1;
   const settings = fresh && job.settings ? { settings: job.settings, previousSecretUntil: job.previousSecretUntil } : await currentSettings(stored.run);
   if (!settings.settings) {
-    return record(stored, endRun(stored.run, 'failed', settings.reason ?? 'the AI Ops connection is not configured', Date.now(), 'configuration'));
+    return record(stored, endRun(stored.run, 'failed', settings.reason ?? inEnglish({ key: 'reason.notConfigured' }), Date.now(), 'configuration'));
   }
   if (!job.resumed && attempt > settings.settings.attemptLimit) {
     // Only reached when invocations died before recording their attempt (crash, timeout).
-    const reason = `gave up after ${previous} attempts: the delivery function stopped before it could record an answer (${event.retryContext?.retryReason ?? 'unknown reason'})`;
+    const stopped = inEnglish({ key: 'reason.functionStopped', params: { why: event.retryContext?.retryReason ?? 'unknown reason' } });
+    const reason = inEnglish({ key: previous === 1 ? 'reason.gaveUpOne' : 'reason.gaveUp', params: { n: previous, reason: stopped } });
     return record(stored, endRun({ ...stored.run, attemptCount: previous }, 'failed', reason, Date.now(), 'outage'));
   }
   try {
     return await deliverOnce(job, stored, attempt, settings.settings, settings.previousSecretUntil);
   } catch (error) {
     // An unexpected failure still counts as an attempt, so the attempt limit always ends the run.
-    const reason = `internal error while delivering: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = inEnglish({ key: 'reason.internal', params: { error: error instanceof Error ? error.message : String(error) } });
     const latest = (await getRun(job.deliveryId)) ?? stored;
     return settle(job, latest, { kind: 'retry', reason }, attempt, settings.settings, 0, 0);
   }
@@ -107,8 +109,8 @@ async function deliverOnce(job: DeliveryJob, stored: StoredRun, attempt: number,
   if (!keys.ok) return record(stored, endRun(run, 'failed', keys.reason, Date.now(), 'configuration'));
 
   const read = await readIssueAsApp(run.issueId);
-  if (read.kind === 'missing') return record(stored, endRun(run, 'skipped', 'the issue was deleted (or the app lost access) before it could be sent', Date.now(), 'issue'));
-  if (read.kind === 'error') return settle(job, stored, { kind: 'retry', reason: `Jira could not be read (${read.status})` }, attempt, settings, 0, 0);
+  if (read.kind === 'missing') return record(stored, endRun(run, 'skipped', inEnglish({ key: 'reason.issueGone' }), Date.now(), 'issue'));
+  if (read.kind === 'error') return settle(job, stored, { kind: 'retry', reason: inEnglish({ key: 'reason.jiraUnreadable', params: { status: read.status } }) }, attempt, settings, 0, 0);
 
   cachedSiteUrl ??= await siteUrl();
   // The callback URL goes with every non-strict payload, so AI Ops can call back in any mode.
@@ -145,7 +147,7 @@ async function settle(job: DeliveryJob, stored: StoredRun, outcome: DeliveryOutc
   let next = recordAttempt(stored.run, outcome, facts);
   if (step.next === 'wait') next = markWaiting(next, step.recheckAtMs, now);
   if (step.next === 'fail' && outcome.kind === 'retry' && Date.now() - Date.parse(stored.run.createdAt) >= settings.outageHorizonHours * 3_600_000) {
-    next = { ...next, reason: `AI Ops did not accept the delivery within the ${settings.outageHorizonHours} h outage horizon: ${outcome.reason}` };
+    next = { ...next, reason: inEnglish({ key: 'reason.outageHorizon', params: { hours: settings.outageHorizonHours, reason: outcome.reason } }) };
   }
   next = { ...next, attemptLimit: settings.attemptLimit };
   const saved = await record(stored, next);

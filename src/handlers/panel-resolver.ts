@@ -1,6 +1,7 @@
 /** Resolvers of the issue panel: `load` (one call draws the panel), `runAgain` and `cancel`. */
 import { decideEligibility } from '../core/eligibility';
 import { endRun, isCommentResult } from '../core/enhancement';
+import { inEnglish } from '../core/english';
 import { say } from '../core/i18n';
 import { panelView, type Audience, type CommentRead } from '../core/panel-view';
 import { readCommentAsUser, readIssueAsApp, userPermissions } from '../forge/jira-adapter';
@@ -103,7 +104,7 @@ resolver.define('cancel', async ({ payload, context }) => {
   if (!stored || stored.run.issueId !== issue.issueId) throw new ResolverError(404, 'no such run on this issue');
   await rememberAccounts([ctx.accountId]);
   const cancelled = await publishChange(deliveryId, (run) =>
-    ['queued', 'retrying', 'waiting'].includes(run.status) ? { ...endRun(run, 'cancelled', 'cancelled before it was sent', Date.now(), 'user'), requestedBy: ctx.accountId } : undefined,
+    ['queued', 'retrying', 'waiting'].includes(run.status) ? { ...endRun(run, 'cancelled', inEnglish({ key: 'reason.cancelled' }), Date.now(), 'user'), requestedBy: ctx.accountId } : undefined,
   );
   if (!cancelled) throw new ResolverError(409, 'this run was already sent or has ended; only a run waiting to be sent can be cancelled');
   return { cancelled: true };

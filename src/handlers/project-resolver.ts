@@ -3,6 +3,7 @@
  * project Forge says the page is shown in; the browser never names the project.
  */
 import { runSummary } from '../core/panel-view';
+import { wordInsights } from '../core/reason-words';
 import { secretProblem } from '../core/settings';
 import { fieldError, validateProjectSettings, wordErrors, type FieldError } from '../core/settings-validation';
 import { keyFingerprint, secretToKey } from '../core/signing';
@@ -47,7 +48,7 @@ async function projectView(projectId: string, t: Translate) {
     priorities,
     deliveries: page.runs.map((run) => runSummary(run, t)),
     deliveriesCursor: page.nextCursor ?? null,
-    insights,
+    insights: wordInsights(insights, t),
   };
 }
 

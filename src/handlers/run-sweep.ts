@@ -9,6 +9,7 @@
  * retention period. A site with no unfinished run costs one storage read per check (8,640 a month,
  * billed as 1 KB each) and about six more once an hour.
  */
+import { inEnglish } from '../core/english';
 import { endRun, type DeliveryRun } from '../core/enhancement';
 import { decideOverdue, expiredWaitReason, resumePace, waitingRunExpired } from '../core/sweep';
 import { effectiveSettings, type EffectiveSettings } from '../core/settings';
@@ -130,7 +131,7 @@ export async function sweepRuns(): Promise<SweepReport> {
   for (const [i, run] of ready.slice(0, pace.perCheck).entries()) {
     const at = new Date(now).toISOString();
     const resumed = await publishChange(run.deliveryId, (current) =>
-      current.status === 'waiting' ? { ...current, status: 'retrying', nextAttemptAt: at, updatedAt: at, reason: 'AI Ops answers again; sending now' } : undefined,
+      current.status === 'waiting' ? { ...current, status: 'retrying', nextAttemptAt: at, updatedAt: at, reason: inEnglish({ key: 'reason.resuming' }) } : undefined,
     );
     if (!resumed) continue;
     const project = await loadProjectSettings(run.projectId);
