@@ -235,6 +235,18 @@ describe('what the backend says, in the reader\'s language', () => {
     ]);
   });
 
+  it('words a run\'s stored reason for each reader, and keeps it English where it is stored', async () => {
+    h.aiops.scriptFaults({ status: 401, body: { detail: 'Invalid signature' } });
+    const { key } = await h.createIssue();
+    await h.settle();
+    const [run] = h.runs();
+    expect(run.reason).toBe("401 from AI Ops: the HMAC secret does not match the agent's secret (check the secret and its key encoding): Invalid signature");
+    const admin = await invoke('ticket-enhancer-admin', 'load', 'admin', 'de-DE');
+    expect(admin.deliveries[0].reason).toBe('401 von AI Ops: Das HMAC-Secret passt nicht zum Secret des Agenten (prüfen Sie das Secret und seine Schlüsselkodierung): Invalid signature.');
+    const panel = (await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'load', accountId: 'admin', issueKey: key, locale: 'ja-JP' })) as { body: any };
+    expect(panel.body.failure.text).toBe('AI Ops から 401: HMAC シークレットがエージェントのシークレットと一致しません (シークレットとそのキーエンコーディングを確認してください): Invalid signature.');
+  });
+
   it('says the same in English when the reader\'s language is English', async () => {
     const body = await invoke('ticket-enhancer-admin', 'save', 'admin', 'en-US', { settings: { aiopsBaseUrl: 'https://10.0.0.5', agentId: 'not-a-uuid', tenantId: 'acme' } });
     expect(body.errors).toContainEqual({ field: 'aiopsBaseUrl', message: 'AI Ops base URL points to a private address, not a public host' });
