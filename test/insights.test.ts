@@ -87,3 +87,17 @@ it('says that runs which just finished are not counted yet, rather than that non
   expect(host.text()).toContain('within five minutes');
   expect(host.text()).toContain('DEMO-1');
 });
+
+it('pages the project\'s deliveries: older ones are added below the newest 25, then the control goes', async () => {
+  for (let i = 0; i < 21; i += 1) await h.createIssue({ summary: `More ${i}` });
+  await h.settle();
+  host = new UiHost(h.sandbox, { moduleKey: PROJECT, user: 'lead', projectKey: 'DEMO' }).mount(join(__dirname, '..', 'src', 'ui', 'project-settings.tsx'));
+  await host.waitForText('Show older deliveries');
+  // 26 runs in DEMO: the first page shows the newest 25, so the first issue is not there yet.
+  expect(host.text()).toContain('DEMO-26');
+  expect(host.text()).not.toMatch(/DEMO-1(?!\d)/);
+  await host.click('Show older deliveries');
+  await host.waitForText(/DEMO-1(?!\d)/);
+  expect(host.text()).toContain('DEMO-26');
+  expect(host.button('Show older deliveries')).toBeUndefined();
+});

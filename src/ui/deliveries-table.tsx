@@ -2,6 +2,7 @@
 import React from 'react';
 import { Button, DynamicTable, Heading, Inline, Link, Lozenge, Stack, Text } from '@forge/react';
 import type { RunSummary } from '../core/panel-view';
+import { call } from './call';
 import { useT, when } from './i18n';
 
 export function DeliveriesTable({ runs, title, action }: { runs: RunSummary[]; title: string; action?: { header: string; cell: (run: RunSummary) => React.ReactNode } }) {
@@ -54,4 +55,15 @@ export function OlderDeliveries({ loading, disabled, onMore }: { loading: boolea
       </Button>
     </Inline>
   );
+}
+
+interface DeliveriesPage {
+  deliveries: RunSummary[];
+  deliveriesCursor?: string | null;
+}
+
+/** The view with the next page of deliveries appended (the admin and project pages' resolvers answer `deliveries`). */
+export async function withOlderDeliveries<V extends DeliveriesPage>(view: V): Promise<V> {
+  const page = await call<DeliveriesPage>('deliveries', { cursor: view.deliveriesCursor });
+  return { ...view, deliveries: [...view.deliveries, ...page.deliveries], deliveriesCursor: page.deliveriesCursor ?? null };
 }

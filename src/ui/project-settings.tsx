@@ -9,7 +9,7 @@ import type { Insights } from '../core/outcome-stats';
 import { call } from './call';
 import { useScreenLoad } from './use-load';
 import { renderScreen, useT } from './i18n';
-import { DeliveriesTable, OlderDeliveries } from './deliveries-table';
+import { DeliveriesTable, OlderDeliveries, withOlderDeliveries } from './deliveries-table';
 import { Feedback, UnlicensedNotice, type FeedbackMessage } from './feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from './fields';
 
@@ -111,8 +111,7 @@ function App() {
     if (!view.deliveriesCursor) return;
     setBusy('more');
     try {
-      const page = await call<{ deliveries: RunSummary[]; deliveriesCursor: string | null }>('deliveries', { cursor: view.deliveriesCursor });
-      setView({ ...view, deliveries: [...view.deliveries, ...page.deliveries], deliveriesCursor: page.deliveriesCursor });
+      setView(await withOlderDeliveries(view));
     } finally {
       setBusy(undefined);
     }
