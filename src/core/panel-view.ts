@@ -158,7 +158,9 @@ export function sentence(text: string): string {
   const trimmed = text.trim();
   if (!trimmed) return trimmed;
   const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
-  return /[.!?…)。！？]$/.test(capital) ? capital : `${capital}.`;
+  if (/[.!?…)。！？]$/.test(capital)) return capital;
+  // A sentence that ends in Japanese (or Chinese) text ends with that script's full stop.
+  return /[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]$/.test(capital) ? `${capital}。` : `${capital}.`;
 }
 
 /** Markdown becomes ADF; named sections become one titled document each. */

@@ -10,6 +10,7 @@ import { wordReason, wordInsights } from './reason-words';
 import { decideOverdue, expiredWaitReason } from './sweep';
 import { UNLICENSED_MESSAGE } from './licence';
 import { DEFAULT_PROJECT_SETTINGS, effectiveSettings } from './settings';
+import { DUPLICATE, refusedReason } from '../handlers/start-delivery';
 
 const german = translatorFrom(de as LocaleResource);
 const japanese = translatorFrom(ja as LocaleResource);
@@ -98,6 +99,10 @@ describe('a stored reason worded for its reader', () => {
     expect(!unset.ok && wordReason(unset.reason, german)).toBe('die Verbindung zu AI Ops ist nicht eingerichtet: Ein Jira-Administrator muss sie auf der Administrationsseite der App einrichten');
     const noSecret = effectiveSettings({ aiopsBaseUrl: 'https://aiops.example.com' } as never, DEFAULT_PROJECT_SETTINGS, '10000');
     expect(!noSecret.ok && wordReason(noSecret.reason, japanese)).toBe('HMAC シークレットが設定されていません。Jira 管理者がアプリの管理ページで設定する必要があります');
+    expect(wordReason(DUPLICATE.reason, german)).toBe('dieses Ereignis wurde bereits übermittelt');
+    expect(wordReason(refusedReason(new Error('429 rate limited')), german)).toBe(
+      'die Warteschlange hat die Übermittlung vorerst abgelehnt (429 rate limited); sie bleibt eingereiht und wird bei der nächsten geplanten Prüfung gesendet',
+    );
     // A secret problem inside a reason is worded too.
     const format = inEnglish({ key: 'reason.secretFormatSite', params: { encoding: 'base64', error: english('secret.empty') } });
     expect(wordReason(format, german)).toBe('Konfigurationsfehler im HMAC-Secret (Schlüsselkodierung base64): das HMAC-Secret ist leer; korrigieren Sie es auf der Administrationsseite der App');

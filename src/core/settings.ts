@@ -130,18 +130,17 @@ export interface EffectiveSettings {
   strictPayload: boolean;
 }
 
-/** Not usable: `reason` in English (stored on the run), `problem` the locale key a screen words it with. */
-export type Connection = { ok: true; settings: EffectiveSettings } | { ok: false; reason: string; problem: 'delivery.notConfigured' | 'delivery.noSecret' };
+export type Connection = { ok: true; settings: EffectiveSettings } | { ok: false; reason: string };
 
 export function effectiveSettings(
   global: GlobalSettings | undefined,
   project: ProjectSettings,
   projectId: string,
 ): Connection {
-  if (!global) return { ok: false, reason: 'the AI Ops connection is not configured: a Jira admin must set it up on the app\'s admin page', problem: 'delivery.notConfigured' };
+  if (!global) return { ok: false, reason: 'the AI Ops connection is not configured: a Jira admin must set it up on the app\'s admin page' };
   const usesProjectSecret = project.secret !== undefined;
   if (!usesProjectSecret && !global.secret) {
-    return { ok: false, reason: 'no HMAC secret is configured: a Jira admin must set it on the app\'s admin page', problem: 'delivery.noSecret' };
+    return { ok: false, reason: 'no HMAC secret is configured: a Jira admin must set it on the app\'s admin page' };
   }
   return {
     ok: true,

@@ -2,7 +2,7 @@
 import { decideEligibility } from '../core/eligibility';
 import { endRun, isCommentResult } from '../core/enhancement';
 import { inEnglish } from '../core/english';
-import { say } from '../core/i18n';
+import { wordReason } from '../core/reason-words';
 import { panelView, type Audience, type CommentRead } from '../core/panel-view';
 import { readCommentAsUser, readIssueAsApp, userPermissions } from '../forge/jira-adapter';
 import { appPageUrls, issueChannel, panelRealtimeToken } from '../forge/platform';
@@ -86,7 +86,7 @@ resolver.define('runAgain', async ({ context }) => {
   });
   if (result.started) return { started: true, deliveryId: result.run.deliveryId };
   const t = await translatorFor(ctx.locale);
-  const worded = result.problem ? say(t, result.problem) : result.reason;
+  const worded = wordReason(result.reason, t);
   if (result.queued) return { started: true, deliveryId: result.run.deliveryId, note: worded };
   return { started: false, reason: worded };
 });

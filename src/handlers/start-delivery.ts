@@ -1,7 +1,6 @@
 /** Starting a delivery, shared by the trigger, "Run again" and "Redeliver": claim once, then queue. */
 import { deliveryIdFor, type DeliveryJob } from '../core/delivery-job';
 import { endRun, type DeliveryRun, type RunTrigger } from '../core/enhancement';
-import type { Message } from '../core/i18n';
 import { effectiveSettings, type GlobalSettings, type ProjectSettings } from '../core/settings';
 import { enqueue } from '../forge/platform';
 import { publishNewRun } from '../forge/run-publisher';
@@ -16,17 +15,14 @@ export interface DeliveryTarget {
   projectKey: string;
 }
 
-/**
- * `reason` is English (stored, logged, the Automation audit log); `problem`, when there is one, is
- * the same reason as a Message a screen words in its reader's language.
- */
+/** `reason` is English, as stored and logged; a screen words it for its reader (core/reason-words). */
 export type StartResult =
   | { started: true; run: DeliveryRun; job?: DeliveryJob }
   /** The run is recorded as queued but the queue refused the push; the scheduled sweep will send it. */
-  | { started: false; queued: true; run: DeliveryRun; reason: string; problem: Message }
-  | { started: false; queued?: false; reason: string; problem?: Message; run?: DeliveryRun; duplicate?: boolean };
+  | { started: false; queued: true; run: DeliveryRun; reason: string }
+  | { started: false; queued?: false; reason: string; run?: DeliveryRun; duplicate?: boolean };
 
-const DUPLICATE = { started: false, reason: 'this event was already delivered', problem: { key: 'delivery.duplicate' }, duplicate: true } as const;
+export const DUPLICATE = { started: false, reason: 'this event was already delivered', duplicate: true } as const;
 
 export function deliveryJob(run: DeliveryRun, global: GlobalSettings | undefined, project: ProjectSettings): DeliveryJob {
   const connection = effectiveSettings(global, project, run.projectId);
@@ -83,7 +79,7 @@ export async function startDelivery(
     const reason = problem ?? 'the AI Ops connection is not configured';
     const failed = endRun(run, 'failed', reason, now, 'configuration');
     await publishNewRun(failed);
-    return { started: false, reason, run: failed, ...(connection.ok ? {} : { problem: { key: connection.problem } }) };
+    return { started: false, reason, run: failed };
   }
   if (options.claimInConsumer) {
     try {
@@ -93,7 +89,7 @@ export async function startDelivery(
       // Refused: claim it now, so the retry (or the scheduled check) pushes it.
       const waiting = { ...run, awaitingPush: true };
       if (!(await claimRun(waiting))) return DUPLICATE;
-      return { started: false, queued: true, run: waiting, ...refused(error) };
+      return { started: false, queued: true, run: waiting, reason: refusedReason(error) };
     }
   }
   // The queued record is not announced: the consumer's first write follows within seconds.
@@ -104,7 +100,7 @@ export async function startDelivery(
     await enqueue(deliveryJob(run, global, project), 0, options.concurrencyLimit);
   } catch (error) {
     const waiting = await updateRun(run.deliveryId, (current) => (current.status === 'queued' ? { ...current, awaitingPush: true } : undefined));
-    return { started: false, queued: true, run: waiting?.run ?? run, ...refused(error) };
+    return { started: false, queued: true, run: waiting?.run ?? run, reason: refusedReason(error) };
   }
   return { started: true, run };
 }
@@ -122,12 +118,8 @@ export async function returnPush(deliveryId: string): Promise<void> {
   await updateRun(deliveryId, (current) => (current.status === 'queued' && !current.awaitingPush ? { ...current, awaitingPush: true } : undefined));
 }
 
-function refused(error: unknown): { reason: string; problem: Message } {
-  const detail = error instanceof Error ? error.message : String(error);
-  return {
-    reason: `the queue refused the delivery for now (${detail}); it stays queued and is sent by the next scheduled check`,
-    problem: { key: 'delivery.queueRefused', params: { detail } },
-  };
+export function refusedReason(error: unknown): string {
+  return `the queue refused the delivery for now (${error instanceof Error ? error.message : String(error)}); it stays queued and is sent by the next scheduled check`;
 }
 
 /**

@@ -5,8 +5,9 @@
  * names who did comment so the admin can pick the right account.
  */
 import { isCommentResult } from '../core/enhancement';
-import { say, type Translate } from '../core/i18n';
+import type { Translate } from '../core/i18n';
 import { runSummary, sentence } from '../core/panel-view';
+import { wordReason } from '../core/reason-words';
 import { latestComments, readIssueAsUser } from '../forge/jira-adapter';
 import { getRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
@@ -31,7 +32,7 @@ export async function startTestDelivery(issueKey: unknown, accountId: string, t:
     requestedBy: accountId,
     concurrencyLimit: global.deliveryConcurrency,
   });
-  if (!result.started && !result.queued) return { started: false, reason: sentence(result.problem ? say(t, result.problem) : result.reason) };
+  if (!result.started && !result.queued) return { started: false, reason: sentence(wordReason(result.reason, t)) };
   return { started: true, deliveryId: result.run!.deliveryId, issueKey: issue.key, resultMode: global.resultMode };
 }
 
