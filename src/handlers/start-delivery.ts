@@ -74,12 +74,11 @@ export async function startDelivery(
   // A person started it: their account id is stored with the run (reported as personal data).
   if (options.requestedBy && !options.bulkId) await rememberAccounts([options.requestedBy]);
   const problem = connection.ok ? options.blockedReason : connection.reason;
-  if (problem || !connection.ok) {
+  if (problem) {
     // Recorded so admins see why an enabled project sends nothing.
-    const reason = problem ?? 'the AI Ops connection is not configured';
-    const failed = endRun(run, 'failed', reason, now, 'configuration');
+    const failed = endRun(run, 'failed', problem, now, 'configuration');
     await publishNewRun(failed);
-    return { started: false, reason, run: failed };
+    return { started: false, reason: problem, run: failed };
   }
   if (options.claimInConsumer) {
     try {
