@@ -7,6 +7,7 @@
  * as a reason stored by an earlier version or cut short, stays in English.
  */
 import en from '../locales/en-US.json';
+import { english } from './english';
 import type { Translate } from './i18n';
 
 interface Template {
@@ -48,12 +49,8 @@ function compile(key: string, text: string): Template {
 
 function allTemplates(): Template[] {
   if (!templates) {
-    const reasons = (en as unknown as { reason: Record<string, string> }).reason;
-    const lookup = (path: string) => path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], en);
-    templates = [
-      ...Object.entries(reasons).map(([name, text]) => compile(`reason.${name}`, text)),
-      ...ALSO.map((key) => compile(key, String(lookup(key)))),
-    ].sort((a, b) => b.literal - a.literal);
+    const keys = [...Object.keys(en.reason).map((name) => `reason.${name}`), ...ALSO];
+    templates = keys.map((key) => compile(key, english(key))).sort((a, b) => b.literal - a.literal);
   }
   return templates;
 }
