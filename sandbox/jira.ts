@@ -115,6 +115,8 @@ export class JiraStandIn {
   state: JiraState = { issues: [], nextIssueId: 10001, nextCommentId: 10500, counters: {} };
   /** When on, every product event is delivered twice, as Forge sometimes does. */
   duplicateEvents = false;
+  /** Rate limits scripted by tests: the next matching requests answer 429 (see `rateLimit`). */
+  private readonly limits: Array<{ remaining: number; path: RegExp; retryAfterSeconds: number }> = [];
   onChange?: () => void;
   private readonly pendingEvents = new Set<Promise<void>>();
 
@@ -180,9 +182,26 @@ export class JiraStandIn {
     return { issue: { id: issue.id, key: issue.key, fields: this.eventFields(issue) }, atlassianId: accountId, associatedUsers: [{ accountId }], timestamp: String(Date.now()), ...extra };
   }
 
+  /**
+   * The next `count` requests whose path matches answer as Jira's burst rate limit does (docs
+   * "Rate limiting" and "Build an app that respects rate limits", Jira Cloud platform): 429 with
+   * `Retry-After` in seconds and `RateLimit-Reason: jira-burst-based`.
+   */
+  rateLimit(count: number, path: RegExp, retryAfterSeconds = 5): void {
+    this.limits.push({ remaining: count, path, retryAfterSeconds });
+  }
+
   async handle(request: JiraRequest): Promise<Response> {
     const url = new URL(request.path, 'http://jira.local');
     const path = url.pathname.replace(/\/+$/, '');
+    const limit = this.limits.find((l) => l.remaining > 0 && l.path.test(path));
+    if (limit) {
+      limit.remaining -= 1;
+      return new Response(JSON.stringify({ errorMessages: ['Rate limit exceeded.'], errors: {} }), {
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': String(limit.retryAfterSeconds), 'ratelimit-reason': 'jira-burst-based' },
+      });
+    }
     const body = request.body ? safeParse(request.body) : undefined;
     const m = (pattern: RegExp) => path.match(pattern);
     let match: RegExpMatchArray | null;

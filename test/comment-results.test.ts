@@ -126,6 +126,35 @@ it('times a silent run out, naming the account it waited for, and a later commen
   expect(property(key)).toMatchObject({ status: 'completed' });
 });
 
+it('asks for the comment event again when Jira rate-limits the property read, and the result still lands', async () => {
+  const { key } = await acceptedIssue();
+  h.sandbox.jira.rateLimit(1, /\/properties\/ticket-enhancer$/, 30);
+  const id = await comment(key, 'aiops', '## Summary', 'The cart crashes on Pay.');
+  const [first] = commentInvocations();
+  expect(first.error).toBeUndefined();
+  // The platform delivers the event again after Retry-After (30 s on the sandbox's clock).
+  h.sandbox.runtime.advanceClock(31_000);
+  await h.settle();
+  expect(commentInvocations()).toHaveLength(2);
+  expect(h.runs()[0]).toMatchObject({ status: 'completed', result: { commentId: id } });
+  expect(property(key)).toMatchObject({ status: 'completed', resultCommentId: id });
+});
+
+it('at the deadline, finds the AI Ops account\'s comment whose event never reached the app, rather than timing the run out', async () => {
+  const { key } = await acceptedIssue();
+  // The comment trigger's invocation dies (a Jira 429, a platform fault): nothing delivers that event again.
+  h.sandbox.runtime.injectFault({ functionKey: 'on-comment-event', nth: 1, kind: 'crash' });
+  const id = await comment(key, 'aiops', '## Summary', 'The cart crashes on Pay.');
+  expect(commentInvocations().at(-1)!.error).toBeDefined();
+  expect(h.runs()[0].status).toBe('accepted');
+  h.sandbox.runtime.advanceClock(31 * 60_000);
+  await h.sweep();
+  const [run] = h.runs();
+  expect(run).toMatchObject({ status: 'completed', result: { kind: 'comment', commentId: id, authorName: 'AI Ops Bot' } });
+  expect(property(key)).toMatchObject({ status: 'completed', resultCommentId: id });
+  expect((await panel(key)).status.label).toBe('Completed');
+});
+
 it('also completes a run from a signed callback, whatever the result mode', async () => {
   const { key } = await acceptedIssue();
   const [request] = h.webhookRequests();

@@ -165,9 +165,27 @@ export async function readIssueAsUser(issueIdOrKey: string): Promise<{ id: strin
   return { id: issue.id, key: issue.key, projectId: issue.fields.project.id, projectKey: issue.fields.project.key };
 }
 
-/** The app's issue property, as stored. */
+/** Jira could not answer just now (a rate limit, a 5xx): the caller may try again after `retryAfterSeconds`. */
+export class JiraUnavailableError extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(`Jira answered ${status}`);
+    this.name = 'JiraUnavailableError';
+  }
+}
+
+/**
+ * The app's issue property, as stored; undefined when the issue has none (or the app cannot see
+ * the issue). Throws JiraUnavailableError when Jira does not answer, rather than read it as absent.
+ */
 export async function readIssueProperty(issueId: string): Promise<IssueEnhancementProperty | undefined> {
   const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { headers: { Accept: 'application/json' } });
+  if (response.status === 429 || response.status >= 500) {
+    const retryAfter = Number(response.headers.get('retry-after'));
+    throw new JiraUnavailableError(response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+  }
   if (!response.ok) return undefined;
   return ((await response.json()) as { value?: IssueEnhancementProperty }).value;
 }

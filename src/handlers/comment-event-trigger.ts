@@ -6,7 +6,8 @@
  */
 import { commentMayMatter, decideOnComment, decideOnDeletedComment, type CommentDecision, type CommentFacts } from '../core/comment-result';
 import { applyResult, supersede } from '../core/enhancement';
-import { readIssueProperty } from '../forge/jira-adapter';
+import { InvocationError, InvocationErrorCode } from '@forge/events';
+import { JiraUnavailableError, readIssueProperty } from '../forge/jira-adapter';
 import { publishChange } from '../forge/run-publisher';
 import { listIssueRunsStored } from '../forge/run-store';
 import { loadGlobalSettings } from '../forge/settings-store';
@@ -18,11 +19,23 @@ interface CommentEvent {
   comment?: { id?: string | number; author?: { accountId?: string; displayName?: string }; created?: string; updated?: string };
 }
 
-export async function onCommentEvent(event: CommentEvent): Promise<void> {
+export async function onCommentEvent(event: CommentEvent): Promise<InvocationError | undefined> {
   const issueId = event.issue?.id ? String(event.issue.id) : undefined;
   const commentId = event.comment?.id !== undefined ? String(event.comment.id) : undefined;
-  if (!issueId || !commentId) return;
-  if (!commentMayMatter(await readIssueProperty(issueId), commentId)) return;
+  if (!issueId || !commentId) return undefined;
+  let property: Awaited<ReturnType<typeof readIssueProperty>>;
+  try {
+    property = await readIssueProperty(issueId);
+  } catch (error) {
+    // Jira is rate limiting or failing: ask the platform for this event again (up to four times,
+    // docs "Retry Atlassian app events"); a run still waiting is also checked at its deadline.
+    if (!(error instanceof JiraUnavailableError)) throw error;
+    return new InvocationError({
+      retryAfter: Math.min(900, error.retryAfterSeconds ?? 60),
+      retryReason: error.status === 429 ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
+    });
+  }
+  if (!commentMayMatter(property, commentId)) return undefined;
 
   const stored = await listIssueRunsStored(issueId, 10);
   const runs = stored.map((entry) => entry.run);
@@ -43,7 +56,7 @@ export async function onCommentEvent(event: CommentEvent): Promise<void> {
     const account = needsAccount ? (await loadGlobalSettings())?.resultAccount?.accountId : undefined;
     decision = decideOnComment(runs, facts, account);
   }
-  if (decision.kind === 'ignore') return;
+  if (decision.kind === 'ignore') return undefined;
   const now = Date.now();
   const completed = await publishChange(decision.run.deliveryId, (current) => applyResult(current, { status: 'completed', result: decision.result }, now, 'comment'), known(decision.run.deliveryId));
   if (decision.kind === 'complete' && completed) {
@@ -51,4 +64,5 @@ export async function onCommentEvent(event: CommentEvent): Promise<void> {
       await publishChange(older.deliveryId, (current) => supersede(current, decision.run.deliveryId, now), known(older.deliveryId), { mirror: false });
     }
   }
+  return undefined;
 }

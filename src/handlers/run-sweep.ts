@@ -14,9 +14,10 @@ import { endRun, type DeliveryRun } from '../core/enhancement';
 import { decideOverdue, expiredWaitReason, resumePace, waitingRunExpired } from '../core/sweep';
 import { effectiveSettings, type EffectiveSettings } from '../core/settings';
 import { getStatus } from '../forge/aiops-adapter';
+import { latestComments } from '../forge/jira-adapter';
 import { enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
-import { hasOpenRuns, listIssueRuns, listOverdueRuns, listRunsByStatus } from '../forge/run-store';
+import { getRun, hasOpenRuns, listIssueRuns, listOverdueRuns, listRunsByStatus } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, rebuildSiteSettings } from '../forge/settings-store';
 import { deliveryJob, pushRefusedRuns } from './start-delivery';
 
@@ -36,6 +37,8 @@ export interface SweepReport {
   resumedAfterOutage: number;
   /** Runs whose push the queue had refused, pushed by this check. */
   pushed: number;
+  /** Comment-mode runs at their deadline completed by the AI Ops account's comment, whose event never arrived. */
+  recovered: number;
   healthy?: boolean;
   /** Set on the hourly check of the settings snapshot: whether it had to be rewritten. */
   snapshotRepaired?: boolean;
@@ -66,7 +69,7 @@ async function isNewest(run: DeliveryRun): Promise<boolean> {
 
 export async function sweepRuns(): Promise<SweepReport> {
   const now = Date.now();
-  const report: SweepReport = { overdue: 0, resumed: 0, ended: 0, waiting: 0, resumedAfterOutage: 0, pushed: 0 };
+  const report: SweepReport = { overdue: 0, resumed: 0, ended: 0, waiting: 0, resumedAfterOutage: 0, pushed: 0, recovered: 0 };
   const cache = new Map<string, EffectiveSettings | undefined>();
   if (now % HOUR_MS < CHECK_INTERVAL_MS) {
     report.snapshotRepaired = await rebuildSiteSettings();
@@ -92,6 +95,10 @@ export async function sweepRuns(): Promise<SweepReport> {
     const decision = decideOverdue(run, settings, now);
     if (decision.action === 'leave') continue;
     if (decision.action === 'end') {
+      if (decision.status === 'timed-out' && (await completeFromComments(run, settings))) {
+        report.recovered += 1;
+        continue;
+      }
       const mirror = await isNewest(run);
       const ended = await publishChange(
         run.deliveryId,
@@ -143,4 +150,25 @@ export async function sweepRuns(): Promise<SweepReport> {
 
 export async function runSweep(): Promise<void> {
   await sweepRuns();
+}
+
+/**
+ * Before a comment-mode run times out, one look at the issue's newest comments: the AI Ops
+ * account's comment may be there while its event never reached the app (a comment trigger
+ * invocation that fails is not delivered again). Found, it is recorded exactly as the comment
+ * trigger records it. One Jira read per run, only at its deadline.
+ */
+async function completeFromComments(run: DeliveryRun, settings: EffectiveSettings | undefined): Promise<boolean> {
+  const account = run.resultAccount ?? settings?.resultAccount;
+  if (run.resultMode !== 'comment' || !account || !run.acceptedAt) return false;
+  const acceptedAt = Date.parse(run.acceptedAt);
+  const comment = (await latestComments(run.issueId, 20)).find((c) => c.authorAccountId === account.accountId && Date.parse(c.created ?? '') >= acceptedAt);
+  if (!comment) return false;
+  const { onCommentEvent } = await import(/* webpackMode: "eager" */ './comment-event-trigger');
+  await onCommentEvent({
+    eventType: 'avi:jira:commented:issue',
+    issue: { id: run.issueId },
+    comment: { id: comment.id, author: { accountId: comment.authorAccountId, displayName: comment.authorName }, created: comment.created, updated: comment.updated },
+  });
+  return (await getRun(run.deliveryId))?.run.status === 'completed';
 }
