@@ -1,9 +1,10 @@
 /** The issue panel: Ticket Enhancer status, result and history on the ticket, refreshed live. */
-import React, { useCallback, useEffect, useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import { AdfRenderer, Box, Button, DynamicTable, Heading, Inline, Link, Lozenge, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import { realtime } from '@forge/bridge';
 import { call, UnlicensedError } from './call';
-import { UnlicensedNotice } from './feedback';
+import { Feedback, UnlicensedNotice } from './feedback';
+import { useScreenLoad } from './use-load';
 import { renderScreen, useT, when } from './i18n';
 import type { PanelView, ResultView, RunSummary } from '../core/panel-view';
 
@@ -88,25 +89,10 @@ function History({ runs }: { runs: RunSummary[] }) {
 function App() {
   const { t, locale } = useT();
   const [view, setView] = useState<PanelAnswer>();
-  const [loadError, setLoadError] = useState<string>();
-  const [unlicensed, setUnlicensed] = useState<string>();
   const [notice, setNotice] = useState<{ appearance: 'warning' | 'information'; text: string }>();
   const [busy, setBusy] = useState<'run' | 'cancel'>();
 
-  const load = useCallback(async () => {
-    try {
-      setView(await call<PanelAnswer>('load'));
-      setLoadError(undefined);
-      setUnlicensed(undefined);
-    } catch (e) {
-      if (e instanceof UnlicensedError) setUnlicensed(e.message);
-      else setLoadError(e instanceof Error ? e.message : String(e));
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { reload: load, loadError, unlicensed } = useScreenLoad<PanelAnswer>(setView);
 
   // Live refresh: a realtime message on every state change of this issue's runs, on a channel only
   // a panel whose resolver checked the user's access may subscribe to.
@@ -142,7 +128,8 @@ function App() {
       }
       await load();
     } catch (e) {
-      if (e instanceof UnlicensedError) setUnlicensed(e.message);
+      // A lapsed licence: the reload shows the unlicensed state, as on the first load.
+      if (e instanceof UnlicensedError) await load();
       else setNotice({ appearance: 'warning', text: e instanceof Error ? e.message : String(e) });
     } finally {
       setBusy(undefined);
@@ -153,16 +140,7 @@ function App() {
 
   if (!view) {
     if (!loadError) return <Spinner label={t('panel.loading')} />;
-    return (
-      <SectionMessage appearance="error" title={t('panel.loadFailed')}>
-        <Stack space="space.100">
-          <Text>{loadError}</Text>
-          <Inline>
-            <Button onClick={() => void load()}>{t('common.tryAgain')}</Button>
-          </Inline>
-        </Stack>
-      </SectionMessage>
-    );
+    return <Feedback message={{ appearance: 'error', title: t('panel.loadFailed'), lines: [loadError], action: { label: t('common.tryAgain'), run: () => void load() } }} />;
   }
   const current = view.current;
   const underWay = current !== undefined && !view.finished;
