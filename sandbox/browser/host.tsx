@@ -22,6 +22,22 @@ import { ForgeDocView, type ForgeNode } from './forge-doc-view';
 const USERS = ['admin', 'lead', 'agent', 'viewer', 'aiops'];
 const user = localStorage.getItem('sandbox-user') ?? 'agent';
 const LICENCES = ['none', 'active', 'evaluation', 'inactive'];
+
+/** A choice in the host's header (who is signed in, their language, the site's licence). */
+function HeaderChoice({ id, label, options, value, onPick }: { id: string; label: string; options: ReadonlyArray<readonly [string, string]>; value: string; onPick: (value: string) => void }) {
+  const choices = options.map(([key, name]) => ({ label: name, value: key }));
+  return (
+    <div className="sbx-user">
+      <Select inputId={id} aria-label={label} options={choices} value={choices.find((c) => c.value === value) ?? { label: value, value }} onChange={(o) => o && onPick(o.value)} />
+    </div>
+  );
+}
+
+/** A header choice kept for this browser, then the page again as that choice sees it. */
+function remember(key: string, value: string) {
+  localStorage.setItem(key, value);
+  window.location.reload();
+}
 /** `none`: no licence in the context, as in a development or staging installation. */
 const licenceLabel = (state: string) => `Licence: ${state === 'none' ? 'none (dev)' : state}`;
 /** The signed-in user's Jira locale: the app ships these three. */
@@ -429,41 +445,15 @@ function Page() {
             {projectAdmin ? <a href={`/projects/${projectKey}/settings/apps`}>{`${projectKey} settings`}</a> : null}
             {isAdmin ? <a href="/admin/apps">Apps admin</a> : null}
           </Inline>
-          <div className="sbx-user">
-            <Select
-              inputId="sandbox-user"
-              aria-label="Signed in as"
-              options={USERS.map((u) => ({ label: `Signed in as ${u}`, value: u }))}
-              value={{ label: `Signed in as ${user}`, value: user }}
-              onChange={(o) => {
-                localStorage.setItem('sandbox-user', o?.value ?? 'agent');
-                window.location.reload();
-              }}
-            />
-          </div>
-          <div className="sbx-user">
-            <Select
-              inputId="sandbox-locale"
-              aria-label="Language of the signed-in user"
-              options={LOCALES.map(([value, name]) => ({ label: name, value }))}
-              value={{ label: LOCALES.find(([value]) => value === locale)?.[1] ?? locale, value: locale }}
-              onChange={(o) => {
-                localStorage.setItem('sandbox-locale', o?.value ?? 'en-US');
-                window.location.reload();
-              }}
-            />
-          </div>
-          <div className="sbx-user">
-            <Select
-              inputId="sandbox-licence"
-              aria-label="App licence on this site"
-              options={LICENCES.map((l) => ({ label: licenceLabel(l), value: l }))}
-              value={{ label: licenceLabel(licence.state), value: licence.state }}
-              onChange={(o) => {
-                void fetch('/__sandbox/licence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ state: o?.value ?? 'none' }) }).then(() => window.location.reload());
-              }}
-            />
-          </div>
+          <HeaderChoice id="sandbox-user" label="Signed in as" options={USERS.map((u) => [u, `Signed in as ${u}`])} value={user} onPick={(value) => remember('sandbox-user', value)} />
+          <HeaderChoice id="sandbox-locale" label="Language of the signed-in user" options={LOCALES} value={locale} onPick={(value) => remember('sandbox-locale', value)} />
+          <HeaderChoice
+            id="sandbox-licence"
+            label="App licence on this site"
+            options={LICENCES.map((l) => [l, licenceLabel(l)])}
+            value={licence.state}
+            onPick={(state) => void fetch('/__sandbox/licence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ state }) }).then(() => window.location.reload())}
+          />
         </Inline>
       </header>
       <main className="sbx-main">{content}</main>
