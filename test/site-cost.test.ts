@@ -3,7 +3,7 @@
  * operations per invocation): events the app ignores cost little or nothing, and one enhanced
  * issue stays within its budget in every result mode.
  */
-import type { InvocationRecord } from '../sandbox/runtime/forge-runtime';
+import { invocationTotals, type InvocationRecord } from '../sandbox/runtime/forge-runtime';
 import { EMBEDDED_AGENT_ID } from '../sandbox/sandbox';
 import { Harness } from './support/harness';
 
@@ -18,13 +18,8 @@ const DEMO = 'settings:project:10000';
 const PROJECT = 'ticket-enhancer-project';
 
 function cost(records: InvocationRecord[]) {
-  return {
-    invocations: records.length,
-    functions: records.map((r) => r.functionKey),
-    reads: records.reduce((n, r) => n + r.kvs.reads, 0),
-    writes: records.reduce((n, r) => n + r.kvs.writes, 0),
-    writeBytes: records.reduce((n, r) => n + r.kvs.writeBytes, 0),
-  };
+  const t = invocationTotals(records);
+  return { invocations: t.invocations, functions: records.map((r) => r.functionKey), reads: t.kvsReads, writes: t.kvsWrites, writeBytes: t.writeBytes };
 }
 
 /** Runs `action` and returns what the app's functions cost while the platform settled. */

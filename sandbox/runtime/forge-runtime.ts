@@ -44,6 +44,23 @@ export interface InvocationRecord {
   error?: string;
 }
 
+/** What a set of invocations cost together: the figures the bench, the cost table and the tests read. */
+export function invocationTotals(records: InvocationRecord[]) {
+  const total = (f: (r: InvocationRecord) => number) => records.reduce((n, r) => n + f(r), 0);
+  return {
+    invocations: records.length,
+    kvsReads: total((r) => r.kvs.reads),
+    kvsWrites: total((r) => r.kvs.writes),
+    readBytes: total((r) => r.kvs.readBytes),
+    writeBytes: total((r) => r.kvs.writeBytes),
+    jiraRequests: total((r) => r.jiraRequests),
+    egressRequests: total((r) => r.egressRequests),
+    egressBytes: total((r) => r.egressBytes),
+    queuePushes: total((r) => r.queuePushes),
+    cpuMs: total((r) => r.cpuMs),
+  };
+}
+
 interface Invocation extends InvocationRecord {
   accountId?: string;
   deadline: number;

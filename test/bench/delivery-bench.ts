@@ -13,7 +13,7 @@
 import { rmSync } from 'node:fs';
 import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../../sandbox/sandbox';
 import { bundleBackend } from '../../sandbox/platform-checks';
-import type { InvocationRecord } from '../../sandbox/runtime/forge-runtime';
+import { invocationTotals, type InvocationRecord } from '../../sandbox/runtime/forge-runtime';
 import { Harness } from '../support/harness';
 import { coldStart } from '../../sandbox/cold-start';
 
@@ -36,16 +36,8 @@ interface Cost {
 }
 
 function costOf(invocations: InvocationRecord[]): Cost {
-  const sum = (f: (inv: InvocationRecord) => number) => invocations.reduce((acc, inv) => acc + f(inv), 0);
-  return {
-    invocations: invocations.length,
-    kvsReads: sum((inv) => inv.kvs.reads),
-    kvsWrites: sum((inv) => inv.kvs.writes),
-    kvsOps: sum((inv) => inv.kvs.reads + inv.kvs.writes),
-    writeKiB: sum((inv) => inv.kvs.writeBytes) / 1024,
-    bytesSent: sum((inv) => inv.egressBytes),
-    cpuMs: sum((inv) => inv.cpuMs),
-  };
+  const t = invocationTotals(invocations);
+  return { invocations: t.invocations, kvsReads: t.kvsReads, kvsWrites: t.kvsWrites, kvsOps: t.kvsReads + t.kvsWrites, writeKiB: t.writeBytes / 1024, bytesSent: t.egressBytes, cpuMs: t.cpuMs };
 }
 
 function printTable(title: string, rows: Array<[string, Cost[]]>) {

@@ -3,7 +3,7 @@
  * platform calls each one makes (which set its duration), KVS operations and the billed read and
  * write volume. `npm run cost` turns these into monthly figures; run on its own it prints JSON.
  */
-import type { InvocationRecord } from '../../sandbox/runtime/forge-runtime';
+import { invocationTotals, type InvocationRecord } from '../../sandbox/runtime/forge-runtime';
 import { Harness } from '../support/harness';
 
 export type ResultMode = 'comment' | 'callback' | 'poll';
@@ -34,19 +34,10 @@ export interface UnitCosts {
   scheduledCheck: EventCost;
 }
 
+/** The billed figures of some invocations (read volume as the sandbox counts it: an empty read is 1 KB). */
 function sum(records: InvocationRecord[]): EventCost {
-  const total = (f: (r: InvocationRecord) => number) => records.reduce((n, r) => n + f(r), 0);
-  return {
-    invocations: records.length,
-    kvsReads: total((r) => r.kvs.reads),
-    kvsWrites: total((r) => r.kvs.writes),
-    // Counted by the sandbox since the price list bills volume; an empty read is billed as 1 KB.
-    readBytes: total((r) => (r.kvs as { readBytes?: number }).readBytes ?? r.kvs.reads * 1024),
-    writeBytes: total((r) => r.kvs.writeBytes),
-    jiraRequests: total((r) => r.jiraRequests),
-    egressRequests: total((r) => r.egressRequests),
-    queuePushes: total((r) => r.queuePushes),
-  };
+  const { invocations, kvsReads, kvsWrites, readBytes, writeBytes, jiraRequests, egressRequests, queuePushes } = invocationTotals(records);
+  return { invocations, kvsReads, kvsWrites, readBytes, writeBytes, jiraRequests, egressRequests, queuePushes };
 }
 
 function average(costs: EventCost[]): EventCost {
