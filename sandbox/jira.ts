@@ -119,6 +119,8 @@ export class JiraStandIn {
   private readonly limits: Array<{ remaining: number; path: RegExp; retryAfterSeconds: number }> = [];
   onChange?: () => void;
   private readonly pendingEvents = new Set<Promise<void>>();
+  /** Recent writes of each issue property (`issueId key`), so event filters can see older values. */
+  private readonly propertyLog = new Map<string, Array<{ at: number; before: unknown; after: unknown }>>();
 
   constructor(
     private readonly emit: ProductEventSink,
@@ -131,6 +133,26 @@ export class JiraStandIn {
 
   project(idOrKey: string | undefined): Project | undefined {
     return PROJECTS.find((p) => p.id === idOrKey || p.key === idOrKey);
+  }
+
+  /**
+   * An issue property as it was at `asOfMs` (undefined when it did not exist): what an event filter
+   * that reads `event.runtime.issue.properties[...]` sees, since its values lag behind the writes.
+   */
+  propertyAsOf(issueId: string, key: string, asOfMs: number): unknown {
+    const issue = this.issue(issueId);
+    const log = this.propertyLog.get(`${issue?.id}\u0000${key}`);
+    if (!issue || !log) return issue?.properties[key];
+    const last = log.filter((entry) => entry.at <= asOfMs).at(-1);
+    return last ? last.after : log[0].before;
+  }
+
+  private recordProperty(issue: StoredIssue, key: string, after: unknown): void {
+    const id = `${issue.id}\u0000${key}`;
+    const log = this.propertyLog.get(id) ?? [];
+    log.push({ at: Date.now(), before: issue.properties[key], after });
+    // Filters look back seconds, not minutes: the last 20 writes of a property are plenty.
+    this.propertyLog.set(id, log.slice(-20));
   }
 
   issue(idOrKey: string): StoredIssue | undefined {
@@ -431,12 +453,14 @@ export class JiraStandIn {
     if (request.method === 'PUT' || request.method === 'DELETE') {
       if (!this.can(request.as, 'EDIT_ISSUES', issue.projectKey)) return errors(403, ['You do not have permission to edit this issue.']);
       if (request.method === 'DELETE') {
+        this.recordProperty(issue, key, undefined);
         delete issue.properties[key];
         this.onChange?.();
         return json(204, null);
       }
       if (Buffer.byteLength(JSON.stringify(body ?? null)) > MAX_PROPERTY_BYTES) return errors(400, [`The property value is longer than ${MAX_PROPERTY_BYTES} bytes.`]);
       const existed = key in issue.properties;
+      this.recordProperty(issue, key, body);
       issue.properties[key] = body;
       this.onChange?.();
       return json(existed ? 200 : 201, {});

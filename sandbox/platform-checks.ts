@@ -5,7 +5,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { estimateComplexity, JiraExpressionError, parseJiraExpression } from './runtime/jira-expression';
+import { entityPropertyPathProblems, estimateComplexity, JiraExpressionError, parseJiraExpression } from './runtime/jira-expression';
+import type { AppManifest } from './runtime/manifest';
 import { PROJECT_ROOT } from './sandbox';
 
 /** The backend budget: the deployed bundle minified, without its source map. */
@@ -73,12 +74,14 @@ async function lintApp(manifest: unknown) {
 /**
  * What `forge deploy` checks in trigger filter expressions ("events-reference/product_events",
  * Restrictions): valid syntax, at most 10,000 characters, and a complexity estimate within 3
- * inferred variables, 3 combinations, 3 variables per combination, 10,000 constant operations.
+ * inferred variables, 3 combinations, 3 variables per combination, 10,000 constant operations;
+ * and the limits on entity property paths (at most 5 across the app, supported events only).
  */
-function checkFilterExpressions(manifest: { modules?: { trigger?: Array<{ key: string; filter?: { expression?: string } }> } }) {
-  const problems: string[] = [];
-  const details: string[] = [];
-  for (const trigger of manifest.modules?.trigger ?? []) {
+function checkFilterExpressions(manifest: Partial<AppManifest>) {
+  const triggers = manifest.modules?.trigger ?? [];
+  const { paths, problems } = entityPropertyPathProblems(triggers);
+  const details: string[] = paths.length ? [`entity property paths: ${paths.length} of 5 (${paths.join(', ')})`] : [];
+  for (const trigger of triggers) {
     const expression = trigger.filter?.expression;
     if (!expression) continue;
     try {

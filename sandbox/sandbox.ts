@@ -95,6 +95,8 @@ export class Sandbox {
       timeScale: options.timeScale ?? 1,
       kvs: this.kvs,
       log: options.log,
+      // The sandbox Jira keeps issue properties only; other entities' paths resolve to null.
+      entityProperty: (entity, id, key, asOfMs) => (entity === 'issue' ? this.jira.propertyAsOf(id, key, asOfMs) : undefined),
     });
     this.runtime.licence = options.licence ?? 'none';
     this.runtime.onEgressChange = () => this.scheduleSave();

@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { EgressFilteringService, parseUrl } from '@forge/egress';
 import { KvsStore, type KvsCounters } from './kvs-store';
 import type { AppManifest } from './manifest';
-import { filterDelivers } from './jira-expression';
+import { ENTITY_PROPERTY_EVENTS, entityPropertyPaths, filterDelivers, runtimeForPaths, type EntityPropertyPath, type PropertyEntity } from './jira-expression';
 
 export type Principal = { kind: 'app' } | { kind: 'user'; accountId: string };
 
@@ -167,6 +167,11 @@ export interface ForgeRuntimeOptions {
   timeScale?: number;
   kvs?: KvsStore;
   log?: (line: string) => void;
+  /**
+   * A stored entity property as it was at `asOfMs` (undefined when there was none), for filters that
+   * read `event.runtime.<entity>.properties[...]`. Without it every such path resolves to null.
+   */
+  entityProperty?: (entity: PropertyEntity, entityId: string, key: string, asOfMs: number) => unknown;
 }
 
 /** docs "limits-invocation": 25 s for UI resolvers and triggers, 55 s for web triggers; consumers and scheduled triggers 55 s unless `timeoutSeconds` (at most 900). */
@@ -205,6 +210,12 @@ export class ForgeRuntime {
   timeScale: number;
   /** Holds queued events back (tests use it to change the world between trigger and consumer). */
   paused = false;
+  /**
+   * How much older than the event the entity property values a filter sees are, in sandbox ms
+   * (docs "product_events", Limits and constraints: "up to a few seconds older than the event
+   * generation time"). The sandbox takes the old end of "a few" every time.
+   */
+  propertyFilterLagMs = 5_000;
   siteUrl = 'http://127.0.0.1';
   private readonly apps = new Map<string, Record<string, unknown>>();
   /**
@@ -658,10 +669,44 @@ export class ForgeRuntime {
         if (trigger.filter?.ignoreSelf && payload.atlassianId === this.options.appAccountId) return;
         // docs "manifest-reference/modules/trigger": appIsLicensed skips sites without an active licence.
         if (trigger.filter?.appIsLicensed && !this.licensed()) return;
-        if (trigger.filter?.expression && !this.filterPasses(trigger.key, trigger.filter.expression, trigger.filter.onError, event)) return;
+        if (trigger.filter?.expression && !this.filterPasses(trigger.key, trigger.filter.expression, trigger.filter.onError, this.withRuntime(trigger.filter.expression, event))) return;
         await this.runTrigger(trigger, event, undefined);
       }),
     );
+  }
+
+  private readonly propertyPaths = new Map<string, EntityPropertyPath[]>();
+
+  /**
+   * The event as a filter sees it: with `runtime` holding the entity property paths the expression
+   * names, as stored `propertyFilterLagMs` before the event; the delivered event has no `runtime`.
+   */
+  private withRuntime(expression: string, event: Record<string, unknown>): Record<string, unknown> {
+    let paths = this.propertyPaths.get(expression);
+    if (!paths) {
+      try {
+        paths = entityPropertyPaths(expression);
+      } catch {
+        paths = []; // a syntax error: the filter itself reports it
+      }
+      this.propertyPaths.set(expression, paths);
+    }
+    if (paths.length === 0) return event;
+    const supported = ENTITY_PROPERTY_EVENTS.includes(String(event.eventType));
+    const asOf = Date.now() - this.propertyFilterLagMs / this.timeScale;
+    const issue = event.issue as { id?: unknown; fields?: { project?: { id?: unknown }; issuetype?: { id?: unknown } } } | undefined;
+    const ids: Record<PropertyEntity, unknown> = { issue: issue?.id, project: issue?.fields?.project?.id, issuetype: issue?.fields?.issuetype?.id, user: event.atlassianId };
+    const read = (entity: PropertyEntity, key: string) => {
+      const id = ids[entity];
+      if (!supported || id === undefined || id === null || !this.options.entityProperty) return undefined;
+      return this.options.entityProperty(entity, String(id), key, asOf);
+    };
+    try {
+      return { ...event, runtime: runtimeForPaths(paths, read) };
+    } catch (error) {
+      this.log(`entity property paths of a filter cannot be resolved: ${error instanceof Error ? error.message : String(error)}`);
+      return event; // the expression then fails on event.runtime, which drops the event
+    }
   }
 
   /** Evaluates a trigger's `filter.expression` (the documented subset of Jira expressions). */

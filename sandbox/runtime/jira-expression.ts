@@ -57,6 +57,14 @@ function typeName(value: Value): string {
   return typeof value === 'boolean' ? 'Boolean' : typeof value === 'number' ? 'Number' : 'String';
 }
 
+/** The wrapping parentheses the parser adds around the whole expression are not the author's. */
+function unwrap(program: Node): Node {
+  const statement = (program.body as Node[])[0];
+  const expression = statement.expression as Node;
+  if (expression.type === 'ParenthesizedExpression') statement.expression = expression.expression;
+  return program;
+}
+
 /** Parses the expression once; throws JiraExpressionError for what Forge would refuse to deploy. */
 export function parseJiraExpression(expression: string): Node {
   if (expression.length > MAX_EXPRESSION_CHARS) {
@@ -66,10 +74,10 @@ export function parseJiraExpression(expression: string): Node {
   try {
     if (source.startsWith('try')) {
       // A statement form: wrapped so `return` is legal; only `try { return ... } catch (e) { throw ... }` is accepted below.
-      const program = parse(`(function(){${source}\n})`, { ecmaVersion: 2022 }) as unknown as Node;
-      return program;
+      return unwrap(parse(`(function(){${source}\n})`, { ecmaVersion: 2022, preserveParens: true }) as unknown as Node);
     }
-    return parse(`(${source}\n)`, { ecmaVersion: 2022 }) as unknown as Node;
+    // Parentheses are kept: they end an entity property path ("(path).length").
+    return unwrap(parse(`(${source}\n)`, { ecmaVersion: 2022, preserveParens: true }) as unknown as Node);
   } catch (error) {
     throw new JiraExpressionError(`syntax error: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -148,6 +156,8 @@ class Evaluation {
         if (!scope.has(name)) this.fail(node, `variable ${name} is not defined`);
         return scope.get(name)!;
       }
+      case 'ParenthesizedExpression':
+        return this.eval(node.expression as Node, scope);
       case 'ChainExpression':
         return this.chain(node.expression as Node, scope).value;
       case 'MemberExpression':
@@ -248,6 +258,13 @@ class Evaluation {
   /** Member access and calls, with optional chaining: `short` is set once a `?.` met null. */
   private chain(node: Node, scope: Map<string, Value>): { value: Value; short?: boolean } {
     if (node.type === 'MemberExpression') {
+      const path = runtimePathOf(node);
+      if (path) {
+        this.step(node);
+        const runtime = (scope.get('event') as Record<string, Value> | undefined)?.runtime as Record<string, Value> | undefined;
+        if (!runtime || typeof runtime !== 'object') this.fail(node, 'entity property values are not available for this event');
+        return { value: runtime[path.path] ?? null };
+      }
       const base = this.chain(node.object as Node, scope);
       if (base.short) return base;
       const object = base.value;
@@ -440,4 +457,165 @@ export function estimateComplexity(expression: string): ComplexityEstimate {
   if (longest > 3) problems.push(`${longest} variables in one combination (at most 3)`);
   if (constant > 10_000) problems.push(`${constant} constant operations (at most 10,000)`);
   return { variables, combinations: [...combinations], constantOperations: constant, problems };
+}
+
+/**
+ * Entity property paths in a filter ("events-reference/product_events", Filtering by entity
+ * properties, a preview feature): `event.runtime.<entity>.properties['<key>']` and an optional
+ * sub-path in dot or bracket notation (`['x.y.z']` is `.x.y.z`). Forge resolves each path the
+ * manifest names to a primitive or a list of primitives; an object, or anything that does not
+ * resolve, is null. At most 5 distinct paths across all trigger modules, filters and
+ * `payload.include.propertyPaths` together; values may be a few seconds older than the event.
+ */
+export const PROPERTY_ENTITIES = ['issue', 'project', 'user', 'issuetype'] as const;
+export type PropertyEntity = (typeof PROPERTY_ENTITIES)[number];
+export const MAX_ENTITY_PROPERTY_PATHS = 5;
+/** The events whose filters may read entity properties (same page, "Supported events"). */
+export const ENTITY_PROPERTY_EVENTS = [
+  'avi:jira:created:issue',
+  'avi:jira:updated:issue',
+  'avi:jira:deleted:issue',
+  'avi:jira:commented:issue',
+  'avi:jira:deleted:comment',
+  'avi:jira:created:worklog',
+  'avi:jira:updated:worklog',
+  'avi:jira:deleted:worklog',
+  'avi:jira:created:issuelink',
+  'avi:jira:deleted:issuelink',
+  'avi:jira:created:attachment',
+  'avi:jira:deleted:attachment',
+  'avi:jira:assigned:issue',
+];
+
+export interface EntityPropertyPath {
+  entity: PropertyEntity;
+  key: string;
+  segments: string[];
+  /** The path as `payload.include.propertyPaths` writes it, normalised: `issue.properties['k'].a.b`. */
+  path: string;
+}
+
+function propertyPath(entity: string, key: string, segments: string[], fail: (message: string) => never): EntityPropertyPath {
+  if (!(PROPERTY_ENTITIES as readonly string[]).includes(entity)) fail(`entity properties of "${entity}" cannot be read; use ${PROPERTY_ENTITIES.join(', ')}`);
+  const parts = segments.flatMap((segment) => segment.split('.'));
+  if (!key || parts.some((part) => !part)) fail('an entity property path has an empty key or segment');
+  return { entity: entity as PropertyEntity, key, segments: parts, path: `${entity}.properties['${key}']${parts.map((p) => `.${p}`).join('')}` };
+}
+
+/** The names along a member chain from its root (`event`, `runtime`, ...); undefined past a call or parentheses; null for a computed part. */
+function chainNames(node: Node): Array<string | null> | undefined {
+  if (node.type === 'Identifier') return [node.name as string];
+  if (node.type !== 'MemberExpression') return undefined;
+  const inner = chainNames(node.object as Node);
+  if (!inner) return undefined;
+  const property = node.property as Node;
+  const name = !node.computed ? (property.name as string) : property.type === 'Literal' && typeof property.value === 'string' ? property.value : null;
+  return [...inner, name];
+}
+
+/**
+ * The entity property path a member expression reads in full, when it starts at `event.runtime`;
+ * throws for one that is not written out or names no property.
+ */
+function runtimePathOf(node: Node): EntityPropertyPath | undefined {
+  const chain = chainNames(node);
+  if (!chain || chain[0] !== 'event' || chain[1] !== 'runtime') return undefined;
+  const fail = (message: string): never => {
+    throw new JiraExpressionError(message);
+  };
+  if (chain.includes(null)) fail('entity property paths must be written out, not computed');
+  const [, , entity, properties, key, ...segments] = chain as string[];
+  if (properties !== 'properties' || key === undefined) fail("event.runtime is read as event.runtime.<entity>.properties['<key>']");
+  return propertyPath(entity, key, segments, fail);
+}
+
+/** The entity property paths a filter expression reads, each once. */
+export function entityPropertyPaths(expression: string): EntityPropertyPath[] {
+  const found = new Map<string, EntityPropertyPath>();
+  const visit = (node: unknown, parent?: Node): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach((child) => visit(child, parent));
+    const n = node as Node;
+    if (typeof n.type !== 'string') return;
+    // A method's name is not part of the path it is called on.
+    const isMethod = parent?.type === 'CallExpression' && parent.callee === n && n.type === 'MemberExpression';
+    const path = n.type === 'MemberExpression' && !isMethod ? runtimePathOf(n) : undefined;
+    if (path) {
+      found.set(path.path, path);
+      return;
+    }
+    for (const [key, child] of Object.entries(n)) if (key !== 'type' && key !== 'start' && key !== 'end') visit(child, n);
+  };
+  visit(parseJiraExpression(expression));
+  return [...found.values()];
+}
+
+/** Parses one `payload.include.propertyPaths` entry (written without `event.runtime.`). */
+export function parsePropertyPathEntry(entry: string): EntityPropertyPath {
+  const [path] = entityPropertyPaths(`event.runtime.${entry} == null`);
+  if (!path) throw new JiraExpressionError(`"${entry}" is not an entity property path`);
+  return path;
+}
+
+const isPrimitive = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+
+/** What Forge hands the filter for one path: a primitive or a list of primitives, else null. */
+export function resolvePropertyPath(propertyValue: unknown, segments: string[]): Value {
+  let value: unknown = propertyValue;
+  for (const segment of segments) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.prototype.hasOwnProperty.call(value, segment)) return null;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  if (value === undefined) return null;
+  if (isPrimitive(value)) return value as Value;
+  if (Array.isArray(value) && value.every(isPrimitive)) return value as Value[];
+  return null;
+}
+
+/**
+ * The `event.runtime` a filter sees: the value of each path it names (by `path`), read through
+ * `read` (the stored property as of the moment the platform looked).
+ */
+export function runtimeForPaths(paths: EntityPropertyPath[], read: (entity: PropertyEntity, key: string) => unknown): Record<string, Value> {
+  const stored = new Map<string, unknown>();
+  const runtime: Record<string, Value> = {};
+  for (const path of paths) {
+    const id = `${path.entity}\u0000${path.key}`;
+    if (!stored.has(id)) stored.set(id, read(path.entity, path.key));
+    runtime[path.path] = resolvePropertyPath(stored.get(id), path.segments);
+  }
+  return runtime;
+}
+
+interface TriggerWithPaths {
+  key: string;
+  events: string[];
+  filter?: { expression?: string };
+  payload?: { include?: { propertyPaths?: string[] } };
+}
+
+/**
+ * What the docs' limits on entity property paths refuse, across a manifest's trigger modules: more
+ * than 5 distinct paths (filters and `payload.include.propertyPaths` together, each path once), a
+ * path that is not one, and a trigger that reads paths on events that do not support them.
+ */
+export function entityPropertyPathProblems(triggers: TriggerWithPaths[]): { paths: string[]; problems: string[] } {
+  const paths = new Set<string>();
+  const problems: string[] = [];
+  for (const trigger of triggers) {
+    const own: EntityPropertyPath[] = [];
+    try {
+      if (trigger.filter?.expression) own.push(...entityPropertyPaths(trigger.filter.expression));
+      for (const entry of trigger.payload?.include?.propertyPaths ?? []) own.push(parsePropertyPathEntry(entry));
+    } catch (error) {
+      problems.push(`${trigger.key}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    if (own.length === 0) continue;
+    own.forEach((path) => paths.add(path.path));
+    const unsupported = trigger.events.filter((event) => !ENTITY_PROPERTY_EVENTS.includes(event));
+    if (unsupported.length) problems.push(`${trigger.key}: entity properties cannot be read on ${unsupported.join(', ')}`);
+  }
+  if (paths.size > MAX_ENTITY_PROPERTY_PATHS) problems.push(`${paths.size} distinct entity property paths across the triggers (at most ${MAX_ENTITY_PROPERTY_PATHS})`);
+  return { paths: [...paths], problems };
 }

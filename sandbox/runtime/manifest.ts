@@ -13,7 +13,7 @@ export interface AppManifest {
   app: { id: string; runtime: { name: string }; storage?: { entities?: EntityDefinition[] }; licensing?: { enabled?: boolean } };
   modules: {
     function?: ManifestFunction[];
-    trigger?: Array<{ key: string; function: string; events: string[]; filter?: { ignoreSelf?: boolean; expression?: string; onError?: string; appIsLicensed?: boolean } }>;
+    trigger?: Array<{ key: string; function: string; events: string[]; filter?: { ignoreSelf?: boolean; expression?: string; onError?: string; appIsLicensed?: boolean }; payload?: { include?: { propertyPaths?: string[] } } }>;
     scheduledTrigger?: Array<{ key: string; function: string; interval: string; filter?: { appIsLicensed?: boolean } }>;
     consumer?: Array<{ key: string; queue: string; function: string }>;
     webtrigger?: Array<{ key: string; function: string }>;

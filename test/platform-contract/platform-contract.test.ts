@@ -11,7 +11,19 @@ import { ForgeRuntime } from '../../sandbox/runtime/forge-runtime';
 import type { AppManifest } from '../../sandbox/runtime/manifest';
 import { summariseIssueEvent } from '../../src/core/jira-event';
 import { parse as parseYaml } from 'yaml';
-import { estimateComplexity, evaluateJiraExpression, filterDelivers, JiraExpressionError, MAX_EXPRESSION_STEPS, parseJiraExpression } from '../../sandbox/runtime/jira-expression';
+import {
+  entityPropertyPathProblems,
+  entityPropertyPaths,
+  estimateComplexity,
+  evaluateJiraExpression,
+  filterDelivers,
+  JiraExpressionError,
+  MAX_EXPRESSION_STEPS,
+  parseJiraExpression,
+  runtimeForPaths,
+} from '../../sandbox/runtime/jira-expression';
+import { commentMayMatter } from '../../src/core/comment-result';
+import type { RunStatus } from '../../src/core/enhancement';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
 const LIMITS = fixture('documented-limits.json');
@@ -316,6 +328,92 @@ describe('trigger filter expressions (docs "events-reference/product_events", Fi
       expect(r.platformLog.some((line) => line.includes('filter of trigger filtered failed'))).toBe(true);
       r.stop();
     }
+  });
+});
+
+describe('filtering by entity properties (docs "events-reference/product_events", a preview feature)', () => {
+  const appManifest = parseYaml(readFileSync(join(__dirname, '..', '..', 'manifest.yml'), 'utf8'));
+  const commentFilter: string = appManifest.modules.trigger.find((t: { events: string[] }) => t.events.includes('avi:jira:commented:issue')).filter.expression;
+  const commented = () => fixture('jira-comment-created.json');
+  /** The event as the filter sees it, with `runtime` resolved from the given stored properties. */
+  const seen = (expression: string, event: Record<string, unknown>, properties: Record<string, unknown>) => ({
+    ...event,
+    runtime: runtimeForPaths(entityPropertyPaths(expression), (entity, key) => (entity === 'issue' ? properties[key] : undefined)),
+  });
+
+  it("the app's comment filter passes exactly the comments the comment trigger would look at", () => {
+    const statuses: RunStatus[] = ['skipped', 'queued', 'retrying', 'waiting', 'accepted', 'running', 'completed', 'failed', 'timed-out', 'superseded', 'cancelled'];
+    const event = commented();
+    const cases = [
+      undefined,
+      { deliveryId: 'dlv_1' },
+      ...statuses.flatMap((status) => [{ status }, { status, resultCommentId: event.comment.id }, { status, resultCommentId: '99999' }]),
+    ];
+    for (const property of cases) {
+      const expected = commentMayMatter(property as { status?: string; resultCommentId?: string } | undefined, event.comment.id);
+      expect([property, filterDelivers(commentFilter, seen(commentFilter, event, property ? { 'ticket-enhancer': property } : {}))]).toEqual([property, expected]);
+    }
+    // A deleted comment's event carries the comment's id too: deleting the result comment passes.
+    const deleted = { ...event, eventType: 'avi:jira:deleted:comment', comment: { id: '10021', author: event.comment.author } };
+    expect(filterDelivers(commentFilter, seen(commentFilter, deleted, { 'ticket-enhancer': { status: 'completed', resultCommentId: '10021' } }))).toBe(true);
+    expect(entityPropertyPaths(commentFilter).map((p) => p.path)).toEqual(["issue.properties['ticket-enhancer'].resultCommentId", "issue.properties['ticket-enhancer'].status"]);
+    expect(estimateComplexity(commentFilter)).toMatchObject({ problems: [] });
+  });
+
+  it('resolves paths to primitives or lists of primitives, and anything else to null, as the docs say', () => {
+    const stored = { 'some-property': { x: { y: { z: true } }, strings: ['a', 'b'], objects: [{ a: 1 }] }, flag: 'on' };
+    const value = (expression: string) => evaluateJiraExpression(expression, seen(expression, commented(), stored)).value;
+    expect(value("event.runtime.issue.properties['some-property'].x")).toBeNull();
+    expect(value("event.runtime.issue.properties['some-property'].x.y.z")).toBe(true);
+    expect(value("event.runtime.issue.properties['some-property']['x.y.z']")).toBe(true);
+    expect(value("(event.runtime.issue.properties['some-property'].strings).length > 0")).toBe(true);
+    expect(value("event.runtime.issue.properties['some-property'].objects")).toBeNull();
+    expect(value("event.runtime.issue.properties['flag']")).toBe('on');
+    expect(value("event.runtime.issue.properties['missing'].status")).toBeNull();
+    // The sandbox Jira keeps no project properties: such a path does not resolve, which drops the event.
+    expect(value("event.runtime.project.properties['config'].status == 'active'")).toBe(false);
+    expect(() => entityPropertyPaths("event.runtime.issue.properties[event.issue.key].x == 1")).toThrow(/written out/);
+    expect(() => entityPropertyPaths("event.runtime.board.properties['x'].y == 1")).toThrow(/cannot be read/);
+  });
+
+  it('counts distinct paths across all triggers as the docs count them, and refuses a sixth or an unsupported event', () => {
+    const trigger = (key: string, expression: string, propertyPaths: string[] = [], events = ['avi:jira:updated:issue']) => ({ key, events, filter: { expression }, payload: { include: { propertyPaths } } });
+    // The docs' example: trigger 1 uses 3 paths, trigger 2 adds 1.
+    const documented = [
+      trigger('trigger-1', "event.runtime.project.properties['config'].status == 'active' && event.runtime.issue.properties['meta'].type == 'bug'", ["project.properties['config'].status", "issue.properties['flags'].priority"]),
+      trigger('trigger-2', "event.runtime.issue.properties['meta'].type == 'bug' && event.runtime.user.properties['prefs'].notify == true"),
+    ];
+    expect(entityPropertyPathProblems(documented)).toEqual({ paths: expect.any(Array), problems: [] });
+    expect(entityPropertyPathProblems(documented).paths).toHaveLength(4);
+    const six = [...documented, trigger('trigger-3', "event.runtime.issue.properties['a'].b == 1 || event.runtime.issue.properties['c'].d == 1")];
+    expect(entityPropertyPathProblems(six).problems).toEqual(['6 distinct entity property paths across the triggers (at most 5)']);
+    const unsupported = [trigger('on-version', "event.runtime.project.properties['config'].status == 'active'", [], ['avi:jira:created:version'])];
+    expect(entityPropertyPathProblems(unsupported).problems).toEqual(['on-version: entity properties cannot be read on avi:jira:created:version']);
+    expect(entityPropertyPathProblems(appManifest.modules.trigger)).toMatchObject({ problems: [] });
+  });
+
+  it('filters with the values stored a few seconds before the event, not the newest', async () => {
+    const delivered: unknown[] = [];
+    const app = { on: async (event: unknown) => void delivered.push(event) };
+    let stored: unknown;
+    let writtenAt = 0;
+    const r = new ForgeRuntime({
+      manifest: { ...MANIFEST, modules: { function: [{ key: 'on', handler: 'probe.on' }], trigger: [{ key: 'comments', function: 'on', events: ['avi:jira:commented:issue'], filter: { expression: commentFilter } }] } },
+      loadApp: () => app,
+      jira: async () => new Response('{}', { status: 404 }),
+      baseUrl: () => 'http://127.0.0.1:1',
+      appAccountId: 'app',
+      entityProperty: (entity, id, key, asOf) => (entity === 'issue' && id === commented().issue.id && key === 'ticket-enhancer' && writtenAt <= asOf ? stored : undefined),
+    });
+    stored = { status: 'accepted' };
+    writtenAt = Date.now();
+    await r.emitProductEvent('avi:jira:commented:issue', commented());
+    expect(delivered).toHaveLength(0);
+    writtenAt = Date.now() - r.propertyFilterLagMs;
+    await r.emitProductEvent('avi:jira:commented:issue', commented());
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).not.toHaveProperty('runtime');
+    r.stop();
   });
 });
 
