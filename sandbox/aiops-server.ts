@@ -30,7 +30,11 @@ export interface AiOpsAgent {
    * calls back), 'callback' posts to callback_url, 'poll' only serves the status endpoint.
    */
   results?: 'comment' | 'callback' | 'poll' | 'both';
-  /** How long this agent takes, in sandbox milliseconds (default: the server's `workMs`, 1.5 s). */
+  /**
+   * How long this agent takes, in sandbox milliseconds: a third of it before it starts ("running"),
+   * all of it again before its result (default: the server's `workMs`; else 6 s for comment results,
+   * 1.5 s otherwise).
+   */
   workMs?: number;
   /** Callback mode: also post a "running" message before the result. */
   sendRunning?: boolean;
@@ -66,6 +70,14 @@ interface Execution {
   callbacks: Array<{ status: number; body: string }>;
 }
 
+/**
+ * The platform's agent comments "typically within a minute or two of the 202" (AIOPS-CONTRACT).
+ * The sandbox's comments 8 s after it (2 s to start, 6 s to work), so a demo does not wait long,
+ * yet later than the few seconds an event filter's entity property values may lag behind (the
+ * comment trigger's filter reads the issue property the app wrote before sending).
+ */
+const COMMENT_WORK_MS = 6_000;
+
 export interface AiOpsServerOptions {
   agents: AiOpsAgent[];
   /** Platform waits are divided by this (queue pick-up, analysis time). */
@@ -95,6 +107,7 @@ export class AiOpsServer {
   private readonly agents = new Map<string, AiOpsAgent>();
   private server?: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private working = 0;
   /** An outage: 'unavailable' answers 503 everywhere, 'refuse' drops every connection, 'hang' never answers. */
   outage?: 'unavailable' | 'refuse' | 'hang';
   /** Random transient faults on webhook requests (chaos runs): a share of them answer 503, 429 or hang up. */
@@ -207,16 +220,38 @@ export class AiOpsServer {
   }
 
   private later(ms: number, run: () => void | Promise<void>): void {
+    const go = async () => {
+      this.working += 1;
+      try {
+        await run();
+      } finally {
+        this.working -= 1;
+      }
+    };
     // No work at all (an agent set to `workMs: 0`): now, not after whatever else this process has queued.
     if (ms <= 0) {
-      void run();
+      void go();
       return;
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void run();
+      void go();
     }, ms / (this.options.timeScale ?? 1));
     this.timers.add(timer);
+  }
+
+  /** True while an agent is still working on something it accepted (or posting its outcome). */
+  get busy(): boolean {
+    return this.timers.size > 0 || this.working > 0;
+  }
+
+  /** Resolves once no agent is working, or rejects after `timeoutMs`. */
+  async idle(timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.busy) {
+      if (Date.now() > until) throw new Error(`the AI Ops agents did not finish within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   private async handleWebhook(req: Request, res: Response): Promise<void> {
@@ -291,8 +326,8 @@ export class AiOpsServer {
   }
 
   private runExecution(execution: Execution, agent: AiOpsAgent): void {
-    const work = agent.workMs ?? this.options.workMs ?? 1500;
     const mode = agent.results ?? 'comment';
+    const work = agent.workMs ?? this.options.workMs ?? (mode === 'comment' ? COMMENT_WORK_MS : 1500);
     this.later(work / 3, async () => {
       execution.status = 'running';
       if (agent.sendRunning) await this.sendCallback(execution, agent, { execution_id: execution.id, status: 'running' });

@@ -33,10 +33,14 @@ export class Harness {
     return (await response.json()) as { id: string; key: string };
   }
 
-  /** Waits until every product event, queued delivery and retry has run. */
+  /** Waits until every product event, queued delivery and retry has run, and the AI Ops agents have answered. */
   async settle(): Promise<void> {
-    await this.sandbox.jira.settled();
-    await this.sandbox.runtime.idle();
+    for (;;) {
+      await this.sandbox.jira.settled();
+      await this.sandbox.runtime.idle();
+      if (!this.sandbox.aiops?.busy) return;
+      await this.sandbox.aiops.idle();
+    }
   }
 
   /** Runs the scheduled check once, as the platform does every five minutes, and waits for what it queued. */
