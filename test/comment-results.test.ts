@@ -66,19 +66,43 @@ it('completes the run with the AI Ops account\'s comment, and the panel shows it
   expect(JSON.stringify(view.current.result.sections)).toContain('"type":"heading"');
 });
 
-it('ignores comments by anyone else, and comments on issues with no open run cost no storage at all', async () => {
+it('ignores comments by anyone else; comments on issues with no open run never invoke the app', async () => {
   const { key } = await acceptedIssue();
   const before = commentInvocations().length;
   await comment(key, 'agent', 'I can reproduce this too.');
   expect(h.runs()[0].status).toBe('accepted');
+  // A run is open there: the trigger reads the issue's runs, and writes nothing.
+  const whileOpen = commentInvocations().slice(before);
+  expect(whileOpen).toHaveLength(1);
+  expect(whileOpen[0].kvs).toMatchObject({ reads: 1, writes: 0 });
+
+  // The manifest's filter reads the issue property: no property, or a settled run, and the app is not invoked.
   const quiet = await h.createIssue({ project: { key: 'SUP' }, issuetype: { name: 'Incident' } });
   await h.settle();
   await comment(quiet.key, 'aiops', 'A bot comment on an issue that was never sent.');
-  const unrelated = commentInvocations().slice(before);
-  expect(unrelated).toHaveLength(2);
-  // The first reads the issue's runs (a run is open there) but writes nothing; the second touches no storage.
-  expect(unrelated.map((i) => i.kvs.writes)).toEqual([0, 0]);
-  expect(unrelated[1].kvs.reads).toBe(0);
+  const resultId = await comment(key, 'aiops', 'The analysis.');
+  expect(h.runs()[0]).toMatchObject({ status: 'completed', result: { commentId: resultId } });
+  const invoked = commentInvocations().length;
+  await comment(key, 'agent', 'Thanks, that was it.');
+  await comment(key, 'aiops', 'A second bot comment after the result.');
+  expect(commentInvocations()).toHaveLength(invoked);
+  expect(invoked - before).toBe(2);
+  expect(h.runs()[0].result.commentId).toBe(resultId);
+});
+
+it('a result comment that comes faster than the filter sees the issue property is found at the run\'s deadline', async () => {
+  // The filter's property values may be "a few seconds" old: here older than the agent took.
+  h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'comment', workMs: 0 });
+  h.sandbox.runtime.propertyFilterLagMs = 10 * 60_000;
+  const { key } = await h.createIssue({ description: 'Steps: open the cart, press Pay.' });
+  await h.settle();
+  expect(h.sandbox.jira.issue(key)!.comments).toHaveLength(1);
+  expect(commentInvocations()).toHaveLength(0);
+  expect(h.runs()[0].status).toBe('accepted');
+  h.sandbox.runtime.advanceClock(31 * 60_000);
+  await h.sweep();
+  expect(h.runs()[0]).toMatchObject({ status: 'completed', result: { kind: 'comment', authorName: 'AI Ops Bot' } });
+  expect(property(key)).toMatchObject({ status: 'completed' });
 });
 
 it('updates the result when the comment is edited, and says so when it is deleted', async () => {

@@ -1,8 +1,9 @@
 /**
  * `avi:jira:commented:issue` (created and edited) and `avi:jira:deleted:comment`: the AI Ops
  * platform's agent posts its analysis as a comment; this trigger records that comment as the
- * result of the run AI Ops accepted. Unrelated comments cost one Jira read (the issue property) and
- * no storage operation.
+ * result of the run AI Ops accepted. The manifest's filter lets through only comments on an issue
+ * whose newest run is open, and edits or deletions of a result comment (from the issue property,
+ * as stored a few seconds earlier); the property is read again here, fresh, before anything else.
  */
 import { commentMayMatter, decideOnComment, decideOnDeletedComment, type CommentDecision, type CommentFacts } from '../core/comment-result';
 import { applyResult, supersede } from '../core/enhancement';
