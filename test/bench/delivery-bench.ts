@@ -43,18 +43,19 @@ function costOf(invocations: InvocationRecord[]): Cost {
 function printTable(title: string, rows: Array<[string, Cost[]]>) {
   process.stdout.write(`\n${title}\n`);
   const metrics = Object.keys(rows[0][1][0] ?? {}) as Array<keyof Cost>;
-  process.stdout.write(`  ${''.padEnd(36)}${metrics.map((m) => m.padStart(12)).join('')}\n`);
+  const width = Math.max(36, ...rows.map(([name]) => `${name} (median)`.length + 2));
+  process.stdout.write(`  ${''.padEnd(width)}${metrics.map((m) => m.padStart(12)).join('')}\n`);
   for (const [name, costs] of rows) {
     const cells = metrics.map((m) => {
       const med = median(costs.map((c) => c[m]));
       return (Number.isInteger(med) ? String(med) : med.toFixed(2)).padStart(12);
     });
-    process.stdout.write(`  ${`${name} (median)`.padEnd(36)}${cells.join('')}\n`);
+    process.stdout.write(`  ${`${name} (median)`.padEnd(width)}${cells.join('')}\n`);
     const maxima = metrics.map((m) => {
       const max = Math.max(...costs.map((c) => c[m]));
       return (Number.isInteger(max) ? String(max) : max.toFixed(2)).padStart(12);
     });
-    process.stdout.write(`  ${`${name} (max)`.padEnd(36)}${maxima.join('')}\n`);
+    process.stdout.write(`  ${`${name} (max)`.padEnd(width)}${maxima.join('')}\n`);
   }
 }
 
@@ -95,6 +96,10 @@ async function unrelatedComments(n: number): Promise<Array<[string, Cost[]]>> {
   await h.settle();
   const { key: never } = await h.createIssue({ project: { key: 'SUP' }, issuetype: { name: 'Incident' }, summary: 'never sent' });
   await h.settle();
+  // An agent that has not answered yet: that issue's run stays open while people comment.
+  h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'poll' });
+  const { key: waiting } = await h.createIssue({ summary: 'waiting for its analysis' });
+  await h.settle();
   const post = async (issueKey: string) => {
     const before = h.sandbox.runtime.invocations.length;
     await fetch(`${h.sandbox.url}/rest/api/3/issue/${issueKey}/comment`, {
@@ -107,14 +112,17 @@ async function unrelatedComments(n: number): Promise<Array<[string, Cost[]]>> {
   };
   const onEnhanced: Cost[] = [];
   const onNever: Cost[] = [];
+  const onWaiting: Cost[] = [];
   for (let i = 0; i < n; i += 1) {
     onEnhanced.push(await post(enhanced));
     onNever.push(await post(never));
+    onWaiting.push(await post(waiting));
   }
   await h.stop();
   return [
-    ['on an enhanced issue', onEnhanced],
+    ['on an enhanced issue (its run finished)', onEnhanced],
     ['on an issue never sent', onNever],
+    ['while the issue\'s run waits for its result', onWaiting],
   ];
 }
 

@@ -16,6 +16,7 @@ interface Profile {
   otherIssueEvents: number;
   contentEdits: number;
   comments: number;
+  openRunCommentShare: number;
   enabledShare: number;
   updatesOptedIn: boolean;
   resultMode: ResultMode;
@@ -54,7 +55,8 @@ function monthly(profile: Profile, unit: Omit<UnitCosts, 'enhanced'> & { enhance
     [profile.issuesCreated * (1 - share), unit.createdNotEnabled],
     [profile.otherIssueEvents, unit.otherUpdate],
     [profile.contentEdits * (profile.updatesOptedIn ? 1 - share : 1), unit.contentEditNotSent],
-    [profile.comments, unit.commentByPerson],
+    [profile.comments * (1 - profile.openRunCommentShare), unit.commentByPerson],
+    [profile.comments * profile.openRunCommentShare, unit.commentWhileRunOpen],
     [SCHEDULED_CHECKS_A_MONTH, unit.scheduledCheck],
   ];
   const d = file.functions.durationMs;
@@ -94,7 +96,7 @@ async function main() {
     const q = file.automation.quotas;
     const premium = q.PremiumPerUser * profile.users;
     process.stdout.write(
-      `\n${profile.name}: ${num(profile.issuesCreated)} issues created, ${num(profile.otherIssueEvents)} other issue updates, ${num(profile.contentEdits)} summary/description edits, ${num(profile.comments)} comments a month; ${num(profile.enabledShare * 100)}% in enabled projects; results by ${profile.resultMode}\n`,
+      `\n${profile.name}: ${num(profile.issuesCreated)} issues created, ${num(profile.otherIssueEvents)} other issue updates, ${num(profile.contentEdits)} summary/description edits, ${num(profile.comments)} comments a month (${num(profile.openRunCommentShare * 100)}% while a run is open); ${num(profile.enabledShare * 100)}% in enabled projects; results by ${profile.resultMode}\n`,
     );
     const rows = [
       ['', 'invocations', 'GB-seconds', 'KVS read GB', 'KVS write GB', 'charge USD*'],

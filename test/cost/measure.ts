@@ -4,6 +4,7 @@
  * write volume. `npm run cost` turns these into monthly figures; run on its own it prints JSON.
  */
 import { invocationTotals, type InvocationRecord } from '../../sandbox/runtime/forge-runtime';
+import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../../sandbox/sandbox';
 import { Harness } from '../support/harness';
 
 export type ResultMode = 'comment' | 'callback' | 'poll';
@@ -28,8 +29,10 @@ export interface UnitCosts {
   otherUpdate: EventCost;
   /** A summary or description edit in a project that is not enabled (or has updates off). */
   contentEditNotSent: EventCost;
-  /** A comment by a person (the comment trigger sees every comment on the site). */
+  /** A comment by a person on an issue with no open run (the manifest's filter drops it). */
   commentByPerson: EventCost;
+  /** A comment by a person while the issue's newest run waits for its result. */
+  commentWhileRunOpen: EventCost;
   /** One run of the scheduled check on a quiet site. */
   scheduledCheck: EventCost;
 }
@@ -97,6 +100,12 @@ export async function measureUnitCosts(samples = 5): Promise<UnitCosts> {
     comments.push(await measure(h, () => comment(h, key)));
   }
   const check = await measure(h, () => h.sandbox.runtime.runScheduledTrigger('run-sweep'));
+  // An agent that has not answered yet: the run stays open while people comment.
+  h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'poll' });
+  const { key: waiting } = await h.createIssue({ summary: 'waiting for its analysis' });
+  await h.settle();
+  const whileOpen: EventCost[] = [];
+  for (let i = 0; i < samples; i += 1) whileOpen.push(await measure(h, () => comment(h, waiting)));
   await h.stop();
   return {
     enhanced,
@@ -104,6 +113,7 @@ export async function measureUnitCosts(samples = 5): Promise<UnitCosts> {
     otherUpdate: average(other),
     contentEditNotSent: average(content),
     commentByPerson: average(comments),
+    commentWhileRunOpen: average(whileOpen),
     scheduledCheck: check,
   };
 }
