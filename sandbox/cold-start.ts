@@ -2,8 +2,9 @@
  * Cold start: a fresh Node process loads a backend bundle built by the Forge bundler (as `forge
  * deploy` builds it) and answers one issue event on the sandbox runtime. Timed inside the child,
  * from the first invocation (which loads the bundle) to its answer, so Node's own start and the
- * sandbox's set-up are left out. The app's bundle is compared with a minimal Forge handler, built
- * the same way, that does the least any issue trigger does: one KVS read.
+ * sandbox's set-up are left out. The app's bundle is compared with minimal Forge handlers, built
+ * the same way: one that does the least any issue trigger does (one KVS read), and one that does
+ * the least a trigger that hands an issue to a queue does (one KVS read and one push).
  *
  * Parent: `coldStart(n)` builds both bundles and runs n children for each, alternating.
  * Child: `node .tmp/cold-start-child.cjs child <bundle-dir> <manifest> <function> <event-json> [enabled]`.
@@ -38,14 +39,49 @@ async function buildMinimalApp(): Promise<{ bundles: string; manifest: string }>
   mkdirSync(join(dir, 'src'), { recursive: true });
   writeFileSync(
     join(dir, 'manifest.yml'),
-    'modules:\n  trigger:\n    - key: minimal-trigger\n      function: minimal\n      events:\n        - avi:jira:created:issue\n  function:\n    - key: minimal\n      handler: index.handler\napp:\n  id: ari:cloud:ecosystem::app/00000000-0000-4000-8000-000000000001\n  runtime:\n    name: nodejs22.x\npermissions:\n  scopes:\n    - storage:app\n',
+    [
+      'modules:',
+      '  trigger:',
+      '    - key: minimal-trigger',
+      '      function: minimal',
+      '      events:',
+      '        - avi:jira:created:issue',
+      '    - key: minimal-push-trigger',
+      '      function: minimal-push',
+      '      events:',
+      '        - avi:jira:created:issue',
+      '  consumer:',
+      '    - key: minimal-consumer',
+      '      queue: minimal-queue',
+      '      function: minimal',
+      '  function:',
+      '    - key: minimal',
+      '      handler: index.handler',
+      '    - key: minimal-push',
+      '      handler: push.handler',
+      'app:',
+      '  id: ari:cloud:ecosystem::app/00000000-0000-4000-8000-000000000001',
+      '  runtime:',
+      '    name: nodejs22.x',
+      'permissions:',
+      '  scopes:',
+      '    - storage:app',
+      '',
+    ].join('\n'),
   );
   writeFileSync(join(dir, 'src', 'index.ts'), "import { kvs } from '@forge/kvs';\n\nexport async function handler(): Promise<void> {\n  await kvs.get('settings:site');\n}\n");
+  writeFileSync(
+    join(dir, 'src', 'push.ts'),
+    "import { kvs } from '@forge/kvs';\nimport { Queue } from '@forge/events';\n\nexport async function handler(event: { issue: { id: string } }): Promise<void> {\n  await kvs.get('settings:site');\n  await new Queue({ key: 'minimal-queue' }).push({ body: { issueId: event.issue.id } });\n}\n",
+  );
   copyFileSync(join(ROOT, 'tsconfig.json'), join(dir, 'tsconfig.json'));
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')), include: ['src/**/*'] }));
   if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   writeFileSync(join(dir, 'package.json'), '{ "name": "minimal-forge-app", "private": true }\n');
-  const bundles = await forgeBundle(dir, [{ name: 'index', path: join(dir, 'src', 'index.ts') }]);
+  const bundles = await forgeBundle(dir, [
+    { name: 'index', path: join(dir, 'src', 'index.ts') },
+    { name: 'push', path: join(dir, 'src', 'push.ts') },
+  ]);
   return { bundles, manifest: join(dir, 'manifest.yml') };
 }
 
@@ -115,8 +151,12 @@ export interface ColdStartReport {
   /** An issue in an enabled project: the app also loads the Jira and queue SDKs and pushes the job. */
   appEnabledMs: number;
   minimalMs: number;
+  /** The minimal handler that reads once and pushes one job. */
+  minimalPushMs: number;
   ratio: number;
   ratioEnabled: number;
+  /** The enabled project's start against the minimal handler that also pushes. */
+  ratioEnabledToPush: number;
   runs: number;
 }
 
@@ -127,14 +167,16 @@ export async function coldStart(runs: number, appBundles: string): Promise<ColdS
   const app: number[] = [];
   const appEnabled: number[] = [];
   const base: number[] = [];
+  const basePush: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     app.push(runChild(childScript, appBundles, join(ROOT, 'manifest.yml'), 'on-issue-event'));
     appEnabled.push(runChild(childScript, appBundles, join(ROOT, 'manifest.yml'), 'on-issue-event', true));
     base.push(runChild(childScript, minimal.bundles, minimal.manifest, 'minimal'));
+    basePush.push(runChild(childScript, minimal.bundles, minimal.manifest, 'minimal-push', true));
   }
   rmSync(minimal.bundles, { recursive: true, force: true });
-  const [appMs, appEnabledMs, minimalMs] = [median(app), median(appEnabled), median(base)];
-  return { appMs, appEnabledMs, minimalMs, ratio: appMs / minimalMs, ratioEnabled: appEnabledMs / minimalMs, runs };
+  const [appMs, appEnabledMs, minimalMs, minimalPushMs] = [median(app), median(appEnabled), median(base), median(basePush)];
+  return { appMs, appEnabledMs, minimalMs, minimalPushMs, ratio: appMs / minimalMs, ratioEnabled: appEnabledMs / minimalMs, ratioEnabledToPush: appEnabledMs / minimalPushMs, runs };
 }
 
 async function child(bundles: string, manifestPath: string, functionKey: string, eventJson: string, enabled: boolean): Promise<void> {
@@ -155,6 +197,8 @@ async function child(bundles: string, manifestPath: string, functionKey: string,
     appAccountId: 'app',
   });
   runtime.install();
+  // The pushed job waits in the queue: the consumer (another function, another bundle) is not part of this start.
+  runtime.paused = true;
   {
     // The site snapshot as any earlier event leaves it: DEMO enabled, OPS not.
     const global = { aiopsBaseUrl: 'https://aiops.example.com', agentId: '7d3f9a2e-4b1c-4e8d-9f6a-2c5b8e1d0a3f', tenantId: 't', keyEncoding: 'base64', resultMode: 'comment', secret: { fingerprint: 'f', setAt: '2026-11-29T00:00:00.000Z' } };

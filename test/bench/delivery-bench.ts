@@ -241,7 +241,7 @@ async function main() {
   const cold = await coldStart(Math.max(5, Math.min(n, 15)), bundle.outputDir);
   rmSync(bundle.outputDir, { recursive: true, force: true });
   process.stdout.write(
-    `\nCold start (fresh process, first event; medians of ${cold.runs}): minimal handler ${cold.minimalMs.toFixed(1)} ms; app, project not enabled ${cold.appMs.toFixed(1)} ms (${cold.ratio.toFixed(2)}x); app, enabled project (loads the Jira and queue SDKs, pushes) ${cold.appEnabledMs.toFixed(1)} ms (${cold.ratioEnabled.toFixed(2)}x)\n`,
+    `\nCold start (fresh process, first event; medians of ${cold.runs}): minimal handler ${cold.minimalMs.toFixed(1)} ms; app, project not enabled ${cold.appMs.toFixed(1)} ms (${cold.ratio.toFixed(2)}x); app, enabled project (loads the Jira and queue SDKs, pushes) ${cold.appEnabledMs.toFixed(1)} ms (${cold.ratioEnabled.toFixed(2)}x; ${cold.ratioEnabledToPush.toFixed(2)}x a minimal handler that reads and pushes, ${cold.minimalPushMs.toFixed(1)} ms)\n`,
   );
   process.stdout.write('\nBulk import\n');
   for (const line of await bulkImport(5000)) process.stdout.write(`  ${line}\n`);
