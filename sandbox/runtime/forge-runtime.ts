@@ -670,18 +670,14 @@ export class ForgeRuntime {
         // docs "manifest-reference/modules/trigger": appIsLicensed skips sites without an active licence.
         if (trigger.filter?.appIsLicensed && !this.licensed()) return;
         if (trigger.filter?.expression && !this.filterPasses(trigger.key, trigger.filter.expression, trigger.filter.onError, this.withRuntime(trigger.filter.expression, event))) return;
-        await this.runTrigger(trigger, event, undefined);
+        await this.runTrigger(trigger, this.enriched(trigger, event), undefined);
       }),
     );
   }
 
   private readonly propertyPaths = new Map<string, EntityPropertyPath[]>();
 
-  /**
-   * The event as a filter sees it: with `runtime` holding the entity property paths the expression
-   * names, as stored `propertyFilterLagMs` before the event; the delivered event has no `runtime`.
-   */
-  private withRuntime(expression: string, event: Record<string, unknown>): Record<string, unknown> {
+  private pathsOf(expression: string): EntityPropertyPath[] {
     let paths = this.propertyPaths.get(expression);
     if (!paths) {
       try {
@@ -691,22 +687,41 @@ export class ForgeRuntime {
       }
       this.propertyPaths.set(expression, paths);
     }
-    if (paths.length === 0) return event;
+    return paths;
+  }
+
+  /**
+   * The values of entity property paths for an event, as stored `propertyFilterLagMs` before it
+   * (docs "product_events"): null where a path does not resolve, or the event does not support them.
+   */
+  private propertyValues(paths: EntityPropertyPath[], event: Record<string, unknown>): Record<string, unknown> {
     const supported = ENTITY_PROPERTY_EVENTS.includes(String(event.eventType));
     const asOf = Date.now() - this.propertyFilterLagMs / this.timeScale;
     const issue = event.issue as { id?: unknown; fields?: { project?: { id?: unknown }; issuetype?: { id?: unknown } } } | undefined;
     const ids: Record<PropertyEntity, unknown> = { issue: issue?.id, project: issue?.fields?.project?.id, issuetype: issue?.fields?.issuetype?.id, user: event.atlassianId };
-    const read = (entity: PropertyEntity, key: string) => {
+    return runtimeForPaths(paths, (entity, key) => {
       const id = ids[entity];
       if (!supported || id === undefined || id === null || !this.options.entityProperty) return undefined;
       return this.options.entityProperty(entity, String(id), key, asOf);
-    };
-    try {
-      return { ...event, runtime: runtimeForPaths(paths, read) };
-    } catch (error) {
-      this.log(`entity property paths of a filter cannot be resolved: ${error instanceof Error ? error.message : String(error)}`);
-      return event; // the expression then fails on event.runtime, which drops the event
+    });
+  }
+
+  /** The event as a filter sees it: `runtime` holds the paths the expression names; the delivered event has none. */
+  private withRuntime(expression: string, event: Record<string, unknown>): Record<string, unknown> {
+    const paths = this.pathsOf(expression);
+    return paths.length === 0 ? event : { ...event, runtime: this.propertyValues(paths, event) };
+  }
+
+  /** `payload.include.propertyPaths`: the values under `payloadIncludeProperties`, keyed as the manifest writes each path. */
+  private enriched(trigger: NonNullable<AppManifest['modules']['trigger']>[number], event: Record<string, unknown>): Record<string, unknown> {
+    const entries = trigger.payload?.include?.propertyPaths ?? [];
+    if (entries.length === 0) return event;
+    const included: Record<string, unknown> = {};
+    for (const entry of entries) {
+      const [path] = this.pathsOf(`event.runtime.${entry} == null`);
+      included[entry] = path ? this.propertyValues([path], event)[path.path] : null;
     }
+    return { ...event, payloadIncludeProperties: included };
   }
 
   /** Evaluates a trigger's `filter.expression` (the documented subset of Jira expressions). */

@@ -415,6 +415,39 @@ describe('filtering by entity properties (docs "events-reference/product_events"
     expect(delivered[0]).not.toHaveProperty('runtime');
     r.stop();
   });
+
+  it('delivers payload.include.propertyPaths under payloadIncludeProperties, keyed as declared, and nothing it was not asked for', async () => {
+    const delivered: Array<Record<string, unknown>> = [];
+    const app = { on: async (event: Record<string, unknown>) => void delivered.push(event) };
+    const stored = { myapp: { status: 'active', type: 'bug', nested: { a: 1 } } };
+    const r = new ForgeRuntime({
+      manifest: {
+        ...MANIFEST,
+        modules: {
+          function: [{ key: 'on', handler: 'probe.on' }],
+          trigger: [
+            {
+              key: 'enriched',
+              function: 'on',
+              events: ['avi:jira:commented:issue'],
+              filter: { expression: "event.runtime.issue.properties['myapp'].status == 'active'" },
+              payload: { include: { propertyPaths: ["issue.properties['myapp'].type", "issue.properties['myapp'].nested"] } },
+            },
+          ],
+        },
+      },
+      loadApp: () => app,
+      jira: async () => new Response('{}', { status: 404 }),
+      baseUrl: () => 'http://127.0.0.1:1',
+      appAccountId: 'app',
+      entityProperty: (entity, _id, key) => (entity === 'issue' ? stored[key as keyof typeof stored] : undefined),
+    });
+    await r.emitProductEvent('avi:jira:commented:issue', commented());
+    expect(delivered).toHaveLength(1);
+    // "a property used in a filter expression is not automatically included in the payload"
+    expect(delivered[0].payloadIncludeProperties).toEqual({ "issue.properties['myapp'].type": 'bug', "issue.properties['myapp'].nested": null });
+    r.stop();
+  });
 });
 
 describe('Automation actions (docs "manifest-reference/modules/automation-action")', () => {
