@@ -4,6 +4,7 @@
  * the comments itself, as that account or as anyone else, through Jira's REST API.
  */
 import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../sandbox/sandbox';
+import { filterDelivers } from '../sandbox/runtime/jira-expression';
 import { signRequest } from '../src/core/signing';
 import { Harness } from './support/harness';
 
@@ -103,6 +104,15 @@ it('a result comment that comes faster than the filter sees the issue property i
   await h.sweep();
   expect(h.runs()[0]).toMatchObject({ status: 'completed', result: { kind: 'comment', authorName: 'AI Ops Bot' } });
   expect(property(key)).toMatchObject({ status: 'completed' });
+});
+
+it('when the platform cannot evaluate the comment filter, comments still reach the trigger, which checks for itself', async () => {
+  const { key } = await acceptedIssue();
+  // As if entity property values stopped being offered to filters: reading event.runtime fails.
+  h.sandbox.runtime.filterEvaluator = (expression, event) => filterDelivers(expression, { ...event, runtime: undefined });
+  const id = await comment(key, 'aiops', 'The analysis.');
+  expect(h.runs()[0]).toMatchObject({ status: 'completed', result: { commentId: id } });
+  expect(h.sandbox.runtime.platformLog.some((line) => line.includes('filter of trigger comment-event-trigger failed'))).toBe(true);
 });
 
 it('updates the result when the comment is edited, and says so when it is deleted', async () => {
