@@ -78,6 +78,22 @@ describe('rejected callbacks change nothing', () => {
     await expectRejected(404, () => post(good.body, good.headers, callbackUrl.replace(/delivery=[^&]+/, 'delivery=dlv_nope')));
   });
 
+  it('401 before the run is looked up: a forged callback learns nothing about which deliveries exist', async () => {
+    const forged = signed(completed(), { key: Buffer.alloc(32, 1) });
+    const answer = await expectRejected(401, () => post(forged.body, forged.headers, callbackUrl.replace(/delivery=[^&]+/, 'delivery=dlv_nope')));
+    expect(answer.body).toContain('X-Hub-Signature-256');
+  });
+
+  it("404 for a callback signed with another connection's secret, even one the app holds", async () => {
+    // A project with its own secret: whoever knows it must not move a run sent with the site's.
+    const projectSecret = Buffer.alloc(32, 7).toString('base64');
+    await h.sandbox.kvs.handle('/api/v1/secret/set', { key: 'secret:project:10000:current', value: projectSecret });
+    expect(callbackUrl).toContain('secret=global&encoding=base64');
+    const other = signed(completed(), { key: Buffer.from(projectSecret, 'base64') });
+    await expectRejected(404, () => post(other.body, other.headers, callbackUrl.replace('secret=global', 'secret=project-10000')));
+    await expectRejected(401, () => post(other.body, other.headers));
+  });
+
   it('413 for a body over the limit', async () => {
     const { body, headers } = signed({ ...completed(), result: 'x'.repeat(4.5 * 1024 * 1024) });
     await expectRejected(413, () => post(body, headers));
@@ -89,6 +105,14 @@ describe('rejected callbacks change nothing', () => {
     const weird = signed({ execution_id: executionId, status: 'exploded' });
     const answer = await expectRejected(400, () => post(weird.body, weird.headers));
     expect(answer.body).toContain('status must be running, completed or failed');
+  });
+
+  it('completes a run from a callback URL sent by an earlier version, which names no secret', async () => {
+    const earlier = callbackUrl.replace(/&secret=[^&]+&encoding=[^&]+/, '');
+    expect(earlier).not.toContain('secret=');
+    const good = signed(completed());
+    expect((await post(good.body, good.headers, earlier)).status).toBe(200);
+    expect(h.runs()[0].status).toBe('completed');
   });
 
   it('accepts the AI Ops header alone (no Standard Webhooks headers), as the platform sends it', async () => {

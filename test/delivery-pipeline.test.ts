@@ -42,7 +42,7 @@ describe('a created issue', () => {
       labels: ['checkout'],
     });
     expect(payload.issue.fields.reporter.emailAddress).toBeUndefined();
-    expect(payload.callback_url).toMatch(/\/x1\/.+\/aiops-callback\?issue=\d+&delivery=dlv_/);
+    expect(payload.callback_url).toMatch(/\/x1\/.+\/aiops-callback\?issue=\d+&delivery=dlv_[^&]+&secret=global&encoding=base64$/);
     expect(request.headers['webhook-id']).toBe(payload.delivery_id);
 
     const [run] = h.runs();

@@ -2,7 +2,10 @@
 import { getAppContext, webTrigger } from '@forge/api';
 import { Queue } from '@forge/events';
 import { publishGlobal, signRealtimeToken } from '@forge/realtime';
+import { secretParam } from '../core/callback';
 import { DELIVERY_CONCURRENCY, DELIVERY_QUEUE, type QueueJob } from '../core/delivery-job';
+import type { SecretScope } from '../core/settings';
+import type { KeyEncoding } from '../core/signing';
 
 const queue = new Queue({ key: DELIVERY_QUEUE });
 
@@ -27,10 +30,17 @@ export function callbackBaseUrl(): Promise<string> {
   return webTrigger.getUrl(CALLBACK_WEBTRIGGER);
 }
 
-export async function callbackUrlFor(issueId: string, deliveryId: string): Promise<string> {
+/**
+ * The callback URL sent with one delivery: the run it answers, and the secret it was signed with
+ * (`global` or `project-<id>`, and its key encoding), so a callback is verified before anything
+ * else is read.
+ */
+export async function callbackUrlFor(issueId: string, deliveryId: string, scope: SecretScope, encoding: KeyEncoding): Promise<string> {
   const url = new URL(await callbackBaseUrl());
   url.searchParams.set('issue', issueId);
   url.searchParams.set('delivery', deliveryId);
+  url.searchParams.set('secret', secretParam(scope));
+  url.searchParams.set('encoding', encoding);
   return url.toString();
 }
 

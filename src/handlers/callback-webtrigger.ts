@@ -1,12 +1,14 @@
 /**
  * The callback web trigger AI Ops posts results to. Public URL, no platform auth: the signature
- * over the raw body is checked before the body is read, and a rejected call changes nothing.
+ * over the raw body is checked, with the secret the URL names, before the run is read or the body
+ * parsed, and a rejected call changes nothing.
  */
-import { MAX_CALLBACK_BYTES, parseCallback } from '../core/callback';
+import { callbackSecret, MAX_CALLBACK_BYTES, parseCallback, sameScope } from '../core/callback';
 import { applyResult } from '../core/enhancement';
-import { verifyHubSignature, verifyStandardWebhook } from '../core/signing';
+import type { SecretScope } from '../core/settings';
+import { verifyHubSignature, verifyStandardWebhook, type KeyEncoding } from '../core/signing';
 import { publishChange } from '../forge/run-publisher';
-import { getRun } from '../forge/run-store';
+import { getRun, type StoredRun } from '../forge/run-store';
 import { loadGlobalSettings } from '../forge/settings-store';
 import { signingKeys } from '../forge/signing-keys';
 
@@ -35,6 +37,16 @@ function header(request: WebTriggerRequest, name: string): string | undefined {
 
 const param = (request: WebTriggerRequest, name: string) => request.queryParameters?.[name]?.[0];
 
+/** The connection's keys (current first); the previous secret too while its grace period lasts, if the current one does not verify. */
+async function keysFor(scope: SecretScope, encoding: KeyEncoding, body: string, hubSignature: string | undefined) {
+  let keys = await signingKeys(scope, encoding);
+  if (keys.ok && !verifyHubSignature(body, hubSignature, keys.keys) && scope.kind === 'global') {
+    const until = (await loadGlobalSettings())?.previousSecret?.until;
+    if (until) keys = await signingKeys(scope, encoding, until);
+  }
+  return keys;
+}
+
 export async function receiveCallback(request: WebTriggerRequest): Promise<WebTriggerResponse> {
   if ((request.method ?? 'POST').toUpperCase() !== 'POST') return reply(405, 'only POST is accepted');
   const body = request.body ?? '';
@@ -42,17 +54,20 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
   const issueId = param(request, 'issue');
   const deliveryId = param(request, 'delivery');
   if (!issueId || !deliveryId) return reply(404, 'unknown execution: the callback URL is incomplete');
-  const stored = await getRun(deliveryId);
-  const run = stored?.run;
-  if (!stored || !run || run.issueId !== issueId || !run.secretScope || !run.keyEncoding) return reply(404, 'unknown execution');
-
-  // The current secret first; the previous one (and the settings that say whether it is still in
-  // its grace period) is read only when the current one does not verify.
   const hubSignature = header(request, 'x-hub-signature-256');
-  let keys = await signingKeys(run.secretScope, run.keyEncoding);
-  if (keys.ok && !verifyHubSignature(body, hubSignature, keys.keys) && run.secretScope.kind === 'global') {
-    const until = (await loadGlobalSettings())?.previousSecret?.until;
-    if (until) keys = await signingKeys(run.secretScope, run.keyEncoding, until);
+
+  // The URL names the secret the delivery was signed with: verify with it before reading the run,
+  // then hold the run to it. URLs sent by earlier versions name none: the run says which.
+  const named = callbackSecret(param(request, 'secret'), param(request, 'encoding'));
+  let stored: StoredRun | undefined;
+  let keys: Awaited<ReturnType<typeof keysFor>>;
+  if (named) {
+    keys = await keysFor(named.scope, named.encoding, body, hubSignature);
+  } else {
+    stored = await getRun(deliveryId);
+    const run = stored?.run;
+    if (!run?.secretScope || !run.keyEncoding) return reply(404, 'unknown execution');
+    keys = await keysFor(run.secretScope, run.keyEncoding, body, hubSignature);
   }
   if (!keys.ok) return reply(401, 'the signature cannot be checked: no valid secret is configured');
   if (!verifyHubSignature(body, hubSignature, keys.keys)) return reply(401, 'invalid or missing X-Hub-Signature-256');
@@ -62,6 +77,12 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
     if (!check.ok) return reply(401, check.reason === 'stale' ? 'webhook-timestamp is outside the five-minute tolerance' : 'invalid webhook-signature');
   }
 
+  stored ??= await getRun(deliveryId);
+  const run = stored?.run;
+  if (!stored || !run || run.issueId !== issueId || !run.secretScope || !run.keyEncoding) return reply(404, 'unknown execution');
+  // A run answers only to the secret it was sent with: a callback signed with another
+  // connection's secret (another project's, say) cannot move it.
+  if (named && (!sameScope(named.scope, run.secretScope) || named.encoding !== run.keyEncoding)) return reply(404, 'unknown execution');
   const parsed = parseCallback(body);
   if (!parsed.ok) return reply(400, parsed.reason);
   if (!run.executionId || run.executionId !== parsed.message.executionId) return reply(404, 'unknown execution');

@@ -114,14 +114,15 @@ async function deliverOnce(job: DeliveryJob, stored: StoredRun, attempt: number,
 
   cachedSiteUrl ??= await siteUrl();
   // The callback URL goes with every non-strict payload, so AI Ops can call back in any mode.
-  const callbackUrl = settings.strictPayload ? undefined : await callbackUrlFor(run.issueId, run.deliveryId);
+  const callbackUrl = settings.strictPayload ? undefined : await callbackUrlFor(run.issueId, run.deliveryId, settings.secretScope, settings.keyEncoding);
   const event = run.trigger === 'updated' ? 'updated' : run.trigger === 'test' ? 'test' : 'created';
   const body = serialisePayload(buildPayload(read.issue, settings, { event, deliveryId: run.deliveryId, nowMs: Date.now(), siteUrl: cachedSiteUrl, callbackUrl }));
   const headers = signRequest(body, keys.keys, run.deliveryId, Date.now());
   const started = Date.now();
   const answer = await postSigned(webhookUrl, body, { ...headers }, settings.requestTimeoutSeconds * 1000);
   const outcome = classifyAnswer(answer, Date.now(), { strictPayload: settings.strictPayload });
-  const signed = { ...stored, run: { ...run, keyFingerprint: keyFingerprint(keys.keys[0]) } };
+  // The secret it was signed with, which a callback must be signed with too (settings may have changed since the run began).
+  const signed = { ...stored, run: { ...run, keyFingerprint: keyFingerprint(keys.keys[0]), secretScope: settings.secretScope, keyEncoding: settings.keyEncoding } };
   return settle(job, signed, outcome, attempt, settings, Date.now() - started, Buffer.byteLength(body));
 }
 
