@@ -54,4 +54,4 @@ export function callbackSecret(secret: string | undefined, encoding: string | un
   return project ? { scope: { kind: 'project', projectId: project[1] }, encoding } : undefined;
 }
 
-export const sameScope = (a: SecretScope, b: SecretScope) => a.kind === b.kind && (a.kind === 'global' || a.projectId === (b as { projectId: string }).projectId);
+export const sameScope = (a: SecretScope, b: SecretScope): boolean => (a.kind === 'global' ? b.kind === 'global' : b.kind === 'project' && a.projectId === b.projectId);
