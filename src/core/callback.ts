@@ -1,7 +1,5 @@
 import * as z from 'zod/mini';
 import type { EnhancementResult, ResultMessage } from './enhancement';
-import type { SecretScope } from './settings';
-import type { KeyEncoding } from './signing';
 import { capText, MAX_REASON_BYTES } from './text-limits';
 
 /**
@@ -40,18 +38,3 @@ export function parseCallback(body: string): CallbackParse {
   }
   return { ok: true, message: { executionId: execution_id, status, result: normalised, error: error ? capText(error, MAX_REASON_BYTES, 'error') : undefined } };
 }
-
-/** How a callback URL names the secret a delivery was signed with: `global` or `project-<id>`. */
-export function secretParam(scope: SecretScope): string {
-  return scope.kind === 'global' ? 'global' : `project-${scope.projectId}`;
-}
-
-/** The secret a callback URL names; undefined when it names none (URLs sent by earlier versions) or none that can exist. */
-export function callbackSecret(secret: string | undefined, encoding: string | undefined): { scope: SecretScope; encoding: KeyEncoding } | undefined {
-  if (encoding !== 'base64' && encoding !== 'utf8') return undefined;
-  if (secret === 'global') return { scope: { kind: 'global' }, encoding };
-  const project = /^project-(\d{1,18})$/.exec(secret ?? '');
-  return project ? { scope: { kind: 'project', projectId: project[1] }, encoding } : undefined;
-}
-
-export const sameScope = (a: SecretScope, b: SecretScope): boolean => (a.kind === 'global' ? b.kind === 'global' : b.kind === 'project' && a.projectId === b.projectId);

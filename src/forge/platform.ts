@@ -2,7 +2,7 @@
 import { getAppContext, webTrigger } from '@forge/api';
 import { Queue } from '@forge/events';
 import { publishGlobal, signRealtimeToken } from '@forge/realtime';
-import { secretParam } from '../core/callback';
+import { secretParam } from '../core/callback-secret';
 import { DELIVERY_CONCURRENCY, DELIVERY_QUEUE, type QueueJob } from '../core/delivery-job';
 import type { SecretScope } from '../core/settings';
 import type { KeyEncoding } from '../core/signing';

@@ -3,7 +3,8 @@
  * over the raw body is checked, with the secret the URL names, before the run is read or the body
  * parsed, and a rejected call changes nothing.
  */
-import { callbackSecret, MAX_CALLBACK_BYTES, parseCallback, sameScope } from '../core/callback';
+import { MAX_CALLBACK_BYTES, parseCallback } from '../core/callback';
+import { callbackSecret, sameScope } from '../core/callback-secret';
 import { applyResult } from '../core/enhancement';
 import type { SecretScope } from '../core/settings';
 import { verifyHubSignature, verifyStandardWebhook, type KeyEncoding } from '../core/signing';
