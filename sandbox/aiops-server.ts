@@ -71,7 +71,8 @@ interface Execution {
 }
 
 /**
- * The platform's agent comments "typically within a minute or two of the 202" (AIOPS-CONTRACT).
+ * The platform's agent comments "typically within a minute or two of the 202" (source:
+ * AIOPS-CONTRACT.md, "How results come back today").
  * The sandbox's comments 8 s after it (2 s to start, 6 s to work), so a demo does not wait long,
  * yet later than the few seconds an event filter's entity property values may lag behind (the
  * comment trigger's filter reads the issue property the app wrote before sending).

@@ -137,7 +137,9 @@ export class JiraStandIn {
 
   /**
    * An issue property as it was at `asOfMs` (undefined when it did not exist): what an event filter
-   * that reads `event.runtime.issue.properties[...]` sees, since its values lag behind the writes.
+   * that reads `event.runtime.issue.properties[...]` sees, since its values lag behind the writes
+   * (source: https://developer.atlassian.com/platform/forge/events-reference/product_events/,
+   * "Data freshness").
    */
   propertyAsOf(issueId: string, key: string, asOfMs: number): unknown {
     const issue = this.issue(issueId);

@@ -211,9 +211,10 @@ export class ForgeRuntime {
   /** Holds queued events back (tests use it to change the world between trigger and consumer). */
   paused = false;
   /**
-   * How much older than the event the entity property values a filter sees are, in sandbox ms
-   * (docs "product_events", Limits and constraints: "up to a few seconds older than the event
-   * generation time"). The sandbox takes the old end of "a few" every time.
+   * How much older than the event the entity property values a filter sees are, in sandbox ms.
+   * Source: https://developer.atlassian.com/platform/forge/events-reference/product_events/
+   * (Limits and constraints, "Data freshness": "up to a few seconds older than the event generation
+   * time"). The sandbox takes the old end of "a few" every time.
    */
   propertyFilterLagMs = 5_000;
   siteUrl = 'http://127.0.0.1';
@@ -712,7 +713,11 @@ export class ForgeRuntime {
     return paths.length === 0 ? event : { ...event, runtime: this.propertyValues(paths, event) };
   }
 
-  /** `payload.include.propertyPaths`: the values under `payloadIncludeProperties`, keyed as the manifest writes each path. */
+  /**
+   * `payload.include.propertyPaths`: the values under `payloadIncludeProperties`, keyed as the
+   * manifest writes each path. Source: https://developer.atlassian.com/platform/forge/events-reference/product_events/
+   * ("Delivered payload shape").
+   */
   private enriched(trigger: NonNullable<AppManifest['modules']['trigger']>[number], event: Record<string, unknown>): Record<string, unknown> {
     const entries = trigger.payload?.include?.propertyPaths ?? [];
     if (entries.length === 0) return event;

@@ -466,6 +466,9 @@ export function estimateComplexity(expression: string): ComplexityEstimate {
  * manifest names to a primitive or a list of primitives; an object, or anything that does not
  * resolve, is null. At most 5 distinct paths across all trigger modules, filters and
  * `payload.include.propertyPaths` together; values may be a few seconds older than the event.
+ * Source: https://developer.atlassian.com/platform/forge/events-reference/product_events/
+ * ("Filtering by entity properties": Key points about the syntax, Supported events, Limits and
+ * constraints; read 2026-11-29).
  */
 export const PROPERTY_ENTITIES = ['issue', 'project', 'user', 'issuetype'] as const;
 export type PropertyEntity = (typeof PROPERTY_ENTITIES)[number];
