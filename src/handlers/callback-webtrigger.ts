@@ -38,14 +38,19 @@ function header(request: WebTriggerRequest, name: string): string | undefined {
 
 const param = (request: WebTriggerRequest, name: string) => request.queryParameters?.[name]?.[0];
 
-/** The connection's keys (current first); the previous secret too while its grace period lasts, if the current one does not verify. */
+/**
+ * The connection's keys (current first) and whether `X-Hub-Signature-256` verifies with them; the
+ * previous secret (and the settings that say whether it is still in its grace period) is read only
+ * when the current one does not verify.
+ */
 async function keysFor(scope: SecretScope, encoding: KeyEncoding, body: string, hubSignature: string | undefined) {
-  let keys = await signingKeys(scope, encoding);
-  if (keys.ok && !verifyHubSignature(body, hubSignature, keys.keys) && scope.kind === 'global') {
-    const until = (await loadGlobalSettings())?.previousSecret?.until;
-    if (until) keys = await signingKeys(scope, encoding, until);
-  }
-  return keys;
+  const current = await signingKeys(scope, encoding);
+  if (!current.ok) return current;
+  if (verifyHubSignature(body, hubSignature, current.keys)) return { ...current, verified: true };
+  const until = scope.kind === 'global' ? (await loadGlobalSettings())?.previousSecret?.until : undefined;
+  if (!until) return { ...current, verified: false };
+  const withPrevious = await signingKeys(scope, encoding, until);
+  return withPrevious.ok ? { ...withPrevious, verified: verifyHubSignature(body, hubSignature, withPrevious.keys) } : withPrevious;
 }
 
 export async function receiveCallback(request: WebTriggerRequest): Promise<WebTriggerResponse> {
@@ -71,7 +76,7 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
     keys = await keysFor(run.secretScope, run.keyEncoding, body, hubSignature);
   }
   if (!keys.ok) return reply(401, 'the signature cannot be checked: no valid secret is configured');
-  if (!verifyHubSignature(body, hubSignature, keys.keys)) return reply(401, 'invalid or missing X-Hub-Signature-256');
+  if (!keys.verified) return reply(401, 'invalid or missing X-Hub-Signature-256');
   const webhookHeaders = { id: header(request, 'webhook-id'), timestamp: header(request, 'webhook-timestamp'), signature: header(request, 'webhook-signature') };
   if (webhookHeaders.id || webhookHeaders.timestamp || webhookHeaders.signature) {
     const check = verifyStandardWebhook(body, webhookHeaders, keys.keys, Date.now());
