@@ -5,6 +5,7 @@
  * among them the AI Ops platform's own account.
  */
 import type { JiraRequest } from './runtime/forge-runtime';
+import { evaluate, fieldsOf, JqlError, parseJql, type Clause, type FieldReader, type Operand, type Operator, type ParsedJql } from './jql';
 
 export interface SandboxUser {
   name: string;
@@ -18,12 +19,12 @@ export interface SandboxUser {
   projectPermissions: Record<string, string[]>;
 }
 
-const ALL_PROJECT = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'DELETE_ISSUES', 'ADD_COMMENTS', 'ADMINISTER_PROJECTS'];
-const WORKER = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'ADD_COMMENTS'];
+const ALL_PROJECT = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'MOVE_ISSUES', 'DELETE_ISSUES', 'ADD_COMMENTS', 'ADMINISTER_PROJECTS'];
+const WORKER = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'MOVE_ISSUES', 'ADD_COMMENTS'];
 const COMMENTER = ['BROWSE_PROJECTS', 'ADD_COMMENTS'];
 
 export const SANDBOX_USERS: SandboxUser[] = [
-  { name: 'admin', accountId: '557058:0a1d-admin', displayName: 'Ada Admin', emailAddress: 'ada@example.com', emailVisible: true, globalPermissions: ['ADMINISTER'], projectPermissions: { DEMO: ALL_PROJECT, SUP: ALL_PROJECT } },
+  { name: 'admin', accountId: '557058:0a1d-admin', displayName: 'Ada Admin', emailAddress: 'ada@example.com', emailVisible: true, globalPermissions: ['ADMINISTER'], projectPermissions: { DEMO: ALL_PROJECT, SUP: ALL_PROJECT, FIN: ALL_PROJECT } },
   { name: 'lead', accountId: '557058:0b2e-lead', displayName: 'Lee Lead', emailAddress: 'lee@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: ALL_PROJECT, SUP: WORKER } },
   { name: 'agent', accountId: '557058:0c3f-agent', displayName: 'Alex Agent', emailAddress: 'alex@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: WORKER, SUP: WORKER } },
   { name: 'viewer', accountId: '557058:0d40-viewer', displayName: 'Vic Viewer', emailAddress: 'vic@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: ['BROWSE_PROJECTS'], SUP: ['BROWSE_PROJECTS'] } },
@@ -63,6 +64,8 @@ export const PROJECTS: Project[] = [
     // A project with its own priority scheme.
     priorities: [{ id: '10201', name: 'P1 - Critical' }, { id: '10202', name: 'P2 - Major' }, { id: '10203', name: 'P3 - Minor' }],
   },
+  // A project only the Jira admin may browse: what other users must never reach through the app.
+  { id: '10020', key: 'FIN', name: 'Finance', projectTypeKey: 'software', issueTypes: [{ id: '10004', name: 'Bug' }, { id: '10001', name: 'Task' }], priorities: DEFAULT_PRIORITIES },
 ];
 
 /** Every priority of the site (the deprecated `GET /rest/api/3/priority`). */
@@ -79,6 +82,8 @@ export interface StoredComment {
 export interface StoredIssue {
   id: string;
   key: string;
+  /** Keys the issue had before it was moved: Jira still finds it by them. */
+  previousKeys?: string[];
   projectKey: string;
   fields: Record<string, unknown>;
   properties: Record<string, unknown>;
@@ -158,7 +163,8 @@ export class JiraStandIn {
   }
 
   issue(idOrKey: string): StoredIssue | undefined {
-    return this.state.issues.find((i) => i.id === idOrKey || i.key.toLowerCase() === idOrKey.toLowerCase());
+    const ref = idOrKey.toLowerCase();
+    return this.state.issues.find((i) => i.id === idOrKey || i.key.toLowerCase() === ref) ?? this.state.issues.find((i) => i.previousKeys?.some((key) => key.toLowerCase() === ref));
   }
 
   /** Product events still being delivered (tests wait for them). */
@@ -251,10 +257,12 @@ export class JiraStandIn {
       return project ? json(200, project.issueTypes) : errors(404, ['No project could be found']);
     }
     if ((match = m(/^\/rest\/api\/3\/issue\/createmeta\/([^/]+)\/issuetypes\/([^/]+)$/))) return this.createMeta(decodeURIComponent(match[1]), decodeURIComponent(match[2]));
-    if (path === '/rest/api/3/jql/match' && request.method === 'POST') return this.jqlMatch(body as Json);
+    if (path === '/rest/api/3/jql/match' && request.method === 'POST') return this.jqlMatch(request, body as Json);
+    if (path === '/rest/api/3/jql/parse' && request.method === 'POST') return this.jqlParse(request, url, body as Json);
     if (path === '/rest/api/3/search/jql' && request.method === 'GET') return this.search(request, url);
     if (path === '/rest/api/3/search/approximate-count' && request.method === 'POST') return this.count(request, body as Json);
     if (path === '/rest/api/3/issue' && request.method === 'POST') return this.createIssue(request, body as Json);
+    if (path === '/rest/api/3/bulk/issues/move' && request.method === 'POST') return this.moveIssues(request, body as Json);
     if ((match = m(/^\/rest\/api\/3\/issue\/([^/]+)\/properties\/([^/]+)$/))) return this.property(request, decodeURIComponent(match[1]), decodeURIComponent(match[2]), body);
     if ((match = m(/^\/rest\/api\/3\/issue\/([^/]+)\/comment$/))) {
       const idOrKey = decodeURIComponent(match[1]);
@@ -429,6 +437,51 @@ export class JiraStandIn {
     return json(204, null);
   }
 
+  /**
+   * `POST /rest/api/3/bulk/issues/move` (OpenAPI "Bulk move issues"): `targetToSourcesMapping`
+   * keyed `<project id or key>,<issue type id>` with `issueIdsOrKeys`. The issue keeps its id and
+   * takes a key of the target project; its old key still finds it. Needs MOVE_ISSUES in the source
+   * and CREATE_ISSUES in the target project. The sandbox moves at once and answers the task id.
+   */
+  private moveIssues(request: JiraRequest, body: Json): Response {
+    const mapping = (body?.targetToSourcesMapping ?? {}) as Record<string, { issueIdsOrKeys?: string[] }>;
+    const entries = Object.entries(mapping);
+    if (entries.length === 0) return json(400, { errors: [{ message: 'targetToSourcesMapping is required' }] });
+    const moves: Array<{ issue: StoredIssue; target: Project; type: { id: string; name: string } }> = [];
+    for (const [key, source] of entries) {
+      const [projectRef, typeId] = key.split(',');
+      const target = this.project(projectRef);
+      const type = target?.issueTypes.find((t) => t.id === typeId);
+      if (!target || !type) return json(400, { errors: [{ message: `The target ${key} is not a project and issue type of this site` }] });
+      if (!this.can(request.as, 'CREATE_ISSUES', target.key)) return json(400, { errors: [{ message: `You cannot create issues in ${target.key}` }] });
+      for (const ref of source.issueIdsOrKeys ?? []) {
+        const issue = this.visibleIssue(request, ref);
+        if (!issue || !this.can(request.as, 'MOVE_ISSUES', issue.projectKey)) return json(400, { errors: [{ message: 'Some of the issues in the issueIdsOrKeys are not valid' }] });
+        moves.push({ issue, target, type });
+      }
+    }
+    const accountId = request.as.kind === 'user' ? request.as.accountId : APP_ACCOUNT_ID;
+    for (const { issue, target, type } of moves) {
+      if (issue.projectKey === target.key) continue;
+      const number = (this.state.counters[target.key] ?? 0) + 1;
+      this.state.counters[target.key] = number;
+      const from = { project: issue.fields.project, key: issue.key };
+      issue.previousKeys = [...(issue.previousKeys ?? []), issue.key];
+      issue.key = `${target.key}-${number}`;
+      issue.projectKey = target.key;
+      issue.fields.project = projectJson(target);
+      issue.fields.issuetype = { id: type.id, name: type.name };
+      issue.fields.updated = jiraTime();
+      const items = [
+        { field: 'project', fieldtype: 'jira', fieldId: 'project', from: (from.project as Json).id, fromString: (from.project as Json).name, to: target.id, toString: target.name },
+        { field: 'Key', fieldtype: 'jira', fieldId: 'issuekey', from: null, fromString: from.key, to: null, toString: issue.key },
+      ];
+      this.fire('avi:jira:updated:issue', this.issueEvent(issue, accountId, { changelog: { id: String(Date.now()), items } }));
+    }
+    this.onChange?.();
+    return json(201, { taskId: String(10_000 + moves.length) });
+  }
+
   private deleteIssue(request: JiraRequest, idOrKey: string): Response {
     const issue = this.issue(idOrKey);
     if (!issue) return errors(404, ['Issue does not exist or you do not have permission to see it.']);
@@ -580,72 +633,125 @@ export class JiraStandIn {
   // ---- JQL ---------------------------------------------------------------------------------
 
   /**
-   * The JQL the sandbox understands: clauses joined by AND on a few fields, with =, !=, ~, IN,
-   * NOT IN, IS EMPTY and IS NOT EMPTY, and parentheses around AND groups. The app's indexed
-   * property answers both to `issue.property[ticket-enhancer].status` and to its alias
-   * `ticketEnhancerStatus`.
+   * Parses a query and checks it as Jira does for the principal who runs it (sandbox/jql.ts holds
+   * the grammar): a field that does not exist, an operator the field does not take, or a value that
+   * does not exist for this principal (a project they cannot browse reads as one that does not
+   * exist) is a JqlError. `problems` collects the value checks instead of throwing (jql/parse
+   * reports them as warnings).
    */
-  private matches(issue: StoredIssue, jql: string): boolean {
-    let text = jql.replace(/\s+ORDER\s+BY\s+.*$/i, '');
-    // Parentheses that group AND clauses (not an IN list) change nothing: drop them; OR is not understood.
-    for (let before = ''; before !== text; ) {
-      before = text;
-      text = text.replace(/(^|\bAND\s+|\()\s*\(([^()]*)\)/gi, (whole, lead: string, inner: string) => (/\bOR\b/i.test(inner) ? whole : `${lead}${inner}`));
+  private compile(as: JiraRequest['as'], jql: string, problems?: string[]): ParsedJql {
+    const parsed = parseJql(jql);
+    for (const term of fieldsOf(parsed.where)) {
+      const field = jqlField(term.field);
+      if (!field) throw new JqlError(`Field '${term.field}' does not exist or you do not have permission to view it.`);
+      if (!FIELD_OPERATORS[field.kind].includes(term.op)) throw new JqlError(`The operator '${term.op}' is not supported by the '${term.field}' field.`);
+      const missing = this.missingValue(as, field.name, term);
+      if (missing) {
+        if (problems) problems.push(missing);
+        else throw new JqlError(missing);
+      }
     }
-    const clauses = text.split(/\s+AND\s+/i).filter((c) => c.trim().length > 0);
-    return clauses.every((clause) => {
-      const parsed = clause
-        .trim()
-        .match(/^(issue\.property\[ticket-enhancer\]\.status|[a-zA-Z]+)\s*(>=|<=|=|!=|>|<|~|\s+NOT\s+IN\s+|\s+IN\s+|\s+IS\s+NOT\s+|\s+IS\s+)\s*(.+)$/i);
-      if (!parsed) throw new Error(`The JQL clause "${clause.trim()}" is not understood by the sandbox (use field = value joined by AND)`);
-      const [, rawField, rawOp, rawValue] = parsed;
-      const field = rawField.toLowerCase();
-      const op = rawOp.trim().toUpperCase().replace(/\s+/g, ' ');
-      const f = issue.fields;
-      const property = (issue.properties['ticket-enhancer'] as Json | undefined)?.status;
-      const actual: string[] =
-        field === 'project' ? [issue.projectKey, this.project(issue.projectKey)!.id] :
-        field === 'key' || field === 'issue' || field === 'issuekey' ? [issue.key, issue.id] :
-        field === 'id' ? [issue.id] :
-        field === 'labels' ? (f.labels as string[]) :
-        field === 'priority' ? (f.priority ? [String((f.priority as Json).name), String((f.priority as Json).id)] : []) :
-        field === 'issuetype' || field === 'type' ? [String((f.issuetype as Json).name), String((f.issuetype as Json).id)] :
-        field === 'status' ? [String((f.status as Json).name)] :
-        field === 'statuscategory' ? [String(((f.status as Json).statusCategory as Json | undefined)?.name ?? 'To Do')] :
-        field === 'summary' ? [String(f.summary)] :
-        field === 'ticketenhancerstatus' || field.startsWith('issue.property') ? (property === undefined ? [] : [String(property)]) :
-        (() => { throw new Error(`Field '${rawField}' does not exist or you do not have permission to view it.`); })();
-      const value = rawValue.trim();
-      if (['>', '<', '>=', '<='].includes(op)) {
-        // Issue ids compare as numbers (keyset paging by id).
-        if (field !== 'id') throw new Error(`The sandbox compares only id with ${op}, not "${rawField}"`);
-        const [a, b] = [Number(issue.id), Number(unquote(value))];
-        return op === '>' ? a > b : op === '<' ? a < b : op === '>=' ? a >= b : a <= b;
-      }
-      if (op === 'IS' || op === 'IS NOT') {
-        if (!/^(EMPTY|NULL)$/i.test(value)) throw new Error(`Expecting EMPTY after IS in "${clause.trim()}"`);
-        return op === 'IS' ? actual.length === 0 : actual.length > 0;
-      }
-      const values = op.includes('IN')
-        ? (value.match(/^\((.*)\)$/)?.[1] ?? (() => { throw new Error(`Expecting a list in parentheses in "${clause.trim()}"`); })()).split(',').map(unquote)
-        : [unquote(value)];
-      if (op === '~') return actual.some((a) => a.toLowerCase().includes(values[0].toLowerCase()));
-      const has = actual.some((a) => values.some((v) => a.toLowerCase() === v.toLowerCase()));
-      return op === '=' || op === 'IN' ? has : !has;
-    });
+    for (const order of parsed.orderBy) {
+      if (!['id', 'key', 'issuekey', 'created', 'updated'].includes(order.field.toLowerCase())) throw new JqlError(`Not able to sort using field '${order.field}'.`);
+    }
+    return parsed;
   }
 
-  private jqlMatch(body: Json): Response {
+  private visibleProjects(as: JiraRequest['as']): Project[] {
+    return PROJECTS.filter((project) => this.can(as, 'BROWSE_PROJECTS', project.key));
+  }
+
+  /** Jira's "does not exist" checks for values a principal names (projects, types, keys, categories). */
+  private missingValue(as: JiraRequest['as'], field: string, term: { field: string; op: Operator; operand: Operand }): string | undefined {
+    if (term.operand.fn || !['=', '!=', 'IN', 'NOT IN'].includes(term.op)) return undefined;
+    const projects = this.visibleProjects(as);
+    for (const value of term.operand.values) {
+      const v = value.toLowerCase();
+      const exists =
+        field === 'project' ? projects.some((p) => [p.key, p.id, p.name].some((x) => x.toLowerCase() === v)) :
+        field === 'issuetype' ? projects.some((p) => p.issueTypes.some((t) => t.id === value || t.name.toLowerCase() === v)) :
+        field === 'statuscategory' ? STATUS_CATEGORIES.some((c) => [c.key, c.name, c.id].some((x) => x.toLowerCase() === v)) :
+        field === 'priority' ? PRIORITIES.some((p) => p.id === value || p.name.toLowerCase() === v) :
+        field === 'issuekey' && /^[a-z][a-z0-9_]*-\d+$/i.test(value) ? this.state.issues.some((i) => i.key.toLowerCase() === v && this.can(as, 'BROWSE_PROJECTS', i.projectKey)) :
+        true;
+      if (exists) continue;
+      if (field === 'issuekey') return `An issue with key '${value}' does not exist for field '${term.field}'.`;
+      return `The value '${value}' does not exist for the field '${term.field}'.`;
+    }
+    return undefined;
+  }
+
+  /** What a field holds for one issue: names and ids both, as Jira compares them. */
+  private reader(issue: StoredIssue, as: JiraRequest['as']): FieldReader {
+    return (name, _op, operand) => {
+      const field = jqlField(name)!;
+      const f = issue.fields;
+      const named = (value: unknown) => (value ? [String((value as Json).name), String((value as Json).id)] : []);
+      const user = (value: unknown) => (value ? [String((value as Json).accountId)] : []);
+      if (operand.fn === 'currentuser()') operand = { ...operand, values: as.kind === 'user' ? [as.accountId] : [] };
+      switch (field.name) {
+        case 'project': {
+          const project = this.project(issue.projectKey)!;
+          return { values: [project.key, project.id, project.name] };
+        }
+        case 'issuekey':
+          return { values: [issue.key, issue.id], numeric: true };
+        case 'labels':
+          return { values: (f.labels as string[]) ?? [] };
+        case 'component':
+          return { values: ((f.components as Json[]) ?? []).map((c) => String(c.name)) };
+        case 'priority':
+          return { values: named(f.priority) };
+        case 'issuetype':
+          return { values: named(f.issuetype) };
+        case 'status':
+          return { values: named(f.status) };
+        case 'statuscategory': {
+          const category = ((f.status as Json | undefined)?.statusCategory as Json | undefined)?.key ?? 'new';
+          const known = STATUS_CATEGORIES.find((c) => c.key === category)!;
+          return { values: [known.key, known.name, known.id] };
+        }
+        case 'summary':
+          return { values: f.summary ? [String(f.summary)] : [] };
+        case 'description':
+          return { values: f.description ? [adfText(f.description)] : [] };
+        case 'text':
+          return { values: [String(f.summary ?? ''), adfText(f.description)].filter(Boolean) };
+        case 'reporter':
+        case 'assignee':
+        case 'creator':
+          return { values: user(f[field.name]) };
+        case 'created':
+        case 'updated':
+          return { values: f[field.name] ? [String(f[field.name]).replace(/([+-]\d\d)(\d\d)$/, '$1:$2')] : [] };
+        case 'ticket-enhancer.status': {
+          const status = (issue.properties['ticket-enhancer'] as Json | undefined)?.status;
+          return { values: status === undefined || status === null ? [] : [String(status)] };
+        }
+        default:
+          throw new JqlError(`Field '${name}' does not exist or you do not have permission to view it.`);
+      }
+    };
+  }
+
+  private evaluateOn(issue: StoredIssue, parsed: ParsedJql, as: JiraRequest['as']): boolean {
+    return !parsed.where || evaluate(relativeDates(parsed.where), this.reader(issue, as));
+  }
+
+  /**
+   * `POST /rest/api/3/jql/match` (as the app): which of the given issues each query matches. Jira
+   * checks the whole query even when it names no issue.
+   */
+  private jqlMatch(request: JiraRequest, body: Json): Response {
     const jqls = (body?.jqls as string[]) ?? [];
     const ids = ((body?.issueIds as number[]) ?? []).map(String);
     return json(200, {
       matches: jqls.map((jql) => {
         try {
-          // Check the whole query even when no issue is given, as Jira does.
-          this.matches({ id: '0', key: 'X-0', projectKey: 'DEMO', fields: { labels: [], priority: null, issuetype: { name: '' }, status: { name: '' }, summary: '' }, properties: {} }, jql);
+          const parsed = this.compile(request.as, jql);
           const matchedIssues = ids.filter((id) => {
             const issue = this.issue(id);
-            return issue ? this.matches(issue, jql) : false;
+            return issue ? this.evaluateOn(issue, parsed, request.as) : false;
           });
           return { matchedIssues: matchedIssues.map(Number), errors: [] };
         } catch (error) {
@@ -655,22 +761,50 @@ export class JiraStandIn {
     });
   }
 
-  /** Newest first, as Jira lists by default; `ORDER BY id|key|created [ASC|DESC]` is followed. */
+  /**
+   * `POST /rest/api/3/jql/parse?validation=strict|warn|none` (OpenAPI "Parse JQL query"): each
+   * query's structure, or its errors; values that do not exist are warnings, as in the documented
+   * example (`project = INVALID`).
+   */
+  private jqlParse(request: JiraRequest, url: URL, body: Json): Response {
+    const validation = url.searchParams.get('validation');
+    if (!validation || !['strict', 'warn', 'none'].includes(validation)) return errors(400, ['The validation query parameter must be strict, warn or none.']);
+    const queries = body?.queries;
+    if (!Array.isArray(queries) || queries.length === 0 || queries.some((q) => typeof q !== 'string' || q.length === 0)) return errors(400, ['queries must list at least one query.']);
+    return json(200, {
+      queries: (queries as string[]).map((query) => {
+        const warnings: string[] = [];
+        try {
+          const parsed = validation === 'none' ? parseJql(query) : this.compile(request.as, query, warnings);
+          return { query, structure: jqlStructure(parsed), ...(warnings.length > 0 ? { warnings } : {}) };
+        } catch (error) {
+          return { query, errors: [error instanceof Error ? error.message : String(error)] };
+        }
+      }),
+    });
+  }
+
+  /** Newest first, as Jira lists by default; `ORDER BY id|key|created|updated [ASC|DESC]` is followed. */
   private found(request: JiraRequest, jql: string): StoredIssue[] {
-    const hits = this.state.issues.filter((issue) => this.can(request.as, 'BROWSE_PROJECTS', issue.projectKey) && (jql.trim() === '' || this.matches(issue, jql)));
-    const order = jql.match(/\sORDER\s+BY\s+(id|key|created)(\s+(ASC|DESC))?\s*$/i);
-    if (!order) return hits.reverse();
-    const ascending = (order[3] ?? 'ASC').toUpperCase() === 'ASC';
-    return [...hits].sort((a, b) => (Number(a.id) - Number(b.id)) * (ascending ? 1 : -1));
+    const parsed = this.compile(request.as, jql);
+    const hits = this.state.issues.filter((issue) => this.can(request.as, 'BROWSE_PROJECTS', issue.projectKey) && this.evaluateOn(issue, parsed, request.as)).reverse();
+    const [order] = parsed.orderBy;
+    if (!order) return hits;
+    const sign = order.direction === 'DESC' ? -1 : 1;
+    const by = order.field.toLowerCase();
+    const value = (issue: StoredIssue) => (by === 'created' || by === 'updated' ? Date.parse(String(issue.fields[by]).replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : Number(issue.id));
+    return [...hits].sort((a, b) => (value(a) - value(b) || Number(a.id) - Number(b.id)) * sign);
   }
 
   private search(request: JiraRequest, url: URL): Response {
     const jql = url.searchParams.get('jql') ?? '';
     const max = Math.min(Number(url.searchParams.get('maxResults') ?? 50) || 50, 5000);
     const start = Number(url.searchParams.get('nextPageToken') ?? 0) || 0;
+    const wanted = url.searchParams.get('fields')?.split(',').filter(Boolean);
     try {
       const all = this.found(request, jql);
-      const page = all.slice(start, start + max).map((issue) => ({ id: issue.id, key: issue.key, fields: issue.fields }));
+      const pick = (issue: StoredIssue) => (wanted && !wanted.includes('*all') ? Object.fromEntries(Object.entries(issue.fields).filter(([key]) => wanted.includes(key))) : issue.fields);
+      const page = all.slice(start, start + max).map((issue) => ({ id: issue.id, key: issue.key, fields: pick(issue) }));
       const isLast = start + max >= all.length;
       return json(200, { issues: page, isLast, ...(isLast ? {} : { nextPageToken: String(start + max) }) });
     } catch (error) {
@@ -687,8 +821,84 @@ export class JiraStandIn {
   }
 }
 
-function unquote(value: string): string {
-  return value.trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+/** Status categories (REST "Get all status categories"): key, name and id. */
+const STATUS_CATEGORIES = [
+  { key: 'new', name: 'To Do', id: '2' },
+  { key: 'indeterminate', name: 'In Progress', id: '4' },
+  { key: 'done', name: 'Done', id: '3' },
+];
+
+type FieldKind = 'equality' | 'ordered' | 'text' | 'date';
+
+/** The operators each kind of field takes (JQL reference, "Operators" per field). */
+const FIELD_OPERATORS: Record<FieldKind, Operator[]> = {
+  equality: ['=', '!=', 'IN', 'NOT IN', 'IS', 'IS NOT'],
+  ordered: ['=', '!=', 'IN', 'NOT IN', 'IS', 'IS NOT', '>', '>=', '<', '<='],
+  date: ['=', '!=', 'IN', 'NOT IN', 'IS', 'IS NOT', '>', '>=', '<', '<='],
+  text: ['~', '!~', 'IS', 'IS NOT'],
+};
+
+/**
+ * The fields the sandbox's Jira knows, by every name JQL accepts for them. The app's indexed issue
+ * property answers to `issue.property[ticket-enhancer].status` and its alias `ticketEnhancerStatus`
+ * (manifest `jira:entityProperty`); properties that are not indexed cannot be searched.
+ */
+function jqlField(name: string): { name: string; kind: FieldKind } | undefined {
+  const n = name.toLowerCase().replace(/\s+/g, '');
+  if (['key', 'issue', 'issuekey', 'id'].includes(n)) return { name: 'issuekey', kind: 'ordered' };
+  if (['type', 'issuetype'].includes(n)) return { name: 'issuetype', kind: 'equality' };
+  if (['statuscategory', 'category'].includes(n)) return { name: 'statuscategory', kind: 'equality' };
+  if (['component', 'components'].includes(n)) return { name: 'component', kind: 'equality' };
+  if (['created', 'createddate'].includes(n)) return { name: 'created', kind: 'date' };
+  if (['updated', 'updateddate'].includes(n)) return { name: 'updated', kind: 'date' };
+  if (['project', 'labels', 'priority', 'status', 'reporter', 'assignee', 'creator'].includes(n)) return { name: n, kind: 'equality' };
+  if (['summary', 'description', 'text'].includes(n)) return { name: n, kind: 'text' };
+  if (n === 'ticketenhancerstatus' || /^issue\.property\[["']?ticket-enhancer["']?\]\.status$/.test(n)) return { name: 'ticket-enhancer.status', kind: 'equality' };
+  return undefined;
+}
+
+/** Relative dates (`-7d`, `-2w`, `-4h`, `-30m`) become ISO times, as Jira reads them at search time. */
+function relativeDates(clause: Clause): Clause {
+  if (clause.kind === 'term') {
+    const values = clause.operand.values.map((value) => {
+      const relative = /^([+-]?\d+)([wdhm])$/.exec(value.trim());
+      if (!relative) return value;
+      const unit = { w: 7 * 86_400_000, d: 86_400_000, h: 3_600_000, m: 60_000 }[relative[2] as 'w' | 'd' | 'h' | 'm'];
+      return new Date(Date.now() + Number(relative[1]) * unit).toISOString();
+    });
+    return { ...clause, operand: { ...clause.operand, values } };
+  }
+  if (clause.kind === 'not') return { kind: 'not', inner: relativeDates(clause.inner) };
+  return { kind: clause.kind, parts: clause.parts.map(relativeDates) };
+}
+
+/** A parsed query in the shape of the OpenAPI's JqlQuery (CompoundClause, FieldValueClause). */
+function jqlStructure(parsed: ParsedJql): Json {
+  const clause = (c: Clause): Json => {
+    if (c.kind === 'term') {
+      const operand = c.operand.fn
+        ? { function: c.operand.fn.replace(/\(.*$/, ''), arguments: [] }
+        : c.operand.list
+          ? { values: c.operand.values.map((value) => ({ value })) }
+          : c.operand.empty
+            ? { keyword: 'empty' }
+            : { value: c.operand.values[0] };
+      return { field: { name: c.field }, operator: c.op.toLowerCase(), operand };
+    }
+    if (c.kind === 'not') return { operator: 'not', clauses: [clause(c.inner)] };
+    return { operator: c.kind, clauses: c.parts.map(clause) };
+  };
+  return {
+    ...(parsed.where ? { where: clause(parsed.where) } : {}),
+    ...(parsed.orderBy.length > 0 ? { orderBy: { fields: parsed.orderBy.map((o) => ({ field: { name: o.field }, direction: o.direction.toLowerCase() })) } } : {}),
+  };
+}
+
+/** The plain text of an ADF document, enough for `~` searches. */
+function adfText(node: unknown): string {
+  if (!node || typeof node !== 'object') return '';
+  const n = node as { text?: unknown; content?: unknown[] };
+  return [typeof n.text === 'string' ? n.text : '', ...(Array.isArray(n.content) ? n.content.map(adfText) : [])].join(' ').trim();
 }
 
 function projectJson(project: Project): Json {
