@@ -130,15 +130,17 @@ it('updates the result when the comment is edited, and says so when it is delete
 });
 
 it('with two runs waiting, the comment completes the newest accepted one and the older reads superseded', async () => {
+  // Run again waits for an open run to end; an edit of the description (updates enabled) starts a second one.
+  await h.updateSettings('settings:project:10000', { events: { created: true, updated: true } });
   const { key } = await acceptedIssue();
-  const rerun = await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'runAgain', accountId: 'agent', issueKey: key });
-  expect(rerun).toMatchObject({ body: { started: true } });
+  const edited = await fetch(`${h.sandbox.url}/rest/api/3/issue/${key}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': 'agent' }, body: JSON.stringify({ fields: { description: 'More detail.' } }) });
+  expect(edited.status).toBe(204);
   await h.settle();
   await comment(key, 'aiops', 'The analysis.');
   const runs = h.runs();
   expect(runs.map((r) => [r.trigger, r.status])).toEqual([
     ['created', 'superseded'],
-    ['rerun', 'completed'],
+    ['updated', 'completed'],
   ]);
   expect(property(key)).toMatchObject({ status: 'completed', deliveryId: runs[1].deliveryId });
   const view = await panel(key);

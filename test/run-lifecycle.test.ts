@@ -219,7 +219,7 @@ describe('enhancing tickets created before the app', () => {
     for (let i = 0; i < 30; i += 1) await h.createIssue({ summary: `Old ticket ${i}` });
     await h.settle();
     expect(h.runs()).toEqual([]);
-    for (const key of ['DEMO-1', 'DEMO-2']) h.sandbox.jira.issue(key)!.fields.status = { name: 'Done', statusCategory: { name: 'Done' } };
+    for (const key of ['DEMO-1', 'DEMO-2']) h.sandbox.jira.issue(key)!.fields.status = { id: '10002', name: 'Done', statusCategory: { key: 'done', name: 'Done' } };
     await h.updateSettings('settings:project:10000', { enabled: true });
 
     const jql = 'statusCategory != Done AND ticketEnhancerStatus IS EMPTY';
@@ -264,11 +264,14 @@ describe('enhancing tickets created before the app', () => {
     }
   });
 
-  it('keeps a project admin to their project; a Jira admin can enhance any project', async () => {
+  it('keeps a project admin to their project; a Jira admin can enhance any enabled project', async () => {
     await h.createIssue({ project: { key: 'SUP' }, issuetype: { name: 'Incident' }, summary: 'An old incident' });
     await h.settle();
     // A project admin's JQL is scoped to their project, whatever they type.
     expect(await invoke('ticket-enhancer-project', 'bulkPreview', 'lead', { kind: 'enhance', filter: { jql: 'project = SUP' } }, 'DEMO')).toEqual({ body: { ok: true, count: 0, cap: 500 } });
+    // A Jira admin's site-wide run reaches the enabled projects only.
+    expect(await invoke('ticket-enhancer-admin', 'bulkPreview', 'admin', { kind: 'enhance', filter: { jql: 'project = SUP' } })).toEqual({ body: { ok: true, count: 0, cap: 500 } });
+    await h.updateSettings('settings:project:10010', { enabled: true, events: { created: true, updated: false }, issueTypeIds: [], priorityIds: [], labelsInclude: [], labelsExclude: [] });
     expect(await invoke('ticket-enhancer-admin', 'bulkPreview', 'admin', { kind: 'enhance', filter: { jql: 'project = SUP' } })).toEqual({ body: { ok: true, count: 1, cap: 500 } });
     expect(await invoke('ticket-enhancer-admin', 'bulkPreview', 'admin', { kind: 'enhance', filter: { jql: '' } })).toEqual({ body: { ok: false, errors: [{ field: 'jql', message: 'Enter the JQL of the issues to send' }] } });
   });

@@ -13,26 +13,60 @@ export interface AdfNode {
   content?: AdfNode[];
 }
 
+/**
+ * Descriptions are written by reporters, so any shape can arrive: conversion never throws. Nodes
+ * nested deeper than this are left out (Jira's editor nests a few levels; a crafted document could
+ * nest thousands and exhaust the stack).
+ */
+const MAX_DEPTH = 48;
+let depth = 0;
+
 function isNode(value: unknown): value is AdfNode {
   return typeof value === 'object' && value !== null && typeof (value as AdfNode).type === 'string';
 }
 
 function children(node: AdfNode): AdfNode[] {
-  return Array.isArray(node.content) ? node.content.filter(isNode) : [];
+  return Array.isArray(node.content) && depth < MAX_DEPTH ? node.content.filter(isNode) : [];
+}
+
+function marks(node: AdfNode): Array<{ type: string; attrs?: Record<string, unknown> }> {
+  return Array.isArray(node.marks) ? node.marks.filter((mark): mark is { type: string } => typeof mark === 'object' && mark !== null && typeof (mark as { type?: unknown }).type === 'string') : [];
+}
+
+const textOf = (node: AdfNode) => (typeof node.text === 'string' ? node.text : '');
+
+/** A date node's day; a timestamp outside JavaScript's date range gives nothing rather than a throw. */
+function dayOf(timestamp: unknown): string {
+  const ms = Number(timestamp);
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '';
+}
+
+/** Runs `render` one level deeper. */
+function nested<T>(render: () => T): T {
+  depth += 1;
+  try {
+    return render();
+  } finally {
+    depth -= 1;
+  }
 }
 
 function attr(node: AdfNode, name: string): string | undefined {
-  const value = node.attrs?.[name];
+  const value = typeof node.attrs === 'object' && node.attrs !== null ? node.attrs[name] : undefined;
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 function inlineText(node: AdfNode): string {
+  return nested(() => inlineOf(node));
+}
+
+function inlineOf(node: AdfNode): string {
   switch (node.type) {
     case 'text': {
-      const text = node.text ?? '';
-      const link = node.marks?.find((mark) => mark.type === 'link')?.attrs?.href;
+      const text = textOf(node);
+      const link = marks(node).find((mark) => mark.type === 'link')?.attrs?.href;
       if (typeof link === 'string' && link !== text) return `${text} (${link})`;
-      if (node.marks?.some((mark) => mark.type === 'code')) return `\`${text}\``;
+      if (marks(node).some((mark) => mark.type === 'code')) return `\`${text}\``;
       return text;
     }
     case 'hardBreak':
@@ -43,10 +77,8 @@ function inlineText(node: AdfNode): string {
     }
     case 'emoji':
       return attr(node, 'text') ?? attr(node, 'shortName') ?? '';
-    case 'date': {
-      const ts = Number(node.attrs?.timestamp);
-      return Number.isFinite(ts) ? new Date(ts).toISOString().slice(0, 10) : '';
-    }
+    case 'date':
+      return dayOf(node.attrs?.timestamp);
     case 'status':
       return `[${attr(node, 'text') ?? ''}]`;
     case 'inlineCard':
@@ -56,7 +88,7 @@ function inlineText(node: AdfNode): string {
     case 'placeholder':
       return '';
     default:
-      return children(node).map(inlineText).join('') || (node.text ?? '');
+      return children(node).map(inlineText).join('') || textOf(node);
   }
 }
 
@@ -90,6 +122,10 @@ function tableText(node: AdfNode): string {
 }
 
 function block(node: AdfNode): string {
+  return nested(() => blockOf(node));
+}
+
+function blockOf(node: AdfNode): string {
   switch (node.type) {
     case 'paragraph':
       return children(node).map(inlineText).join('');
@@ -138,10 +174,11 @@ function blocks(nodes: AdfNode[], separator: string): string {
     .join(separator);
 }
 
-/** Plain text of an ADF document; a string passes through, anything else gives "". */
+/** Plain text of an ADF document; a string passes through, anything else gives "". Never throws. */
 export function adfToPlainText(doc: unknown): string {
   if (typeof doc === 'string') return doc;
   if (!isNode(doc)) return '';
+  depth = 0;
   const text = doc.type === 'doc' ? blocks(children(doc), '\n\n') : block(doc);
   return text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
 }

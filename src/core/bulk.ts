@@ -41,6 +41,8 @@ export interface BulkRun {
   expected: number;
   queued: number;
   skipped: number;
+  /** Why issues were skipped: left out by the project's filters, not browsable by the starter, moved to another project, gone, already sent. */
+  skips?: Partial<Record<SkipReason, number>>;
   /** Where the listing goes on next (the index cursor, or the JQL page token). */
   cursor?: string;
   /** Redelivery walks one status after another. */
@@ -48,6 +50,8 @@ export interface BulkRun {
   lastError?: string;
   finishedAt?: string;
 }
+
+export type SkipReason = 'excluded' | 'hidden' | 'moved' | 'gone' | 'duplicate';
 
 export const DEFAULT_BULK_CAP = 500;
 export const MAX_BULK_CAP = 5000;
@@ -110,6 +114,40 @@ export function readCap(input: unknown): number | { error: Message } {
   const cap = Number(input);
   if (!Number.isInteger(cap) || cap < 1 || cap > MAX_BULK_CAP) return { error: { key: 'bulkError.cap', params: { max: MAX_BULK_CAP } } };
   return cap;
+}
+
+/** An issue a bulk run found, with the fields the project's filters read. */
+export interface BulkCandidate {
+  issueId: string;
+  issueKey: string;
+  projectId: string;
+  projectKey: string;
+  issueType: { id: string; name: string };
+  priority?: { id: string; name: string };
+  labels: string[];
+}
+
+/**
+ * A bulk run may only ever reach the projects it was scoped to: a candidate from anywhere else
+ * means the query escaped its scope, and the run stops rather than send it. Returns the stop
+ * reason (English, stored and shown with the run), or undefined.
+ */
+export function escapedScope(candidates: BulkCandidate[], allowedProjectIds: ReadonlySet<string>): string | undefined {
+  const foreign = candidates.find((candidate) => !allowedProjectIds.has(candidate.projectId));
+  if (!foreign) return undefined;
+  return `stopped: Jira returned ${foreign.issueKey} of project ${foreign.projectKey || foreign.projectId}, which this run may not send to; nothing of it was sent`;
+}
+
+/** Adds skipped issues to a bulk run's counts. */
+export function withSkips(bulk: BulkRun, skips: Partial<Record<SkipReason, number>>): BulkRun {
+  const merged: Partial<Record<SkipReason, number>> = { ...(bulk.skips ?? {}) };
+  let added = 0;
+  for (const [reason, n] of Object.entries(skips) as Array<[SkipReason, number]>) {
+    if (!n) continue;
+    merged[reason] = (merged[reason] ?? 0) + n;
+    added += n;
+  }
+  return { ...bulk, skipped: bulk.skipped + added, skips: merged };
 }
 
 /** Seconds between chunks, so a bulk run drains at about the pace the queue's concurrency allows. */

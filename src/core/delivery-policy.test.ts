@@ -1,4 +1,4 @@
-import { backoffSeconds, classifyAnswer, nextStep, waitInHops, WAITING_RECHECK_MS, type DeliveryOutcome } from './delivery-policy';
+import { backoffSeconds, classifyAnswer, nextStep, waitInHops, WAITING_RECHECK_MS, MAX_HONOURED_RETRY_AFTER_SECONDS, type DeliveryOutcome } from './delivery-policy';
 
 const now = Date.parse('2026-11-28T10:00:00Z');
 const response = (status: number, body: unknown, retryAfterHeader?: string) => ({ kind: 'response' as const, status, body: typeof body === 'string' ? body : JSON.stringify(body), retryAfterHeader });
@@ -84,6 +84,14 @@ describe('what follows an attempt', () => {
   it('fails runs older than the horizon, and rejections at once', () => {
     expect(nextStep(outage, { ...ctx, attempt: 5, createdAtMs: now - 25 * 3_600_000 })).toEqual({ next: 'fail' });
     expect(nextStep({ kind: 'rejected', reason: '401', cause: 'configuration' }, ctx)).toEqual({ next: 'fail' });
+  });
+
+  it('honours Retry-After up to an hour; a longer one waits for AI Ops like an outage, within the horizon', () => {
+    const busy = (seconds: number): DeliveryOutcome => ({ kind: 'retry', httpStatus: 429, reason: '429 from AI Ops', retryAfterSeconds: seconds });
+    expect(nextStep(busy(1_800), ctx)).toEqual({ next: 'retry', dueAtMs: now + 1_800_000 });
+    // A year (31,536,000,000 s): the run does not park until 3026; it waits for the health check.
+    expect(nextStep(busy(31_536_000_000), ctx)).toEqual({ next: 'wait', recheckAtMs: now + MAX_HONOURED_RETRY_AFTER_SECONDS * 1000 });
+    expect(nextStep(busy(31_536_000_000), { ...ctx, createdAtMs: now - 25 * 3_600_000 })).toEqual({ next: 'fail' });
   });
 
   it('fails a resumed run that AI Ops answers with an error while it is up', () => {

@@ -154,6 +154,13 @@ export function waitInHops(delaySeconds: number): { firstSeconds: number; hopsAf
 /** How often the scheduled check looks at runs waiting for AI Ops to come back. */
 export const WAITING_RECHECK_MS = 5 * 60_000;
 
+/**
+ * The longest Retry-After honoured as a retry (1 h). A longer one (a misconfigured or hostile
+ * server can send a year) is read as an outage: the run waits for AI Ops like any other, within
+ * the outage horizon, and never parks past its deadlines.
+ */
+export const MAX_HONOURED_RETRY_AFTER_SECONDS = 3_600;
+
 export type NextStep =
   | { next: 'done' }
   | { next: 'retry'; dueAtMs: number }
@@ -172,13 +179,15 @@ export function nextStep(
   ctx: { attempt: number; attemptLimit: number; resumed: boolean; createdAtMs: number; outageHorizonHours: number; nowMs: number },
 ): NextStep {
   if (outcome.kind !== 'retry') return outcome.kind === 'accepted' ? { next: 'done' } : { next: 'fail' };
-  if (!ctx.resumed && ctx.attempt < ctx.attemptLimit) {
-    return { next: 'retry', dueAtMs: ctx.nowMs + backoffSeconds(ctx.attempt + 1, outcome.retryAfterSeconds) * 1000 };
+  const retryAfter = outcome.retryAfterSeconds === undefined ? undefined : Math.min(outcome.retryAfterSeconds, MAX_HONOURED_RETRY_AFTER_SECONDS);
+  const beyondCeiling = (outcome.retryAfterSeconds ?? 0) > MAX_HONOURED_RETRY_AFTER_SECONDS;
+  if (!ctx.resumed && ctx.attempt < ctx.attemptLimit && !beyondCeiling) {
+    return { next: 'retry', dueAtMs: ctx.nowMs + backoffSeconds(ctx.attempt + 1, retryAfter) * 1000 };
   }
   const unreachable = outcome.httpStatus === undefined || outcome.httpStatus === 429 || outcome.httpStatus >= 502;
   const withinHorizon = ctx.nowMs - ctx.createdAtMs < ctx.outageHorizonHours * 3_600_000;
   if (withinHorizon && (unreachable || !ctx.resumed)) {
-    const retryAfterMs = (outcome.retryAfterSeconds ?? 0) * 1000;
+    const retryAfterMs = (retryAfter ?? 0) * 1000;
     return { next: 'wait', recheckAtMs: ctx.nowMs + Math.max(WAITING_RECHECK_MS, retryAfterMs) };
   }
   return { next: 'fail' };

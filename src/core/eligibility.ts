@@ -2,7 +2,8 @@ import type { ProjectSettings } from './settings';
 
 /** The facts about one Jira event that decide whether the issue goes to the Ticket Enhancer. */
 export interface IssueEventFacts {
-  kind: 'created' | 'updated';
+  /** `manual`: a send a person or a rule asked for (Run again, Redeliver, bulk, Automation); the project's event choices do not apply, its filters do. */
+  kind: 'created' | 'updated' | 'manual';
   issueType: { id: string; name: string };
   priority?: { id: string; name: string };
   labels: string[];
@@ -21,7 +22,10 @@ function no(key: string, params?: Record<string, string>): Eligibility {
   return { eligible: false, why: { key: `eligibility.${key}`, ...(params ? { params } : {}) } };
 }
 
-/** Decides eligibility from the project's settings; the JQL condition, if any, is checked by Jira afterwards. */
+/**
+ * Decides eligibility from the project's settings; the JQL condition, if any, is checked by Jira
+ * afterwards. Every send path calls it: events, and the sends people and rules ask for.
+ */
 export function decideEligibility(project: ProjectSettings, facts: IssueEventFacts): Eligibility {
   if (!project.enabled) return no('notEnabled');
   if (facts.kind === 'created' && !project.events.created) {
@@ -46,4 +50,12 @@ export function decideEligibility(project: ProjectSettings, facts: IssueEventFac
     return no('labelsMissing', { labels: project.labelsInclude.map((l) => `"${l}"`).join(', ') });
   }
   return { eligible: true, needsJqlCheck: Boolean(project.jql) };
+}
+
+/** The project's JQL condition left the issue out (checked by Jira after `decideEligibility`). */
+export const JQL_EXCLUDED: Eligibility = no('jqlExcluded');
+
+/** Which of a project's filters a Jira admin or project admin may deliberately send past (not "not enabled"). */
+export function canOverride(eligibility: Eligibility): boolean {
+  return !eligibility.eligible && eligibility.why.key !== 'eligibility.notEnabled';
 }

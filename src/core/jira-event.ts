@@ -31,7 +31,7 @@ export interface IssueEventSummary {
   projectId: string;
   projectKey: string;
   /** Labels and priority are undefined when the event did not carry them. */
-  facts: Omit<IssueEventFacts, 'labels' | 'priority'> & { labels?: string[]; priority?: { id: string; name: string } | null };
+  facts: Omit<IssueEventFacts, 'kind' | 'labels' | 'priority'> & { kind: 'created' | 'updated' } & { labels?: string[]; priority?: { id: string; name: string } | null };
   /** Same value for every duplicate delivery of one event. */
   eventDiscriminator: string;
 }

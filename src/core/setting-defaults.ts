@@ -20,6 +20,10 @@ export const CONNECTION_DEFAULTS = {
   automationRequiresEnabledProject: true,
   /** Runs and their results are deleted this many days after they were created. */
   retentionDays: 180,
+  /** Runs people and rules may start on one issue in an hour (Run again, Redeliver, Automation, test). */
+  runsPerIssuePerHour: 5,
+  /** Runs one person (or one rule's actor) may start in an hour, across issues. */
+  runsPerUserPerHour: 30,
 } as const;
 
 /** The longest URL a setting accepts. */

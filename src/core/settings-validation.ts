@@ -95,6 +95,8 @@ export function globalSettingsSchema(ctx: ValidationContext) {
         D.requestTimeoutSeconds,
       ),
       retentionDays: z._default(wholeNumber('retention', 7, 3650, 'Days'), D.retentionDays),
+      runsPerIssuePerHour: z._default(wholeNumber('runsPerIssuePerHour', 1, 100), D.runsPerIssuePerHour),
+      runsPerUserPerHour: z._default(wholeNumber('runsPerUserPerHour', 1, 1000), D.runsPerUserPerHour),
       sendReporterName: z._default(z.boolean(), D.sendReporterName),
       sendReporterEmail: z._default(z.boolean(), D.sendReporterEmail),
       strictPayload: z._default(z.boolean(), D.strictPayload),

@@ -57,6 +57,8 @@ export function upgradeStoredGlobalSettings(raw: unknown): GlobalSettings | unde
     outageHorizonHours: (rest.outageHorizonHours as number | undefined) ?? D.outageHorizonHours,
     retentionDays: (rest.retentionDays as number | undefined) ?? D.retentionDays,
     automationRequiresEnabledProject: (rest.automationRequiresEnabledProject as boolean | undefined) ?? D.automationRequiresEnabledProject,
+    runsPerIssuePerHour: (rest.runsPerIssuePerHour as number | undefined) ?? D.runsPerIssuePerHour,
+    runsPerUserPerHour: (rest.runsPerUserPerHour as number | undefined) ?? D.runsPerUserPerHour,
     version: (rest.version as number | undefined) ?? 0,
   };
 }

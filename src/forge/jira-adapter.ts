@@ -38,19 +38,8 @@ export async function writeIssueProperty(issueId: string, value: IssueEnhancemen
 
 /** True when the issue matches the JQL condition, checked by Jira's JQL match API. */
 export async function issueMatchesJql(issueId: string, jql: string): Promise<{ ok: true; matches: boolean } | { ok: false; reason: string }> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/jql/match`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ jqls: [jql], issueIds: [Number(issueId)] }),
-  });
-  if (!response.ok) {
-    const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
-    return { ok: false, reason: response.status === 400 && detail ? `the JQL condition is invalid: ${detail}` : `Jira could not check the JQL condition (${response.status})` };
-  }
-  const body = (await response.json()) as { matches?: Array<{ matchedIssues?: number[]; errors?: string[] }> };
-  const match = body.matches?.[0];
-  if (match?.errors?.length) return { ok: false, reason: `the JQL condition is invalid: ${match.errors.join('; ')}` };
-  return { ok: true, matches: (match?.matchedIssues ?? []).map(String).includes(String(issueId)) };
+  const checked = await issuesMatchingJql([issueId], jql);
+  return checked.ok ? { ok: true, matches: checked.matching.has(String(issueId)) } : checked;
 }
 
 /** Which of `permissions` the calling user holds, on a project or an issue, or globally. */
@@ -203,26 +192,89 @@ export async function deleteIssueProperty(issueId: string): Promise<void> {
   await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { method: 'DELETE' });
 }
 
-/** Issues matching JQL, as the app sees them, one page at a time (bulk runs have no user). */
-export async function searchIssuesAsApp(
-  jql: string,
-  max: number,
-  nextPageToken?: string,
-): Promise<{ ok: true; issues: Array<{ issueId: string; issueKey: string; projectId: string; projectKey: string }>; nextPageToken?: string } | { ok: false; reason: string }> {
-  const path = nextPageToken
-    ? route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=project&nextPageToken=${nextPageToken}`
-    : route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=project`;
-  const response = await api.asApp().requestJira(path, { headers: { Accept: 'application/json' } });
+/** An issue as a search lists it: where it is, and the fields the project's filters look at. */
+export interface FoundIssue {
+  issueId: string;
+  issueKey: string;
+  projectId: string;
+  projectKey: string;
+  issueType: { id: string; name: string };
+  priority?: { id: string; name: string };
+  labels: string[];
+}
+
+const FOUND_FIELDS = 'project,issuetype,priority,labels';
+
+/** Issues matching JQL, as the app sees them, one page (bulk runs have no user: the caller checks the starter's access). */
+export async function searchIssuesAsApp(jql: string, max: number): Promise<{ ok: true; issues: FoundIssue[] } | { ok: false; reason: string }> {
+  const response = await api.asApp().requestJira(route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=${FOUND_FIELDS}`, { headers: { Accept: 'application/json' } });
   if (!response.ok) {
     const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
     return { ok: false, reason: `Jira answered ${response.status}${detail ? `: ${detail}` : ''}` };
   }
-  const body = (await response.json()) as { issues?: Array<{ id: string; key: string; fields?: { project?: { id?: string; key?: string } } }>; nextPageToken?: string };
+  type Raw = { id: string; key: string; fields?: { project?: { id?: string; key?: string }; issuetype?: { id?: string; name?: string }; priority?: { id?: string; name?: string } | null; labels?: string[] } };
+  const body = (await response.json()) as { issues?: Raw[] };
   return {
     ok: true,
-    issues: (body.issues ?? []).map((issue) => ({ issueId: issue.id, issueKey: issue.key, projectId: String(issue.fields?.project?.id ?? ''), projectKey: String(issue.fields?.project?.key ?? '') })),
-    nextPageToken: body.nextPageToken,
+    issues: (body.issues ?? []).map((issue) => ({
+      issueId: String(issue.id),
+      issueKey: issue.key,
+      projectId: String(issue.fields?.project?.id ?? ''),
+      projectKey: String(issue.fields?.project?.key ?? ''),
+      issueType: { id: String(issue.fields?.issuetype?.id ?? ''), name: String(issue.fields?.issuetype?.name ?? '') },
+      ...(issue.fields?.priority?.id ? { priority: { id: String(issue.fields.priority.id), name: String(issue.fields.priority.name ?? '') } } : {}),
+      labels: issue.fields?.labels ?? [],
+    })),
   };
+}
+
+/**
+ * Checks a typed query with Jira's parser, as the user who typed it (`POST /rest/api/3/jql/parse`,
+ * strict): Jira's own words for what is wrong, or ok.
+ */
+export async function parseJqlAsUser(jql: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const response = await api.asUser().requestJira(route`/rest/api/3/jql/parse?validation=strict`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ queries: [jql] }),
+  });
+  if (!response.ok) return { ok: false, reason: `Jira could not check the JQL (${response.status})` };
+  const [query] = ((await response.json()) as { queries?: Array<{ errors?: string[]; warnings?: string[] }> }).queries ?? [];
+  const problems = [...(query?.errors ?? []), ...(query?.warnings ?? [])];
+  return problems.length > 0 ? { ok: false, reason: problems.join('; ') } : { ok: true };
+}
+
+/**
+ * Of `issueIds`, the ones `accountId` may browse (`POST /rest/api/3/permissions/check`, asked as
+ * the app): a job with no user in its context still sends only what its starter may see.
+ */
+export async function browsableBy(accountId: string, issueIds: string[]): Promise<Set<string>> {
+  if (issueIds.length === 0) return new Set();
+  const response = await api.asApp().requestJira(route`/rest/api/3/permissions/check`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ accountId, projectPermissions: [{ permissions: ['BROWSE_PROJECTS'], issues: issueIds.map(Number) }] }),
+  });
+  if (!response.ok) throw new JiraUnavailableError(response.status, undefined);
+  const body = (await response.json()) as { projectPermissions?: Array<{ permission?: string; issues?: number[] }> };
+  const entry = body.projectPermissions?.find((p) => p.permission === 'BROWSE_PROJECTS');
+  return new Set((entry?.issues ?? []).map(String));
+}
+
+/** Which of `issueIds` match a project's JQL condition (Jira's JQL match API, one call). */
+export async function issuesMatchingJql(issueIds: string[], jql: string): Promise<{ ok: true; matching: Set<string> } | { ok: false; reason: string }> {
+  const response = await api.asApp().requestJira(route`/rest/api/3/jql/match`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ jqls: [jql], issueIds: issueIds.map(Number) }),
+  });
+  if (!response.ok) {
+    const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
+    return { ok: false, reason: response.status === 400 && detail ? `the JQL condition is invalid: ${detail}` : `Jira could not check the JQL condition (${response.status})` };
+  }
+  const match = ((await response.json()) as { matches?: Array<{ matchedIssues?: number[]; errors?: string[] }> }).matches?.[0];
+  if (match?.errors?.length) return { ok: false, reason: `the JQL condition is invalid: ${match.errors.join('; ')}` };
+  return { ok: true, matching: new Set((match?.matchedIssues ?? []).map(String)) };
 }
 
 /** How many issues match JQL for the calling user (Jira's approximate count). */

@@ -41,6 +41,8 @@ export interface SiteSettings {
   global?: GlobalSettings;
   /** The enabled project's settings, or undefined when the project is not enabled. */
   project(projectId: string): Promise<ProjectSettings | undefined>;
+  /** The ids of the enabled projects. */
+  enabledProjectIds: string[];
 }
 
 function siteView(stored: StoredSiteSettings): SiteSettings {
@@ -51,6 +53,7 @@ function siteView(stored: StoredSiteSettings): SiteSettings {
       if (!entry) return undefined;
       return entry === 'separate' ? loadProjectSettings(projectId) : { ...DEFAULT_PROJECT_SETTINGS, ...entry };
     },
+    enabledProjectIds: Object.keys(stored.projects),
   };
 }
 

@@ -13,7 +13,8 @@ import { licenceState, UNLICENSED_MESSAGE } from '../core/licence';
 import { readCommentAsApp, readIssueAsUser } from '../forge/jira-adapter';
 import { getRun } from '../forge/run-store';
 import { loadProjectSettings, loadSiteSettings } from '../forge/settings-store';
-import { startDelivery } from './start-delivery';
+import { startAskedRun } from './asked-start';
+import { inEnglish } from '../core/english';
 
 /** The inputs declared in manifest.yml for the action. */
 export interface ActionInputs {
@@ -65,14 +66,17 @@ export async function sendFromAutomation(arg: unknown, context?: { principal?: {
   }
   const project = enabled ?? (await loadProjectSettings(issue.projectId));
   const ruleName = typeof inputs.ruleName === 'string' && inputs.ruleName.trim() ? inputs.ruleName.trim().slice(0, 200) : 'an Automation rule';
-  const started = await startDelivery(
-    { issueId: issue.id, issueKey: issue.key, projectId: issue.projectId, projectKey: issue.projectKey },
-    'automation',
-    `automation-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-    site.global,
-    agentOverride ? { ...project, agentId: agentOverride } : project,
-    { automationRule: ruleName, requestedBy: context?.principal?.accountId, concurrencyLimit: site.global.deliveryConcurrency },
-  );
+  const started = await startAskedRun({
+    target: { issueId: issue.id, issueKey: issue.key, projectId: issue.projectId, projectKey: issue.projectKey },
+    trigger: 'automation',
+    discriminator: `automation-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    requestedBy: context?.principal?.accountId,
+    global: site.global,
+    project: agentOverride ? { ...project, agentId: agentOverride } : project,
+    automationRule: ruleName,
+    allowDisabledProject: !enabled,
+  });
+  if ('refused' in started) return fail(`Not sent: ${inEnglish(started.refused)}.`);
   if (!started.started && !started.queued) return fail(`Not sent: ${started.reason}.`);
   const run = started.run!;
   if (!inputs.waitForResult) return { status: run.status, result: null, deliveryId: run.deliveryId, issueKey: issue.key };

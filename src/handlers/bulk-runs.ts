@@ -5,13 +5,17 @@
  * next chunk.
  */
 import { randomBytes } from 'node:crypto';
-import { BULK_CHUNK, bulkProgress, chunkSpacingSeconds, matchesRedeliver, readCap, readRedeliverFilter, type BulkRun, type EnhanceFilter, type RedeliverFilter } from '../core/bulk';
+import { BULK_CHUNK, bulkProgress, chunkSpacingSeconds, escapedScope, matchesRedeliver, readCap, readRedeliverFilter, withSkips, type BulkCandidate, type BulkRun, type EnhanceFilter, type RedeliverFilter, type SkipReason } from '../core/bulk';
+import { decideEligibility } from '../core/eligibility';
+import type { DeliveryRun } from '../core/enhancement';
+import { scopedJql, typedJqlProblem, withoutOrderBy } from '../core/jql-scope';
+import type { ProjectSettings } from '../core/settings';
 import type { DeliveryJob } from '../core/delivery-job';
 import { getBulk, listBulks, saveBulk } from '../forge/bulk-store';
-import { approximateIssueCount, searchIssuesAsApp } from '../forge/jira-adapter';
+import { approximateIssueCount, browsableBy, issuesMatchingJql, parseJqlAsUser, searchIssuesAsApp } from '../forge/jira-adapter';
 import { enqueue } from '../forge/platform';
 import { listRunsByStatus } from '../forge/run-store';
-import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
+import { loadGlobalSettings, loadProjectSettings, loadSiteSettings } from '../forge/settings-store';
 import { rememberAccounts } from './personal-data';
 import { ResolverError } from './resolver-context';
 import { startDelivery } from './start-delivery';
@@ -27,7 +31,7 @@ function newBulkId(nowMs: number): string {
   return `${String(9_999_999_999_999 - nowMs).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
 }
 
-const summary = (bulk: BulkRun) => ({ id: bulk.id, kind: bulk.kind, state: bulk.state, createdAt: bulk.createdAt, cap: bulk.cap, expected: bulk.expected, queued: bulk.queued, skipped: bulk.skipped, lastError: bulk.lastError, progress: bulkProgress(bulk) });
+const summary = (bulk: BulkRun) => ({ id: bulk.id, kind: bulk.kind, state: bulk.state, createdAt: bulk.createdAt, cap: bulk.cap, expected: bulk.expected, queued: bulk.queued, skipped: bulk.skipped, skips: bulk.skips ?? {}, lastError: bulk.lastError, progress: bulkProgress(bulk) });
 
 /** Redelivery: how many stored runs match, counted up to one more than the cap. */
 async function countRedeliverable(filter: RedeliverFilter, projectId: string | undefined, cap: number): Promise<number> {
@@ -43,13 +47,15 @@ async function countRedeliverable(filter: RedeliverFilter, projectId: string | u
   return count;
 }
 
-/** A project's enhancement JQL stays inside the project, whatever was typed. */
-export function scopedJql(jql: string, projectId: string | undefined): string {
-  return projectId ? `project = ${projectId} AND (${jql})` : `(${jql})`;
+/**
+ * The projects an enhancement run may reach: the project page's own project when it is enabled;
+ * for a Jira admin's site-wide run, the enabled projects. Jira's numeric ids, never typed text.
+ */
+async function reachableProjects(scope: { projectId?: string }): Promise<string[]> {
+  const site = await loadSiteSettings();
+  if (scope.projectId) return (await site.project(scope.projectId)) ? [scope.projectId] : [];
+  return site.enabledProjectIds;
 }
-
-/** The query without its ORDER BY: the bulk run orders by issue id itself. */
-const withoutOrder = (jql: string) => jql.replace(/\s+ORDER\s+BY\s+[\s\S]*$/i, '');
 
 /** What was typed, checked and counted; problems are worded with `t`, the reader's locale. */
 export async function previewBulk(kind: unknown, input: unknown, scope: BulkScope, t: Translate) {
@@ -64,7 +70,15 @@ export async function previewBulk(kind: unknown, input: unknown, scope: BulkScop
   if (kind === 'enhance') {
     const jql = String((input as { jql?: unknown } | undefined)?.jql ?? '').trim();
     if (!jql) return { ok: false, errors: [problem('jql', { key: 'bulkError.jqlRequired' })] };
-    const counted = await approximateIssueCount(scopedJql(withoutOrder(jql), scope.projectId));
+    // The typed query goes inside the app's scope: it must be a whole query on its own.
+    const structure = typedJqlProblem(jql);
+    if (structure) return { ok: false, errors: [problem('jql', structure)] };
+    const parsed = await parseJqlAsUser(withoutOrderBy(jql));
+    if (!parsed.ok) return { ok: false, errors: [problem('jql', { key: 'bulkError.jqlInvalid', params: { problem: parsed.reason } })] };
+    const projects = await reachableProjects(scope);
+    if (projects.length === 0) return { ok: false, errors: [problem('jql', { key: scope.projectId ? 'bulkError.projectNotEnabled' : 'bulkError.noProjectEnabled' })] };
+    // Counted as the user: a count never tells anyone how many issues they cannot see match.
+    const counted = await approximateIssueCount(scopedJql(jql, projects));
     if (!counted.ok) return { ok: false, errors: [{ field: 'jql', message: counted.reason }] };
     return { ok: true, count: counted.count, cap };
   }
@@ -116,34 +130,77 @@ export async function listBulkRuns(scope: BulkScope) {
   return { bulks: (await listBulks(scope.projectId)).map(summary) };
 }
 
-interface Candidate {
-  issueId: string;
-  issueKey: string;
-  projectId: string;
-  projectKey: string;
-}
+/** A stop the bulk run cannot go past: the run ends with this reason. */
+class BulkStop extends Error {}
 
 /** The next candidates of a bulk run, and where the listing goes on. */
-async function nextCandidates(bulk: BulkRun, room: number): Promise<{ items: Candidate[]; cursor?: string; statusIndex?: number; exhausted: boolean }> {
+async function nextCandidates(bulk: BulkRun, room: number): Promise<{ items: BulkCandidate[]; cursor?: string; statusIndex?: number; exhausted: boolean; skips: Partial<Record<SkipReason, number>> }> {
   if (bulk.kind === 'enhance') {
+    const projects = await reachableProjects(bulk);
+    if (projects.length === 0) throw new BulkStop(bulk.projectId ? 'stopped: the project is no longer enabled' : 'stopped: no project is enabled any more');
     // By issue id, after the last one taken: the query's results change as issues are sent (the
     // default JQL leaves out enhanced ones), so page tokens over it would skip issues.
     const after = bulk.cursor && /^\d+$/.test(bulk.cursor) ? bulk.cursor : '0';
-    const found = await searchIssuesAsApp(`${scopedJql(withoutOrder((bulk.filter as EnhanceFilter).jql), bulk.projectId)} AND id > ${after} ORDER BY id ASC`, room);
+    const found = await searchIssuesAsApp(`${scopedJql((bulk.filter as EnhanceFilter).jql, projects)} AND id > ${after} ORDER BY id ASC`, room);
     if (!found.ok) throw new Error(found.reason);
-    return { items: found.issues, cursor: found.issues.at(-1)?.issueId ?? bulk.cursor, exhausted: found.issues.length < room };
+    const escaped = escapedScope(found.issues, new Set(projects));
+    if (escaped) throw new BulkStop(escaped);
+    return { items: found.issues, cursor: found.issues.at(-1)?.issueId ?? bulk.cursor, exhausted: found.issues.length < room, skips: {} };
   }
   const filter = bulk.filter as RedeliverFilter;
   let statusIndex = bulk.statusIndex ?? 0;
   let cursor = bulk.cursor;
-  const items: Candidate[] = [];
-  while (statusIndex < filter.statuses.length && items.length < room) {
+  const runs: DeliveryRun[] = [];
+  while (statusIndex < filter.statuses.length && runs.length < room) {
     const page = await listRunsByStatus(filter.statuses[statusIndex], { projectId: bulk.projectId }, filter.since, room, cursor);
-    for (const run of page.runs) if (matchesRedeliver(run, filter)) items.push({ issueId: run.issueId, issueKey: run.issueKey, projectId: run.projectId, projectKey: run.projectKey });
+    runs.push(...page.runs.filter((run) => matchesRedeliver(run, filter)));
     cursor = page.nextCursor;
     if (!cursor) statusIndex += 1;
   }
-  return { items, cursor, statusIndex, exhausted: statusIndex >= filter.statuses.length };
+  // The issues as they are now: one moved to another project since its run is not sent with the old project's settings.
+  const ids = [...new Set(runs.map((run) => run.issueId))];
+  const now = ids.length > 0 ? await searchIssuesAsApp(`id in (${ids.join(', ')})`, ids.length) : { ok: true as const, issues: [] };
+  if (!now.ok) throw new Error(now.reason);
+  const current = new Map(now.issues.map((issue) => [issue.issueId, issue]));
+  const items: BulkCandidate[] = [];
+  const skips: Partial<Record<SkipReason, number>> = {};
+  for (const run of runs) {
+    const issue = current.get(run.issueId);
+    const skip: SkipReason | undefined = !issue ? 'gone' : issue.projectId !== run.projectId ? 'moved' : undefined;
+    if (skip) skips[skip] = (skips[skip] ?? 0) + 1;
+    else items.push(issue!);
+  }
+  return { items, cursor, statusIndex, exhausted: statusIndex >= filter.statuses.length, skips };
+}
+
+/**
+ * Of the candidates, the ones this run sends: those its starter may browse (checked as the app
+ * for the starter, since a queued job has no user) and that the project's filters let through.
+ */
+async function sendable(bulk: BulkRun, candidates: BulkCandidate[]): Promise<{ send: Array<{ candidate: BulkCandidate; project: ProjectSettings }>; skips: Partial<Record<SkipReason, number>> }> {
+  const skips: Partial<Record<SkipReason, number>> = {};
+  const skip = (reason: SkipReason) => (skips[reason] = (skips[reason] ?? 0) + 1);
+  const visible = await browsableBy(bulk.requestedBy, candidates.map((c) => c.issueId));
+  const byProject = new Map<string, BulkCandidate[]>();
+  for (const candidate of candidates) {
+    if (!visible.has(candidate.issueId)) skip('hidden');
+    else byProject.set(candidate.projectId, [...(byProject.get(candidate.projectId) ?? []), candidate]);
+  }
+  const send: Array<{ candidate: BulkCandidate; project: ProjectSettings }> = [];
+  for (const [projectId, group] of byProject) {
+    const project = await loadProjectSettings(projectId);
+    const passing = group.filter((c) => decideEligibility(project, { kind: 'manual', issueType: c.issueType, priority: c.priority, labels: c.labels, changedFields: [] }).eligible);
+    for (let i = passing.length; i < group.length; i += 1) skip('excluded');
+    let matching = passing;
+    if (project.jql && passing.length > 0) {
+      const checked = await issuesMatchingJql(passing.map((c) => c.issueId), project.jql);
+      if (!checked.ok) throw new Error(checked.reason);
+      matching = passing.filter((c) => checked.matching.has(c.issueId));
+      for (let i = matching.length; i < passing.length; i += 1) skip('excluded');
+    }
+    send.push(...matching.map((candidate) => ({ candidate, project })));
+  }
+  return { send, skips };
 }
 
 /** One chunk of a bulk run, run by the delivery queue's consumer. */
@@ -154,31 +211,41 @@ export async function processBulkChunk(bulkId: string): Promise<void> {
   const room = Math.min(BULK_CHUNK, bulk.cap - bulk.queued);
   let next: BulkRun = { ...bulk, updatedAt: new Date().toISOString() };
   try {
-    const batch = room > 0 ? await nextCandidates(bulk, room) : { items: [], exhausted: true, cursor: undefined, statusIndex: bulk.statusIndex };
+    const batch = room > 0 ? await nextCandidates(bulk, room) : { items: [], exhausted: true, cursor: undefined, statusIndex: bulk.statusIndex, skips: {} };
+    const chosen = await sendable(bulk, batch.items);
     const jobs: DeliveryJob[] = [];
-    let skipped = 0;
-    for (const candidate of batch.items) {
-      const project = await loadProjectSettings(candidate.projectId);
+    let duplicates = 0;
+    for (const { candidate, project } of chosen.send) {
+      const { issueId, issueKey, projectId, projectKey } = candidate;
       // The delivery id names the bulk run: an issue is sent once per bulk run, whatever happens.
-      const started = await startDelivery(candidate, bulk.kind === 'redeliver' ? 'redeliver' : 'bulk', `bulk-${bulk.id}`, global, project, {
+      const started = await startDelivery({ issueId, issueKey, projectId, projectKey }, bulk.kind === 'redeliver' ? 'redeliver' : 'bulk', `bulk-${bulk.id}`, global, project, {
         requestedBy: bulk.requestedBy,
         bulkId: bulk.id,
         defer: true,
       });
       if (started.started && started.job) jobs.push(started.job);
-      else skipped += 1;
+      else duplicates += 1;
     }
     if (jobs.length > 0) await enqueue(jobs, 0, global?.deliveryConcurrency);
     const queued = bulk.queued + jobs.length;
     const finished = batch.exhausted || queued >= bulk.cap;
-    next = { ...next, queued, skipped: bulk.skipped + skipped, cursor: batch.cursor, statusIndex: batch.statusIndex, ...(finished ? { state: 'done', finishedAt: new Date().toISOString() } : {}) };
+    next = withSkips({ ...next, queued, cursor: batch.cursor, statusIndex: batch.statusIndex, ...(finished ? { state: 'done', finishedAt: new Date().toISOString() } : {}) }, mergeSkips(batch.skips, mergeSkips(chosen.skips, { duplicate: duplicates })));
   } catch (error) {
-    // Stops for a person to look: the error is shown with Resume next to it.
-    next = { ...next, state: 'paused', lastError: error instanceof Error ? error.message : String(error) };
+    // A stop ends the run with its reason; anything else pauses it for a person to look, with Resume.
+    next =
+      error instanceof BulkStop
+        ? { ...next, state: 'cancelled', lastError: error.message, finishedAt: new Date().toISOString() }
+        : { ...next, state: 'paused', lastError: error instanceof Error ? error.message : String(error) };
   }
   // A pause or cancel that came in meanwhile stands.
   const latest = await getBulk(bulkId);
   if (latest && latest.state !== 'running' && next.state === 'running') next = { ...next, state: latest.state };
   await saveBulk(next);
   if (next.state === 'running') await enqueue({ kind: 'bulk', bulkId }, chunkSpacingSeconds(global?.deliveryConcurrency ?? 5));
+}
+
+function mergeSkips(a: Partial<Record<SkipReason, number>>, b: Partial<Record<SkipReason, number>>): Partial<Record<SkipReason, number>> {
+  const merged = { ...a };
+  for (const [reason, n] of Object.entries(b) as Array<[SkipReason, number]>) if (n) merged[reason] = (merged[reason] ?? 0) + n;
+  return merged;
 }

@@ -37,7 +37,16 @@ export async function onCommentEvent(event: CommentEvent): Promise<InvocationErr
     });
   }
   if (!commentMayMatter(property, commentId)) return undefined;
+  await recordComment(issueId, commentId, event);
+  return undefined;
+}
 
+/**
+ * Records what a comment means for the issue's runs, decided from the runs in storage only: the
+ * issue property (which anyone who can edit the issue can write) is never read here, so the
+ * scheduled check, which calls this directly at a run's deadline, cannot be misled by it.
+ */
+export async function recordComment(issueId: string, commentId: string, event: CommentEvent): Promise<void> {
   const stored = await listIssueRunsStored(issueId, 10);
   const runs = stored.map((entry) => entry.run);
   const known = (deliveryId: string) => stored.find((entry) => entry.run.deliveryId === deliveryId);
@@ -57,7 +66,7 @@ export async function onCommentEvent(event: CommentEvent): Promise<InvocationErr
     const account = needsAccount ? (await loadGlobalSettings())?.resultAccount?.accountId : undefined;
     decision = decideOnComment(runs, facts, account);
   }
-  if (decision.kind === 'ignore') return undefined;
+  if (decision.kind === 'ignore') return;
   const now = Date.now();
   const completed = await publishChange(decision.run.deliveryId, (current) => applyResult(current, { status: 'completed', result: decision.result }, now, 'comment'), known(decision.run.deliveryId));
   if (decision.kind === 'complete' && completed) {
@@ -65,5 +74,4 @@ export async function onCommentEvent(event: CommentEvent): Promise<InvocationErr
       await publishChange(older.deliveryId, (current) => supersede(current, decision.run.deliveryId, now), known(older.deliveryId), { mirror: false });
     }
   }
-  return undefined;
 }

@@ -111,6 +111,10 @@ async function deliverOnce(job: DeliveryJob, stored: StoredRun, attempt: number,
   const read = await readIssueAsApp(run.issueId);
   if (read.kind === 'missing') return record(stored, endRun(run, 'skipped', inEnglish({ key: 'reason.issueGone' }), Date.now(), 'issue'));
   if (read.kind === 'error') return settle(job, stored, { kind: 'retry', reason: inEnglish({ key: 'reason.jiraUnreadable', params: { status: read.status } }) }, attempt, settings, 0, 0);
+  // Moved to another project since the run began (a retry, a resume, a redelivery): the settings
+  // and the panel it was started with are the old project's, so nothing is sent.
+  const projectNow = read.issue.fields.project?.id;
+  if (projectNow && String(projectNow) !== run.projectId) return record(stored, endRun(run, 'skipped', inEnglish({ key: 'reason.moved', params: { key: read.issue.key } }), Date.now(), 'issue'));
 
   cachedSiteUrl ??= await siteUrl();
   // The callback URL goes with every non-strict payload, so AI Ops can call back in any mode.

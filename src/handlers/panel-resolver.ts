@@ -3,6 +3,7 @@ import { decideEligibility } from '../core/eligibility';
 import { endRun, isCommentResult } from '../core/enhancement';
 import { inEnglish } from '../core/english';
 import { wordReason } from '../core/reason-words';
+import { say } from '../core/i18n';
 import { panelView, type Audience, type CommentRead } from '../core/panel-view';
 import { readCommentAsUser, readIssueAsApp, userPermissions } from '../forge/jira-adapter';
 import { appPageUrls, issueChannel, panelRealtimeToken } from '../forge/platform';
@@ -12,7 +13,7 @@ import { getRun, listIssueRuns } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
 import { licensedResolver, issueFromContext, ResolverError, type ForgeResolverContext } from './resolver-context';
 import { rememberAccounts } from './personal-data';
-import { startDelivery } from './start-delivery';
+import { startAskedRun } from './asked-start';
 
 const resolver = licensedResolver();
 
@@ -72,20 +73,26 @@ resolver.define('load', async ({ context }) => {
   };
 });
 
-resolver.define('runAgain', async ({ context }) => {
+resolver.define('runAgain', async ({ payload, context }) => {
   const ctx = context as ForgeResolverContext;
   const issue = issueFromContext(ctx);
-  const held = await userPermissions(['EDIT_ISSUES'], { issueId: issue.issueId });
+  const held = await userPermissions(['EDIT_ISSUES', 'ADMINISTER_PROJECTS'], { issueId: issue.issueId });
   if (!held.has('EDIT_ISSUES')) throw new ResolverError(403, 'only users who can edit this issue can run the Ticket Enhancer again');
   const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(issue.projectId)]);
   if (!project.enabled) throw new ResolverError(409, 'the Ticket Enhancer is not enabled for this project');
   const { issueId, issueKey, projectId, projectKey } = issue;
-  const result = await startDelivery({ issueId, issueKey, projectId, projectKey }, 'rerun', `rerun-${Date.now()}`, global, project, {
-    requestedBy: ctx.accountId,
-    concurrencyLimit: global?.deliveryConcurrency,
-  });
-  if (result.started) return { started: true, deliveryId: result.run.deliveryId };
+  // Only a project admin may send past the project's own filters, and only when they asked to.
+  const override = (payload as { override?: unknown } | undefined)?.override === true && held.has('ADMINISTER_PROJECTS');
+  const result = await startAskedRun({ target: { issueId, issueKey, projectId, projectKey }, trigger: 'rerun', discriminator: `rerun-${Date.now()}`, requestedBy: ctx.accountId, global, project, override });
   const t = await translatorFor(ctx.locale);
+  if ('refused' in result) {
+    return {
+      started: false,
+      reason: say(t, result.refused),
+      ...(result.exclusion ? { exclusion: { why: say(t, result.exclusion.why), overridable: result.exclusion.overridable && held.has('ADMINISTER_PROJECTS') } } : {}),
+    };
+  }
+  if (result.started) return { started: true, deliveryId: result.run.deliveryId };
   const worded = wordReason(result.reason, t);
   if (result.queued) return { started: true, deliveryId: result.run.deliveryId, note: worded };
   return { started: false, reason: worded };

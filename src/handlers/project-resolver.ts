@@ -15,7 +15,9 @@ import { translatorFor } from '../forge/translations';
 import type { Translate } from '../core/i18n';
 import { licensedResolver, reasonOf, projectFromContext, requirePermission, ResolverError, type ForgeResolverContext } from './resolver-context';
 import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
-import { startDelivery } from './start-delivery';
+import { startAskedRun } from './asked-start';
+import { wordReason } from '../core/reason-words';
+import { say } from '../core/i18n';
 
 const resolver = licensedResolver();
 
@@ -105,20 +107,27 @@ resolver.define('save', async ({ payload, context }) => {
 
 resolver.define('redeliver', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
-  const { issueId, deliveryId } = (payload ?? {}) as { issueId?: unknown; deliveryId?: unknown };
+  const { issueId, deliveryId, override } = (payload ?? {}) as { issueId?: unknown; deliveryId?: unknown; override?: unknown };
   if (typeof issueId !== 'string' || typeof deliveryId !== 'string') throw new ResolverError(400, 'issueId and deliveryId are required');
   // Checked against the project from the context: a delivery of another project is simply not found.
   const stored = await getRun(deliveryId);
   if (!stored || stored.run.projectId !== projectId || stored.run.issueId !== issueId) throw new ResolverError(404, 'no such delivery in this project');
   const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(projectId)]);
   const { issueKey, projectKey } = stored.run;
-  const result = await startDelivery({ issueId, issueKey, projectId, projectKey }, 'redeliver', `redeliver-${Date.now()}`, global, project, {
+  const t = await translatorFor((context as ForgeResolverContext).locale);
+  const result = await startAskedRun({
+    target: { issueId, issueKey, projectId, projectKey },
+    trigger: 'redeliver',
+    discriminator: `redeliver-${Date.now()}`,
     requestedBy: accountId,
-    concurrencyLimit: global?.deliveryConcurrency,
+    global,
+    project,
+    override: override === true,
   });
+  if ('refused' in result) return { started: false, reason: say(t, result.refused), ...(result.exclusion ? { exclusion: { why: say(t, result.exclusion.why), overridable: result.exclusion.overridable } } : {}) };
   if (result.started) return { started: true, deliveryId: result.run.deliveryId };
-  if (result.queued) return { started: true, deliveryId: result.run.deliveryId, note: result.reason };
-  return { started: false, reason: result.reason };
+  if (result.queued) return { started: true, deliveryId: result.run.deliveryId, note: wordReason(result.reason, t) };
+  return { started: false, reason: wordReason(result.reason, t) };
 });
 
 /** Bulk runs in this project only: the project comes from Forge's context, never from the page. */

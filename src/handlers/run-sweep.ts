@@ -156,7 +156,7 @@ export async function runSweep(): Promise<void> {
  * Before a comment-mode run times out, one look at the issue's newest comments: the AI Ops
  * account's comment may be there while its event never reached the app (a comment trigger
  * invocation that fails is not delivered again). Found, it is recorded exactly as the comment
- * trigger records it. One Jira read per run, only at its deadline.
+ * trigger records it, but from storage alone. One Jira read per run, only at its deadline.
  */
 async function completeFromComments(run: DeliveryRun, settings: EffectiveSettings | undefined): Promise<boolean> {
   const account = run.resultAccount ?? settings?.resultAccount;
@@ -164,8 +164,9 @@ async function completeFromComments(run: DeliveryRun, settings: EffectiveSetting
   const acceptedAt = Date.parse(run.acceptedAt);
   const comment = (await latestComments(run.issueId, 20)).find((c) => c.authorAccountId === account.accountId && Date.parse(c.created ?? '') >= acceptedAt);
   if (!comment) return false;
-  const { onCommentEvent } = await import(/* webpackMode: "eager" */ './comment-event-trigger');
-  await onCommentEvent({
+  // Decided from the runs in storage, never from the issue property (which editors can forge).
+  const { recordComment } = await import(/* webpackMode: "eager" */ './comment-event-trigger');
+  await recordComment(run.issueId, comment.id, {
     eventType: 'avi:jira:commented:issue',
     issue: { id: run.issueId },
     comment: { id: comment.id, author: { accountId: comment.authorAccountId, displayName: comment.authorName }, created: comment.created, updated: comment.updated },

@@ -5,14 +5,14 @@
  * names who did comment so the admin can pick the right account.
  */
 import { isCommentResult } from '../core/enhancement';
-import type { Translate } from '../core/i18n';
+import { say, type Translate } from '../core/i18n';
 import { runSummary, sentence } from '../core/panel-view';
 import { wordReason } from '../core/reason-words';
 import { latestComments, readIssueAsUser } from '../forge/jira-adapter';
 import { getRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
 import { ResolverError } from './resolver-context';
-import { startDelivery } from './start-delivery';
+import { startAskedRun } from './asked-start';
 
 /** How long the page waits for a result before it reports what it saw. */
 export const TEST_WAIT_MS = 60_000;
@@ -28,10 +28,16 @@ export async function startTestDelivery(issueKey: unknown, accountId: string, t:
   if (!issue) return { started: false, reason: t('test.noIssue', { key: issueKey.trim().toUpperCase() }) };
   const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(issue.projectId)]);
   if (!global) return { started: false, reason: t('test.saveFirst') };
-  const result = await startDelivery({ issueId: issue.id, issueKey: issue.key, projectId: issue.projectId, projectKey: issue.projectKey }, 'test', `test-${Date.now()}`, global, project, {
+  const result = await startAskedRun({
+    target: { issueId: issue.id, issueKey: issue.key, projectId: issue.projectId, projectKey: issue.projectKey },
+    trigger: 'test',
+    discriminator: `test-${Date.now()}`,
     requestedBy: accountId,
-    concurrencyLimit: global.deliveryConcurrency,
+    global,
+    project,
+    skipFilters: true,
   });
+  if ('refused' in result) return { started: false, reason: sentence(say(t, result.refused)) };
   if (!result.started && !result.queued) return { started: false, reason: sentence(wordReason(result.reason, t)) };
   return { started: true, deliveryId: result.run!.deliveryId, issueKey: issue.key, resultMode: global.resultMode };
 }
