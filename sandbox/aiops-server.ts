@@ -58,6 +58,8 @@ export interface ScriptedFault {
   delayMs?: number;
   /** drop the connection without answering */
   hangUp?: boolean;
+  /** Answer `status` with a body that never ends (a misbehaving proxy): chunks until the client goes. */
+  endlessBody?: boolean;
 }
 
 interface Execution {
@@ -271,6 +273,18 @@ export class AiOpsServer {
       if (fault.hangUp) {
         this.received.push({ at: Date.now(), agentId, headers, rawBody: rawBody.toString('utf8'), status: 0, answer: 'hang-up' });
         req.socket.destroy();
+        return;
+      }
+      if (fault.status && fault.endlessBody) {
+        this.received.push({ at: Date.now(), agentId, headers, rawBody: rawBody.toString('utf8'), status: fault.status, answer: 'endless body' });
+        res.status(fault.status).type('text/html');
+        const chunk = `<p>${'x'.repeat(16 * 1024)}</p>\n`;
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        res.write('<!DOCTYPE html><html><body>');
+        pump();
         return;
       }
       if (fault.status) {

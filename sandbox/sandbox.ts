@@ -254,9 +254,44 @@ export class Sandbox {
     }
   }
 
+  /**
+   * The sandbox acts with real users' permissions and can send signed deliveries to a real AI Ops,
+   * so a web page open in the same browser must not drive it: only this server's own host names
+   * are answered (no DNS rebinding), a cross-origin request is refused, and a request that changes
+   * something must be JSON (a form or `text/plain` post from another page cannot be) and, for
+   * Jira's API, name its user (`X-Sandbox-Account`: a header no other page can add without a CORS
+   * preflight, which this server never grants). Web triggers stay public, as Forge's are.
+   */
+  private guard(req: Request, res: ExpressResponse, next: () => void): void {
+    const port = new URL(this.url).port;
+    const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${this.options.host ?? '127.0.0.1'}:${port}`]);
+    if (!hosts.has(String(req.headers.host ?? '').toLowerCase())) {
+      res.status(421).json({ message: `This sandbox answers only to ${[...hosts][0]}, not to host "${String(req.headers.host ?? '')}".` });
+      return;
+    }
+    if (req.path.startsWith('/x1/')) return next();
+    const origin = req.headers.origin;
+    if (origin !== undefined && ![...hosts].some((host) => origin === `http://${host}`)) {
+      res.status(403).json({ message: `Requests from ${origin} are refused: the sandbox takes requests from its own pages and from local tools only.` });
+      return;
+    }
+    const changes = !['GET', 'HEAD', 'OPTIONS'].includes(req.method);
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (changes && hasBody && !String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+      res.status(415).json({ message: 'Send a JSON body (Content-Type: application/json).' });
+      return;
+    }
+    if (req.path.startsWith('/rest/api/3') && !req.header('x-sandbox-account')) {
+      res.status(401).json({ errorMessages: [`Name the user with the X-Sandbox-Account header (${SANDBOX_USERS.map((u) => u.name).join(', ')}).`] });
+      return;
+    }
+    next();
+  }
+
   private httpApp() {
     const app = express();
     app.disable('x-powered-by');
+    app.use((req, res, next) => this.guard(req, res, next));
 
     // A screen fetches its translations next to itself: ./__LOCALES__/<file> (@forge/bridge i18n).
     app.get(/\/__LOCALES__\/([^/]+)$/, (req: Request, res: ExpressResponse) => {
@@ -285,7 +320,7 @@ export class Sandbox {
     });
 
     app.use('/rest/api/3', express.text({ type: () => true, limit: '5mb' }), async (req: Request, res: ExpressResponse) => {
-      const name = req.header('x-sandbox-account') ?? 'admin';
+      const name = req.header('x-sandbox-account')!;
       const user = this.jira.user(name);
       if (!user) {
         res.status(401).json({ errorMessages: [`Unknown X-Sandbox-Account "${name}"; use one of ${SANDBOX_USERS.map((u) => u.name).join(', ')}`] });

@@ -49,7 +49,7 @@ describe('the panel shows the run as it happens', () => {
     expect(ui.button('Run again')).toBeDefined();
     // The issue property follows for JQL.
     const issue = h.sandbox.jira.issue(key)!;
-    expect(issue.properties['ticket-enhancer']).toMatchObject({ status: 'completed', deliveryId: 'dlv_' + issue.id + '_created' });
+    expect(issue.properties['ticket-enhancer']).toMatchObject({ status: 'completed', deliveryId: expect.stringMatching(new RegExp(`^dlv_${issue.id}_created_[0-9a-f]{20}$`)) });
   });
 
   it('shows a wrong secret to an agent in their terms, and to a Jira admin with the reason and the way to the fix', async () => {
@@ -59,7 +59,7 @@ describe('the panel shows the run as it happens', () => {
     await ui.waitForText('Failed');
     expect(lozenges(ui)[0]).toEqual({ text: 'Failed', appearance: 'removed' });
     expect(ui.byType('SectionMessage')[0].props.appearance).toBe('error');
-    expect(ui.text()).toContain('The AI Ops connection needs attention; a Jira admin has been shown how to fix it.');
+    expect(ui.text()).toContain('The AI Ops connection needs attention. Ask your Jira admin to check the AI Ops connection');
     expect(ui.text()).not.toMatch(/HMAC|401/);
     // Running again would fail the same way: not the primary action.
     expect(ui.button('Run again')!.props.appearance).toBe('default');
@@ -76,9 +76,15 @@ describe('the panel shows the run as it happens', () => {
     const ui = openPanel(key, 'agent');
     await ui.waitForText('Retrying (attempt 2 of 5)');
     expect(lozenges(ui)[0].appearance).toBe('moved');
-    expect(ui.text()).toMatch(/503 from AI Ops: Service unavailable\. Next attempt at/);
+    // An agent reads what happens next; AI Ops' own words are for admins.
+    expect(ui.text()).toMatch(/AI Ops is not answering yet; the app tries again on its own\. Next attempt at/);
+    expect(ui.text()).not.toContain('503');
     // Run again waits until the run has finished.
     expect(ui.button('Run again')!.props.isDisabled).toBe(true);
+    ui.unmount();
+    const admin = openPanel(key, 'admin');
+    await admin.waitForText('503 from AI Ops: Service unavailable. Next attempt at');
+    admin.unmount();
   });
 
   it('explains why nothing was sent, and tells a project admin where to change it', async () => {

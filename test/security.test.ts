@@ -5,6 +5,8 @@
  * server or callback, a hostile ticket.
  */
 import { SANDBOX_USERS } from '../sandbox/jira';
+import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../sandbox/sandbox';
+import { signRequest } from '../src/core/signing';
 import { Harness } from './support/harness';
 
 let h: Harness;
@@ -166,5 +168,214 @@ describe('3. runs people start are limited on the server, not by a disabled butt
     expect(second.body.reason).toContain('1 runs started in the last hour');
     const rule = (await h.sandbox.runtime.runAutomationAction('send-to-ticket-enhancer', { issueKey: key }, SANDBOX_USERS[2].accountId)) as { errors?: Array<{ message: string }> };
     expect(rule.errors?.[0].message).toContain('1 runs started in the last hour');
+  });
+});
+
+describe('5. a forged ticket-enhancer issue property cannot hide a result', () => {
+  it('has the deadline check find the AI Ops comment whatever the property says', async () => {
+    h.sandbox.runtime.propertyFilterLagMs = 0;
+    const { key } = await h.createIssue();
+    await until(() => h.runs()[0]?.status === 'accepted');
+    // An editor rewrites the property so that the filter and the trigger ignore the AI Ops comment.
+    const forged = await fetch(`${h.sandbox.url}/rest/api/3/issue/${key}/properties/ticket-enhancer`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': 'agent' },
+      body: JSON.stringify({ status: 'completed', deliveryId: 'x', updatedAt: new Date().toISOString() }),
+    });
+    expect(forged.status).toBe(200);
+    await h.settle();
+    expect(h.runs()[0].status).toBe('accepted');
+    h.sandbox.runtime.advanceClock(31 * 60_000);
+    await h.sweep();
+    expect(h.runs()[0]).toMatchObject({ status: 'completed', result: { kind: 'comment', authorName: 'AI Ops Bot' } });
+  });
+});
+
+describe('7. no ticket a reporter writes can stop its own delivery', () => {
+  it('sends a description holding an out-of-range date, a deep nest and marks of the wrong type', async () => {
+    let nest: Record<string, unknown> = { type: 'text', text: 'deepest' };
+    for (let i = 0; i < 1000; i += 1) nest = { type: 'blockquote', content: [nest] };
+    const description = {
+      type: 'doc',
+      version: 1,
+      content: [
+        { type: 'paragraph', content: [{ type: 'text', text: 'Due ' }, { type: 'date', attrs: { timestamp: '31536000000000000' } }, { type: 'text', text: 7, marks: [null] }] },
+        nest,
+      ],
+    };
+    await h.createIssue({ description });
+    await h.settle();
+    expect(h.runs()[0]).toMatchObject({ status: 'completed' });
+    expect(JSON.parse(h.webhookRequests()[0].rawBody).issue.fields.description).toContain('Due');
+  });
+});
+
+describe('8. results link only to the web, mail and the site itself', () => {
+  it('drops javascript:, data: and vbscript: links and turns external images into links', async () => {
+    // The agent stays silent; the comment below (as the AI Ops account) is the result. No filter lag.
+    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'poll' });
+    h.sandbox.runtime.propertyFilterLagMs = 0;
+    const { key } = await h.createIssue();
+    await until(() => h.runs()[0]?.status === 'accepted');
+    const comment = {
+      type: 'doc',
+      version: 1,
+      content: [
+        { type: 'paragraph', content: [
+          { type: 'text', text: 'run me', marks: [{ type: 'link', attrs: { href: 'javascript:alert(document.cookie)' } }] },
+          { type: 'text', text: ' data', marks: [{ type: 'link', attrs: { href: 'data:text/html,<script>alert(1)</script>' } }] },
+          { type: 'text', text: ' vb', marks: [{ type: 'link', attrs: { href: 'vbscript:msgbox' } }] },
+          { type: 'text', text: ' docs', marks: [{ type: 'link', attrs: { href: 'https://docs.example.com/x' } }] },
+          { type: 'text', text: ' issue', marks: [{ type: 'link', attrs: { href: '/browse/DEMO-1' } }] },
+          { type: 'inlineCard', attrs: { url: 'javascript:alert(2)' } },
+        ] },
+        { type: 'mediaSingle', content: [{ type: 'media', attrs: { type: 'external', url: 'https://tracker.example.com/pixel.png', alt: 'chart' } }] },
+      ],
+    };
+    const posted = await fetch(`${h.sandbox.url}/rest/api/3/issue/${key}/comment`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': 'aiops' }, body: JSON.stringify({ body: comment }) });
+    expect(posted.status).toBe(201);
+    await h.settle();
+    const view = ((await invoke(PANEL, 'load', 'agent', {}, { issueKey: key })) as { body: any }).body;
+    const document = JSON.stringify(view.current.result.sections);
+    expect(document).not.toMatch(/"(href|url)":"(javascript|data|vbscript):/);
+    expect(document).toContain('"href":"https://docs.example.com/x"');
+    expect(document).toContain(`"href":"${h.sandbox.url}/browse/DEMO-1"`);
+    expect(document).toContain('"text":"chart","marks":[{"type":"link","attrs":{"href":"https://tracker.example.com/pixel.png"}}]');
+    expect(document).not.toContain('"type":"media"');
+  });
+});
+
+describe('callbacks from a hostile or misconfigured AI Ops', () => {
+  const key = Buffer.from(EMBEDDED_AGENT_SECRET, 'base64');
+  let callbackUrl: string;
+  let executionId: string;
+  let issueKey: string;
+
+  beforeEach(async () => {
+    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'poll' });
+    issueKey = (await h.createIssue()).key;
+    await h.settle();
+    const [request] = h.webhookRequests();
+    callbackUrl = JSON.parse(request.rawBody).callback_url;
+    executionId = (request.answer as { execution_id: string }).execution_id;
+  });
+
+  const post = async (message: unknown, opts: { url?: string; atMs?: number; headers?: 'all' | 'hub-only' } = {}) => {
+    const body = typeof message === 'string' ? message : JSON.stringify(message);
+    const signed = signRequest(body, [key], `cb-${Math.random()}`, opts.atMs ?? Date.now());
+    const headers: Record<string, string> = opts.headers === 'hub-only' ? { 'X-Hub-Signature-256': signed['X-Hub-Signature-256'] } : { ...signed };
+    const response = await fetch(opts.url ?? callbackUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    return { status: response.status, body: await response.text() };
+  };
+
+  it('9. stores a comment-shaped result as sections, never as another user\'s comment', async () => {
+    const answer = await post({ execution_id: executionId, status: 'completed', result: { kind: 'comment', commentId: '10500', authorAccountId: SANDBOX_USERS[0].accountId, created: new Date().toISOString() } });
+    expect(answer.status).toBe(200);
+    const [run] = h.runs();
+    expect(run.result).toMatchObject({ kind: 'sections', sections: expect.arrayContaining([{ title: 'kind', body: 'comment' }]) });
+    const view = ((await invoke(PANEL, 'load', 'agent', {}, { issueKey })) as { body: any }).body;
+    expect(view.current.result.source).toBe('Sent back by AI Ops');
+  });
+
+  it('10. caps a result of thousands of sections in number and bytes, and answers 200', async () => {
+    const sections = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`Section ${i} ${'t'.repeat(150)}`, 'b'.repeat(200)]));
+    const answer = await post({ execution_id: executionId, status: 'completed', result: sections });
+    expect(answer.status).toBe(200);
+    const [run] = h.runs();
+    expect(run.status).toBe('completed');
+    expect(run.result.sections).toHaveLength(51);
+    expect(run.result.sections[50]).toEqual({ title: 'More sections', body: expect.stringContaining('4950 more sections left out') });
+    expect(Buffer.byteLength(JSON.stringify(run))).toBeLessThan(240 * 1024);
+  });
+
+  it('12. does not let a "failed" signed before a newer "running" move the run, with or without the webhook headers', async () => {
+    const t0 = Date.now() - 60_000;
+    expect((await post({ execution_id: executionId, status: 'running' }, { atMs: Date.now() })).status).toBe(200);
+    expect(h.runs()[0].status).toBe('running');
+    const replayed = await post({ execution_id: executionId, status: 'failed', error: 'replayed' }, { atMs: t0 });
+    expect(replayed).toMatchObject({ status: 200, body: expect.stringContaining('already recorded') });
+    expect(h.runs()[0].status).toBe('running');
+    // Without the headers, a repeated body changes nothing once recorded.
+    expect((await post({ execution_id: executionId, status: 'completed', result: 'Done.' }, { headers: 'hub-only' })).status).toBe(200);
+    expect((await post({ execution_id: executionId, status: 'completed', result: 'Done.' }, { headers: 'hub-only' })).body).toContain('already recorded');
+  });
+
+  it('13. answers every call it cannot verify the same way, and delivery ids cannot be guessed', async () => {
+    const unknownDelivery = callbackUrl.replace(/delivery=[^&]+/, 'delivery=dlv_10001_created');
+    const otherProject = callbackUrl.replace(/secret=global/, 'secret=project-10010');
+    const noSecretParam = callbackUrl.replace(/&secret=[^&]+/, '');
+    const forged = async (url: string) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': `sha256=${'0'.repeat(64)}` }, body: '{}' });
+      return { status: response.status, body: await response.text() };
+    };
+    const answers = await Promise.all([callbackUrl, unknownDelivery, otherProject, noSecretParam, noSecretParam.replace(/delivery=[^&]+/, 'delivery=nope'), callbackUrl.replace(/\?.*$/, '')].map(forged));
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0].status).toBe(401);
+    // The delivery id ends with 80 bits that only the installation can compute.
+    expect(new URL(callbackUrl).searchParams.get('delivery')).toMatch(/^dlv_\d+_created_[0-9a-f]{20}$/);
+  });
+});
+
+describe('11. the panel sends no reader more than they may see', () => {
+  it('leaves AI Ops\' own error text out of what a browse-only user receives', async () => {
+    h.aiops.scriptFaults({ status: 403, body: { detail: 'Agent is PAUSED, only ACTIVE agents can be triggered (tenant acme-internal, cluster eu-3)' } });
+    const { key } = await h.createIssue();
+    await h.settle();
+    const raw = JSON.stringify(await invoke(PANEL, 'load', 'viewer', {}, { issueKey: key }));
+    expect(raw).not.toMatch(/PAUSED|acme-internal|403/);
+    expect(JSON.stringify(await invoke(PANEL, 'load', 'admin', {}, { issueKey: key }))).toContain('acme-internal');
+  });
+});
+
+describe('14. the AI Ops base URL cannot point inside a network, in any notation', () => {
+  it('refuses IPv4 written as IPv6, NAT64, 6to4, reserved ranges and rebinding names on save', async () => {
+    for (const url of ['https://[::7f00:1]', 'https://[64:ff9b::a9fe:a9fe]', 'https://[2002:a9fe:a9fe::]', 'https://198.18.0.1', 'https://10.0.0.1.nip.io', 'https://metadata.google.internal']) {
+      const answer = (await invoke('ticket-enhancer-admin', 'save', 'admin', { settings: { aiopsBaseUrl: url, agentId: EMBEDDED_AGENT_ID, tenantId: 't' } })) as { body: any };
+      expect(answer.body.ok).toBe(false);
+      expect(answer.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'aiopsBaseUrl' })]));
+    }
+  });
+});
+
+describe('15. the sandbox cannot be driven by another web page', () => {
+  it('refuses foreign hosts, foreign origins, text/plain posts and requests that name no user', async () => {
+    const create = (headers: Record<string, string>, body = JSON.stringify({ fields: { project: { key: 'DEMO' }, summary: 'x', issuetype: { name: 'Bug' } } })) =>
+      fetch(`${h.sandbox.url}/rest/api/3/issue`, { method: 'POST', headers, body }).then((r) => r.status);
+    expect(await create({ 'Content-Type': 'text/plain', 'X-Sandbox-Account': 'admin' })).toBe(415);
+    expect(await create({ 'Content-Type': 'application/json' })).toBe(401);
+    expect(await create({ 'Content-Type': 'application/json', 'X-Sandbox-Account': 'admin', Origin: 'https://evil.example' })).toBe(403);
+    const { request } = await import('node:http');
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request(`${h.sandbox.url}/__sandbox/deliveries`, { headers: { Host: 'attacker.example:80' } }, (res) => resolve(res.statusCode ?? 0));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(rebound).toBe(421);
+    expect(await create({ 'Content-Type': 'application/json', 'X-Sandbox-Account': 'agent', Origin: h.sandbox.url })).toBe(201);
+    expect(h.sandbox.url.startsWith('http://127.0.0.1:')).toBe(true);
+  });
+});
+
+describe('16. hostile values never reach JQL unquoted, and answers are read with a cap', () => {
+  it('reads only the start of an AI Ops answer that never ends, and records it as the 500 it is', async () => {
+    h.aiops.scriptFaults({ status: 500, endlessBody: true }, { status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
+    await h.createIssue();
+    await h.settle();
+    const [run] = h.runs();
+    expect(run.attempts[0]).toMatchObject({ httpStatus: 500, reason: expect.stringContaining('500 from AI Ops') });
+  });
+
+  it('quotes the property status in Diagnose\'s JQL', async () => {
+    const { key } = await h.createIssue();
+    await h.settle();
+    await fetch(`${h.sandbox.url}/rest/api/3/issue/${key}/properties/ticket-enhancer`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': 'agent' },
+      body: JSON.stringify({ status: 'x" OR project = FIN OR status = "y', deliveryId: 'd', updatedAt: new Date().toISOString() }),
+    });
+    const answer = ((await invoke('ticket-enhancer-admin', 'diagnose', 'admin', { issueKey: key })) as { body: any }).body;
+    const step = answer.steps.find((s: { key: string }) => s.key === 'issue-property');
+    expect(step.detail).toContain('ticketEnhancerStatus = "x\\" OR project = FIN OR status = \\"y"');
+    expect(step.status).toBe('passed');
   });
 });

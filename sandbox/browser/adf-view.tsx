@@ -12,6 +12,20 @@ interface AdfNode {
 
 const SIZES = ['xlarge', 'large', 'medium', 'small', 'xsmall', 'xxsmall'] as const;
 
+/**
+ * Only web, mail and same-site links are drawn as links, as Jira's renderer allows; any other
+ * scheme (`javascript:`, `data:`, `vbscript:`) is drawn as its text, whatever the app sent.
+ */
+function safeHref(href: unknown): string | undefined {
+  if (typeof href !== 'string') return undefined;
+  try {
+    const url = new URL(href, window.location.origin);
+    return ['https:', 'http:', 'mailto:'].includes(url.protocol) ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function marks(node: AdfNode, child: React.ReactNode): React.ReactNode {
   return (node.marks ?? []).reduce<React.ReactNode>((inner, mark) => {
     switch (mark.type) {
@@ -23,12 +37,16 @@ function marks(node: AdfNode, child: React.ReactNode): React.ReactNode {
         return <code className="sbx-code">{inner}</code>;
       case 'strike':
         return <s>{inner}</s>;
-      case 'link':
-        return (
-          <a href={mark.attrs?.href} target="_blank" rel="noreferrer">
+      case 'link': {
+        const href = safeHref(mark.attrs?.href);
+        return href ? (
+          <a href={href} target="_blank" rel="noreferrer">
             {inner}
           </a>
+        ) : (
+          inner
         );
+      }
       default:
         return inner;
     }
@@ -74,8 +92,10 @@ function AdfNodeView({ node }: { node: AdfNode }): React.ReactElement | null {
       return <span className="sbx-mention">{String(node.attrs?.text ?? '@someone')}</span>;
     case 'emoji':
       return <span>{String(node.attrs?.text ?? node.attrs?.shortName ?? '')}</span>;
-    case 'inlineCard':
-      return <a href={node.attrs?.url}>{String(node.attrs?.url ?? '')}</a>;
+    case 'inlineCard': {
+      const href = safeHref(node.attrs?.url);
+      return href ? <a href={href}>{String(node.attrs?.url ?? '')}</a> : <span>{String(node.attrs?.url ?? '')}</span>;
+    }
     case 'table':
       return (
         <table className="sbx-table">

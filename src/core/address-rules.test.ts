@@ -14,7 +14,8 @@ describe('addresses an AI Ops API can have', () => {
   it('accepts a public https host, with a port and a path', () => {
     expect(urlProblem('https://aiops.example.com', production)).toBeUndefined();
     expect(urlProblem('https://aiops.example.com:8443/base', production)).toBeUndefined();
-    expect(urlProblem('https://203.0.113.10', production)).toBeUndefined();
+    expect(urlProblem('https://93.184.215.14', production)).toBeUndefined();
+    expect(urlProblem('https://[2606:4700:4700::1111]', production)).toBeUndefined();
   });
 
   it.each([
@@ -37,6 +38,31 @@ describe('addresses an AI Ops API can have', () => {
     ['https://aiops', 'must name a public host (a single-label name such as "aiops" is not one)'],
     ['not a url', 'is not a valid URL'],
   ])('refuses %s in production', (url, problem) => {
+    expect(urlProblem(url, production)).toBe(problem);
+  });
+
+  it.each([
+    // IPv4 written as IPv6: compatible (deprecated), mapped, NAT64, 6to4.
+    ['https://[::7f00:1]', 'points to a loopback address, not a public host'],
+    ['https://[::ffff:7f00:1]', 'points to a loopback address, not a public host'],
+    ['https://[64:ff9b::a9fe:a9fe]', 'points to a link-local address (such as the cloud metadata service), not a public host'],
+    ['https://[64:ff9b::10.0.0.1]', 'points to a private address, not a public host'],
+    ['https://[2002:7f00:1::]', 'points to a loopback address, not a public host'],
+    ['https://[2002:5db8:d70e::1]', 'points to a special-purpose address (IANA registry), not a public host'],
+    ['https://[fec0::1]', 'points to a private address, not a public host'],
+    ['https://[2001:db8::1]', 'points to an address reserved for documentation, not a public host'],
+    ['https://[ff02::1]', 'points to a multicast or reserved address, not a public host'],
+    ['https://198.18.0.1', 'points to a special-purpose address (IANA registry), not a public host'],
+    ['https://198.19.255.254', 'points to a special-purpose address (IANA registry), not a public host'],
+    ['https://192.0.0.170', 'points to a special-purpose address (IANA registry), not a public host'],
+    ['https://203.0.113.10', 'points to an address reserved for documentation, not a public host'],
+    ['https://255.255.255.255', 'points to a multicast or reserved address, not a public host'],
+    // Names that resolve privately by design.
+    ['https://127.0.0.1.nip.io', 'names 127.0.0.1.nip.io, a host name that resolves to a loopback or private address, not a public host'],
+    ['https://localtest.me', 'names localtest.me, a host name that resolves to a loopback or private address, not a public host'],
+    ['https://metadata.google.internal', 'names metadata.google.internal, a host name that resolves to a loopback or private address, not a public host'],
+    ['https://aiops.nip.io.', 'names aiops.nip.io, a host name that resolves to a loopback or private address, not a public host'],
+  ])('refuses %s, an IANA special-purpose address or a private name in another notation', (url, problem) => {
     expect(urlProblem(url, production)).toBe(problem);
   });
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { EnhancementResult, ResultMessage } from './enhancement';
+import { sectionsFrom, type EnhancementResult, type ResultMessage } from './enhancement';
 import { capText, MAX_REASON_BYTES } from './text-limits';
 
 /**
@@ -34,7 +34,7 @@ export function parseCallback(body: string): CallbackParse {
   let normalised: EnhancementResult | undefined;
   if (typeof result === 'string') normalised = result;
   else if (result) {
-    normalised = Object.fromEntries(Object.entries(result).map(([title, value]) => [title, typeof value === 'string' ? value : JSON.stringify(value, null, 2)]));
+    normalised = sectionsFrom(result);
   }
   return { ok: true, message: { executionId: execution_id, status, result: normalised, error: error ? capText(error, MAX_REASON_BYTES, 'error') : undefined } };
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { DeliveryRun } from './enhancement';
 import type { EffectiveSettings } from './settings';
 
@@ -68,7 +69,12 @@ export const DELIVERY_QUEUE = 'aiops-delivery';
 /** Concurrency is per installation and key; the limit is an admin setting (default 5). */
 export const DELIVERY_CONCURRENCY = { key: 'aiops-delivery', limit: 5 };
 
-/** Delivery ids are the `webhook-id`: stable across retries, unique per event. */
-export function deliveryIdFor(issueId: string, discriminator: string): string {
-  return `dlv_${issueId}_${discriminator}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+/**
+ * Delivery ids are the `webhook-id`: stable across retries, unique per event, and not guessable:
+ * they end with an HMAC of the issue and discriminator under the installation's salt, so a
+ * repeated event gets the same id while nobody outside can name another run's.
+ */
+export function deliveryIdFor(issueId: string, discriminator: string, salt?: string): string {
+  const base = `dlv_${issueId}_${discriminator}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  return salt ? `${base}_${createHmac('sha256', salt).update(base).digest('hex').slice(0, 20)}` : base;
 }

@@ -51,11 +51,28 @@ export interface CommentResult {
   deleted?: boolean;
 }
 
-export type EnhancementResult = string | Record<string, string> | CommentResult;
+/** A result of named sections, as a callback or a status URL sends it: its own shape, never a comment's. */
+export interface SectionsResult {
+  kind: 'sections';
+  sections: Array<{ title: string; body: string }>;
+}
+
+/** `Record<string, string>`: sections as runs stored them before `SectionsResult` (read, never written). */
+export type EnhancementResult = string | SectionsResult | CommentResult | Record<string, string>;
 
 export function isCommentResult(result: EnhancementResult | undefined): result is CommentResult {
   return typeof result === 'object' && result !== null && (result as CommentResult).kind === 'comment' && typeof (result as CommentResult).commentId === 'string';
 }
+
+/** The named sections of a result that has them (a callback or status URL result, or an older stored one). */
+export function sectionsOf(result: EnhancementResult | undefined): Array<{ title: string; body: string }> | undefined {
+  if (result === undefined || typeof result === 'string' || isCommentResult(result)) return undefined;
+  if ((result as SectionsResult).kind === 'sections' && Array.isArray((result as SectionsResult).sections)) return (result as SectionsResult).sections;
+  return Object.entries(result as Record<string, string>).map(([title, body]) => ({ title, body: String(body) }));
+}
+
+/** At most this many sections are kept; the rest are counted in a last section. */
+export const MAX_SECTIONS = 50;
 
 export interface DeliveryRun {
   deliveryId: string;
@@ -95,6 +112,8 @@ export interface DeliveryRun {
   finishedAt?: string;
   /** Set when a result arrived after the run had timed out: when it timed out. */
   timedOutAt?: string;
+  /** When AI Ops sent the newest message applied to this run (its signed `webhook-timestamp`). */
+  lastMessageAt?: string;
   /** Who started a re-run, redelivery or test. */
   requestedBy?: string;
   /** How often the scheduled check sent this run again after it stalled. */
@@ -230,6 +249,8 @@ export interface ResultMessage {
   error?: string;
   /** Whose move it is when the run ends without a result (default: the agent's). */
   cause?: FailureCause;
+  /** When the sender signed it (`webhook-timestamp`), when it said. */
+  sentAtMs?: number;
 }
 
 export type ResultSource = 'callback' | 'poll' | 'comment' | 'sweep';
@@ -252,12 +273,20 @@ export function applyResult(run: DeliveryRun, message: ResultMessage, atMs: numb
   // Nothing reached AI Ops, or the run already ended for good.
   if (isFinal(run.status) || RANK[run.status] < RANK.accepted) return undefined;
   if (source !== 'comment' && source !== 'sweep' && message.executionId && run.executionId && message.executionId !== run.executionId) return undefined;
+  // Only the comment trigger and the scheduled check record a comment as a result.
+  if ((source === 'callback' || source === 'poll') && isCommentResult(message.result)) return undefined;
+  // A "running" or "failed" signed before the newest message this run took is old news (a replay,
+  // or a message overtaken on the way): it cannot move the run.
+  const stale = message.sentAtMs !== undefined && run.lastMessageAt !== undefined && message.sentAtMs < Date.parse(run.lastMessageAt);
+  if (stale && (message.status === 'running' || message.status === 'failed')) return undefined;
+  const sent = message.sentAtMs !== undefined && Number.isFinite(message.sentAtMs) ? { lastMessageAt: new Date(Math.max(message.sentAtMs, Date.parse(run.lastMessageAt ?? '') || 0)).toISOString() } : {};
   switch (message.status) {
     case 'running':
-      return run.status === 'accepted' ? { ...run, status: 'running', updatedAt: at } : undefined;
+      return run.status === 'accepted' ? { ...run, ...sent, status: 'running', updatedAt: at } : undefined;
     case 'completed':
       return {
         ...run,
+        ...sent,
         status: 'completed',
         result: limitResult(message.result),
         reason: undefined,
@@ -268,7 +297,7 @@ export function applyResult(run: DeliveryRun, message: ResultMessage, atMs: numb
         ...(run.status === 'timed-out' ? { timedOutAt: run.finishedAt } : {}),
       };
     case 'failed':
-      return { ...run, status: 'failed', reason: capText(`the Ticket Enhancer failed: ${message.error ?? 'no reason given'}`, MAX_REASON_BYTES), failureCause: message.cause ?? 'agent', updatedAt: at, finishedAt: at };
+      return { ...run, ...sent, status: 'failed', reason: capText(`the Ticket Enhancer failed: ${message.error ?? 'no reason given'}`, MAX_REASON_BYTES), failureCause: message.cause ?? 'agent', updatedAt: at, finishedAt: at };
     case 'timed-out':
       if (run.status !== 'accepted' && run.status !== 'running') return undefined;
       return { ...run, status: 'timed-out', reason: capText(message.error ?? 'no result arrived in time', MAX_REASON_BYTES), failureCause: message.cause ?? 'agent', updatedAt: at, finishedAt: at };
@@ -277,19 +306,31 @@ export function applyResult(run: DeliveryRun, message: ResultMessage, atMs: numb
   }
 }
 
-/** Keeps a result inside one stored value: texts are capped in bytes, sections share the budget. */
+/**
+ * Keeps a result inside one stored value: texts are capped in bytes; sections share the budget,
+ * at most MAX_SECTIONS of them, and what did not fit is counted in a last section.
+ */
 export function limitResult(result: EnhancementResult | undefined): EnhancementResult | undefined {
   if (result === undefined || isCommentResult(result)) return result;
   if (typeof result === 'string') return capText(result, MAX_RESULT_BYTES, 'result');
-  let budget = MAX_RESULT_BYTES;
-  const sections: Record<string, string> = {};
-  for (const [title, body] of Object.entries(result)) {
-    const name = capText(title, 200);
-    const kept = capText(body, Math.max(0, budget), 'section');
-    sections[name] = kept;
-    budget -= Buffer.byteLength(kept) + Buffer.byteLength(name);
+  const all = sectionsOf(result) ?? [];
+  let budget = MAX_RESULT_BYTES - 1024;
+  const sections: SectionsResult['sections'] = [];
+  for (const section of all) {
+    if (sections.length >= MAX_SECTIONS || budget <= 256) break;
+    const title = capText(String(section.title), 200);
+    const body = capText(String(section.body), Math.max(0, budget - Buffer.byteLength(title) - 32), 'section');
+    sections.push({ title, body });
+    budget -= Buffer.byteLength(title) + Buffer.byteLength(body) + 32;
   }
-  return sections;
+  const left = all.length - sections.length;
+  if (left > 0) sections.push({ title: 'More sections', body: `[${left} more section${left === 1 ? '' : 's'} left out: a result keeps at most ${MAX_SECTIONS} sections and ${MAX_RESULT_BYTES} bytes]` });
+  return { kind: 'sections', sections };
+}
+
+/** What a callback or status URL sent as a result object: its sections, values that are not text shown as JSON. */
+export function sectionsFrom(value: Record<string, unknown>): SectionsResult {
+  return { kind: 'sections', sections: Object.entries(value).map(([title, body]) => ({ title, body: typeof body === 'string' ? body : JSON.stringify(body, null, 2) })) };
 }
 
 /** A newer run completed from the AI Ops comment: older accepted runs of the issue are superseded. */

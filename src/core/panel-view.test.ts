@@ -74,9 +74,10 @@ describe('a failure, worded for its reader', () => {
   const failed = run('failed', { reason: '401 from AI Ops: the HMAC secret does not match the agent\'s secret (check the secret and its key encoding): Invalid HMAC signature', failureCause: 'configuration', httpStatus: 401 });
 
   it('tells agents and viewers what happened and whom to ask, without the diagnostics', () => {
-    const v = view([failed]);
-    expect(v.failure?.text).toBe('The AI Ops connection needs attention; a Jira admin has been shown how to fix it.');
-    expect(JSON.stringify(v.failure)).not.toMatch(/HMAC|401|key encoding/);
+    const v = view([failed, { ...failed, deliveryId: 'older' }]);
+    expect(v.failure?.text).toBe("The AI Ops connection needs attention. Ask your Jira admin to check the AI Ops connection on the app's admin page.");
+    // Nothing technical leaves the resolver for this reader: not in the failure, the runs, or the history.
+    expect(JSON.stringify(v)).not.toMatch(/HMAC|401|key encoding/);
     expect(v.runAgainIsPrimary).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 import type { FailureCause } from './delivery-policy';
 import type { Eligibility } from './eligibility';
-import { attemptCount, isCommentResult, isFinished, type DeliveryRun, type EnhancementResult, type RunStatus } from './enhancement';
+import { attemptCount, isCommentResult, isFinished, sectionsOf, type DeliveryRun, type EnhancementResult, type RunStatus } from './enhancement';
 import { commentDocument, markdownDocument, type AdfDoc } from './result-document';
 import { english } from './english';
 import { wordReason } from './reason-words';
@@ -124,7 +124,7 @@ function resultSummary(result: EnhancementResult | undefined, t: Translate): str
     const who = result.authorName ?? t('result.aiopsAccount');
     return result.deleted ? t('result.commentByDeleted', { who }) : t('result.commentBy', { who });
   }
-  const text = typeof result === 'string' ? result : Object.entries(result).map(([title, body]) => `${title}: ${body}`).join(' · ');
+  const text = typeof result === 'string' ? result : (sectionsOf(result) ?? []).map(({ title, body }) => `${title}: ${body}`).join(' · ');
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > 160 ? `${line.slice(0, 157)}…` : line;
 }
@@ -164,9 +164,9 @@ export function sentence(text: string): string {
 }
 
 /** Markdown becomes ADF; named sections become one titled document each. */
-export function resultSections(result: Exclude<EnhancementResult, { kind: 'comment' }>, t: Translate = english): ResultSection[] {
-  if (typeof result === 'string') return [{ title: t('result.analysis'), document: markdownDocument(result), primary: true }];
-  return Object.entries(result).map(([title, body]) => ({ title, document: markdownDocument(body) }));
+export function resultSections(result: Exclude<EnhancementResult, { kind: 'comment' }>, t: Translate = english, siteUrl?: string): ResultSection[] {
+  if (typeof result === 'string') return [{ title: t('result.analysis'), document: markdownDocument(result, siteUrl), primary: true }];
+  return (sectionsOf(result) ?? []).map(({ title, body }) => ({ title, document: markdownDocument(body, siteUrl) }));
 }
 
 function commentLink(siteUrl: string | undefined, issueKey: string, commentId: string): string | undefined {
@@ -178,7 +178,7 @@ export function resultView(run: DeliveryRun, comment: CommentRead | undefined, s
   const result = run.result;
   if (result === undefined) return undefined;
   if (!isCommentResult(result)) {
-    return { sections: resultSections(result, t), source: run.resultMode === 'poll' ? t('result.fromStatusUrl') : t('result.sentBack') };
+    return { sections: resultSections(result, t, siteUrl), source: run.resultMode === 'poll' ? t('result.fromStatusUrl') : t('result.sentBack') };
   }
   const who = comment?.authorName ?? result.authorName ?? t('result.aiopsAccount');
   const link = commentLink(siteUrl, run.issueKey, result.commentId);
@@ -194,7 +194,7 @@ export function resultView(run: DeliveryRun, comment: CommentRead | undefined, s
     };
   }
   if (!comment?.body) return { sections: [], ...meta, link, notice: t('result.unreadable') };
-  return { sections: [{ title: t('result.analysis'), document: commentDocument(comment.body), primary: true }], ...meta, link };
+  return { sections: [{ title: t('result.analysis'), document: commentDocument(comment.body, siteUrl), primary: true }], ...meta, link };
 }
 
 const FAILURE_CAUSES: readonly FailureCause[] = ['configuration', 'payload', 'outage', 'agent', 'issue', 'user'];
@@ -209,6 +209,21 @@ function failureFor(run: DeliveryRun, audience: Audience, t: Translate): PanelVi
   const reason = run.reason ? sentence(wordReason(run.reason, t)) : t('panel.noReason');
   if (audience === 'project-admin' && fixWhere === 'admin-page') return { title, text: t('failure.adminFixes', { reason }) };
   return { title, text: reason, fixWhere: audience === 'jira-admin' || fixWhere === 'project-settings' ? fixWhere : undefined };
+}
+
+/**
+ * What a reader who administers nothing may see of a run: technical reasons (AI Ops' own error
+ * text, addresses, status codes) are left out and replaced by words about what happens next; the
+ * resolver never sends them to such a reader.
+ */
+function forMember<T extends RunSummary>(summary: T, run: DeliveryRun, t: Translate): T {
+  const { httpStatus: _h, ...rest } = summary;
+  if (run.status === 'failed' || run.status === 'timed-out') {
+    const stored = run.failureCause ?? (run.status === 'timed-out' ? 'agent' : 'configuration');
+    return { ...rest, reason: t(`failure.member.${FAILURE_CAUSES.includes(stored) ? stored : 'configuration'}`) } as T;
+  }
+  if (run.status === 'retrying' || run.status === 'waiting') return { ...rest, reason: t('panel.memberRetrying') } as T;
+  return rest as T;
 }
 
 export interface PanelInput {
@@ -245,8 +260,9 @@ export function panelView(input: PanelInput, t: Translate = english): PanelView 
   }
   const commentOf = (run: DeliveryRun) => (isCommentResult(run.result) ? input.comments?.[run.result.commentId] : undefined);
   const finished = isFinished(newest.status);
+  const summaryFor = (run: DeliveryRun) => (input.audience === 'member' ? forMember(runSummary(run, t), run, t) : runSummary(run, t));
   const current = {
-    ...runSummary(newest, t),
+    ...summaryFor(newest),
     nextAttemptAt: newest.nextAttemptAt,
     result: newest.status === 'completed' ? resultView(newest, commentOf(newest), input.siteUrl, t) : undefined,
   };
@@ -259,7 +275,7 @@ export function panelView(input: PanelInput, t: Translate = english): PanelView 
     status: { label: current.label, appearance: current.appearance, detail: failure?.text ?? current.reason },
     current,
     previousResult: previous && lastCompleted ? { ...previous, deliveryId: lastCompleted.deliveryId, completedAt: lastCompleted.finishedAt } : undefined,
-    history: older.map((run) => runSummary(run, t)),
+    history: older.map(summaryFor),
     finished,
     overdue: !finished && isOverdue(newest, input.nowMs),
     canRunAgain: input.canRunAgain,

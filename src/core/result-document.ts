@@ -35,8 +35,76 @@ function mergeText(node: AdfNode): AdfNode {
   return { ...node, content: merged };
 }
 
-export function markdownDocument(markdown: string): AdfDoc {
-  return mergeText(markdownToAdf(escapeAngleBrackets(markdown)) as unknown as AdfNode) as unknown as AdfDoc;
+/**
+ * Where a result's links may lead: web pages (`https:`, `http:`), `mailto:`, and pages of the site
+ * itself (a relative link is resolved against the site's URL, and dropped without one). Anything
+ * else (`javascript:`, `data:`, `vbscript:`, `file:`) is not a link. Undefined when not allowed.
+ */
+export function safeHref(href: unknown, siteUrl?: string): string | undefined {
+  if (typeof href !== 'string' || href.trim() === '' || href.length > 2048) return undefined;
+  let url: URL;
+  try {
+    url = siteUrl ? new URL(href.trim(), siteUrl) : new URL(href.trim());
+  } catch {
+    return undefined;
+  }
+  return ['https:', 'http:', 'mailto:'].includes(url.protocol) ? url.toString() : undefined;
+}
+
+const linkText = (text: string, href: string | undefined): AdfNode => (href ? { type: 'text', text, marks: [{ type: 'link', attrs: { href } }] } : { type: 'text', text });
+
+/** An external image or embed becomes a link to it (results never load content from elsewhere). */
+function asLink(node: AdfNode, siteUrl: string | undefined): AdfNode | undefined {
+  const attrs = (typeof node.attrs === 'object' && node.attrs !== null ? node.attrs : {}) as Record<string, unknown>;
+  const href = safeHref(attrs.url, siteUrl);
+  const label = typeof attrs.alt === 'string' && attrs.alt ? attrs.alt : typeof attrs.url === 'string' ? attrs.url : '';
+  return label ? linkText(label, href) : undefined;
+}
+
+/**
+ * A document with only safe links: link marks of other schemes are dropped (their text stays),
+ * external images and embedded cards become links, unsafe card URLs become text.
+ */
+export function withSafeLinks(node: AdfNode, siteUrl?: string): AdfNode {
+  const marks = Array.isArray(node.marks)
+    ? node.marks.flatMap((mark) => {
+        if (mark.type !== 'link') return [mark];
+        const href = safeHref(mark.attrs?.href, siteUrl);
+        return href ? [{ ...mark, attrs: { ...mark.attrs, href } }] : [];
+      })
+    : undefined;
+  const content = Array.isArray(node.content)
+    ? node.content.flatMap((child): AdfNode[] => {
+        if (child.type === 'mediaSingle' || child.type === 'mediaGroup') {
+          const external = (child.content ?? []).filter((m) => m.type === 'media' && (m.attrs as { type?: unknown } | undefined)?.type === 'external');
+          if (external.length === 0) return [withSafeLinks(child, siteUrl)];
+          const links = external.map((m) => asLink(m, siteUrl)).filter((n): n is AdfNode => n !== undefined);
+          return links.length > 0 ? [{ type: 'paragraph', content: links }] : [];
+        }
+        if (child.type === 'media' && (child.attrs as { type?: unknown } | undefined)?.type === 'external') return [asLink(child, siteUrl)].filter((n): n is AdfNode => n !== undefined);
+        if (child.type === 'blockCard' || child.type === 'embedCard') {
+          const link = asLink(child, siteUrl);
+          return link ? [{ type: 'paragraph', content: [link] }] : [];
+        }
+        if (child.type === 'inlineCard') {
+          const href = safeHref((child.attrs as { url?: unknown } | undefined)?.url, siteUrl);
+          const url = (child.attrs as { url?: unknown } | undefined)?.url;
+          return href ? [{ ...child, attrs: { ...child.attrs, url: href } }] : typeof url === 'string' ? [{ type: 'text', text: url }] : [];
+        }
+        return [withSafeLinks(child, siteUrl)];
+      })
+    : undefined;
+  const next: AdfNode = { ...node };
+  if (marks !== undefined) {
+    if (marks.length > 0) next.marks = marks;
+    else delete next.marks;
+  }
+  if (content !== undefined) next.content = content;
+  return next;
+}
+
+export function markdownDocument(markdown: string, siteUrl?: string): AdfDoc {
+  return withSafeLinks(mergeText(markdownToAdf(escapeAngleBrackets(markdown)) as unknown as AdfNode), siteUrl) as unknown as AdfDoc;
 }
 
 const PLAIN_NODES = new Set(['doc', 'paragraph', 'text', 'hardBreak']);
@@ -58,13 +126,13 @@ export function looksLikeMarkdown(text: string): boolean {
  * A result comment's body as the panel shows it: rich ADF as Jira stored it; plain paragraphs whose
  * text is Markdown are rendered as that Markdown.
  */
-export function commentDocument(body: unknown): AdfDoc {
-  if (typeof body === 'string') return markdownDocument(body);
+export function commentDocument(body: unknown, siteUrl?: string): AdfDoc {
+  if (typeof body === 'string') return markdownDocument(body, siteUrl);
   const node = body as AdfNode;
-  if (!node || node.type !== 'doc') return markdownDocument(adfToPlainText(body));
+  if (!node || node.type !== 'doc') return markdownDocument(adfToPlainText(body), siteUrl);
   if (isPlain(node)) {
     const text = adfToPlainText(node);
-    if (looksLikeMarkdown(text)) return markdownDocument(text);
+    if (looksLikeMarkdown(text)) return markdownDocument(text, siteUrl);
   }
-  return node as unknown as AdfDoc;
+  return withSafeLinks(node, siteUrl) as unknown as AdfDoc;
 }

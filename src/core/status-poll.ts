@@ -1,5 +1,5 @@
 import type { AiOpsAnswer } from './delivery-policy';
-import type { EnhancementResult, ResultMessage } from './enhancement';
+import { sectionsFrom, type EnhancementResult, type ResultMessage } from './enhancement';
 
 /**
  * Reading a status URL's answer (results by pull): common status words are mapped, an unknown
@@ -19,7 +19,7 @@ const FAILED = new Set(['failed', 'failure', 'error', 'errored', 'cancelled', 'c
 function asResult(value: unknown): EnhancementResult | undefined {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v, null, 2)]));
+    return sectionsFrom(value as Record<string, unknown>);
   }
   if (value === undefined || value === null) return undefined;
   return JSON.stringify(value, null, 2);

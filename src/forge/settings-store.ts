@@ -1,4 +1,5 @@
 /** Settings and secrets in Forge storage. Secrets are only ever read here, never returned to a UI. */
+import { randomBytes } from 'node:crypto';
 import { kvs, WhereConditions } from '@forge/kvs';
 import { DEFAULT_PROJECT_SETTINGS, upgradeStoredGlobalSettings, type GlobalSettings, type ProjectSettings, type SecretScope } from '../core/settings';
 
@@ -6,6 +7,8 @@ const GLOBAL_KEY = 'settings:global';
 const projectKey = (projectId: string) => `settings:project:${projectId}`;
 /** One small site-wide key with what an issue event needs: the connection and the enabled projects. */
 export const SITE_KEY = 'settings:site';
+/** The installation's delivery id salt, made on first use. */
+const SALT_KEY = 'settings:id-salt';
 /** Enabled projects are inlined up to this size; beyond it a project's settings are read on their own. */
 const SITE_INLINE_BYTES = 150 * 1024;
 
@@ -35,6 +38,8 @@ export async function saveProjectSettings(projectId: string, settings: ProjectSe
 interface StoredSiteSettings {
   global?: GlobalSettings;
   projects: Record<string, ProjectSettings | 'separate'>;
+  /** The installation's delivery id salt (see `deliveryIdFor`). */
+  salt?: string;
 }
 
 export interface SiteSettings {
@@ -43,6 +48,8 @@ export interface SiteSettings {
   project(projectId: string): Promise<ProjectSettings | undefined>;
   /** The ids of the enabled projects. */
   enabledProjectIds: string[];
+  /** Makes delivery ids unguessable while keeping them the same for a repeated event. */
+  deliveryIdSalt?: string;
 }
 
 function siteView(stored: StoredSiteSettings): SiteSettings {
@@ -54,12 +61,25 @@ function siteView(stored: StoredSiteSettings): SiteSettings {
       return entry === 'separate' ? loadProjectSettings(projectId) : { ...DEFAULT_PROJECT_SETTINGS, ...entry };
     },
     enabledProjectIds: Object.keys(stored.projects),
+    deliveryIdSalt: stored.salt,
   };
 }
 
+/** A random salt made once per installation; of two first reads at once, both end with the one stored. */
+async function deliveryIdSalt(): Promise<string> {
+  const stored = await kvs.get<string>(SALT_KEY);
+  if (stored) return stored;
+  try {
+    await kvs.set(SALT_KEY, randomBytes(32).toString('hex'), { keyPolicy: 'FAIL_IF_EXISTS' });
+  } catch {
+    // Another invocation made it first: theirs is the one.
+  }
+  return (await kvs.get<string>(SALT_KEY))!;
+}
+
 async function buildSiteSettings(): Promise<StoredSiteSettings> {
-  const [global, projects] = await Promise.all([kvs.get<GlobalSettings>(GLOBAL_KEY), listProjectSettings()]);
-  const site: StoredSiteSettings = { ...(global ? { global } : {}), projects: {} };
+  const [global, projects, salt] = await Promise.all([kvs.get<GlobalSettings>(GLOBAL_KEY), listProjectSettings(), deliveryIdSalt()]);
+  const site: StoredSiteSettings = { ...(global ? { global } : {}), projects: {}, salt };
   let bytes = Buffer.byteLength(JSON.stringify(site));
   for (const { projectId, settings } of projects) {
     if (!settings.enabled) continue;

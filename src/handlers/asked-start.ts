@@ -16,7 +16,9 @@ import { startRefusal } from '../core/run-limits';
 import type { GlobalSettings, ProjectSettings } from '../core/settings';
 import { CONNECTION_DEFAULTS as D } from '../core/setting-defaults';
 import { issueMatchesJql, readIssueAsApp } from '../forge/jira-adapter';
+import { randomBytes } from 'node:crypto';
 import { listIssueRuns } from '../forge/run-store';
+import { loadSiteSettings } from '../forge/settings-store';
 import { countStart, startsThisHour, withIssueLock } from '../forge/start-guards';
 import { startDelivery, type DeliveryTarget, type StartResult } from './start-delivery';
 
@@ -83,7 +85,8 @@ async function checkedStart(ask: AskedStart): Promise<AskedStartResult> {
     }
   }
   // An issue Jira cannot read just now is started anyway: the consumer reads it again and retries.
-  const started = await startDelivery(ask.target, ask.trigger, ask.discriminator, ask.global, ask.project, {
+  const started = await startDelivery(ask.target, ask.trigger, `${ask.discriminator}-${randomBytes(4).toString('hex')}`, ask.global, ask.project, {
+    salt: (await loadSiteSettings()).deliveryIdSalt,
     requestedBy: ask.requestedBy,
     concurrencyLimit: ask.global?.deliveryConcurrency,
     ...(ask.automationRule ? { automationRule: ask.automationRule } : {}),

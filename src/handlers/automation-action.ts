@@ -8,7 +8,7 @@
  */
 import { getAppContext } from '@forge/api';
 import { adfToPlainText } from '../core/adf-text';
-import { isCommentResult, isOpen, type DeliveryRun } from '../core/enhancement';
+import { isCommentResult, isOpen, sectionsOf, type DeliveryRun } from '../core/enhancement';
 import { licenceState, UNLICENSED_MESSAGE } from '../core/licence';
 import { readCommentAsApp, readIssueAsUser } from '../forge/jira-adapter';
 import { getRun } from '../forge/run-store';
@@ -104,7 +104,5 @@ async function resultText(run: DeliveryRun): Promise<string | null> {
     const comment = await readCommentAsApp(run.issueId, result.commentId);
     return comment ? adfToPlainText(comment.body) : null;
   }
-  return Object.entries(result)
-    .map(([title, text]) => `${title}\n\n${text}`)
-    .join('\n\n');
+  return (sectionsOf(result) ?? []).map(({ title, body }) => `${title}\n\n${body}`).join('\n\n');
 }

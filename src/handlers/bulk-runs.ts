@@ -207,7 +207,7 @@ async function sendable(bulk: BulkRun, candidates: BulkCandidate[]): Promise<{ s
 export async function processBulkChunk(bulkId: string): Promise<void> {
   const bulk = await getBulk(bulkId);
   if (!bulk || bulk.state !== 'running') return;
-  const global = await loadGlobalSettings();
+  const [global, site] = await Promise.all([loadGlobalSettings(), loadSiteSettings()]);
   const room = Math.min(BULK_CHUNK, bulk.cap - bulk.queued);
   let next: BulkRun = { ...bulk, updatedAt: new Date().toISOString() };
   try {
@@ -222,6 +222,7 @@ export async function processBulkChunk(bulkId: string): Promise<void> {
         requestedBy: bulk.requestedBy,
         bulkId: bulk.id,
         defer: true,
+        salt: site.deliveryIdSalt,
       });
       if (started.started && started.job) jobs.push(started.job);
       else duplicates += 1;

@@ -38,6 +38,8 @@ function header(request: WebTriggerRequest, name: string): string | undefined {
 
 const param = (request: WebTriggerRequest, name: string) => request.queryParameters?.[name]?.[0];
 
+const UNVERIFIED = 'the request could not be verified: invalid or missing X-Hub-Signature-256';
+
 /**
  * The connection's keys (current first) and whether `X-Hub-Signature-256` verifies with them; the
  * previous secret (and the settings that say whether it is still in its grace period) is read only
@@ -59,7 +61,9 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
   if (Buffer.byteLength(body) > MAX_CALLBACK_BYTES) return reply(413, `the body is over ${MAX_CALLBACK_BYTES} bytes`);
   const issueId = param(request, 'issue');
   const deliveryId = param(request, 'delivery');
-  if (!issueId || !deliveryId) return reply(404, 'unknown execution: the callback URL is incomplete');
+  // Every call that cannot be verified gets this same answer, whatever the cause: an anonymous
+  // caller learns nothing about which deliveries exist or which projects have their own secret.
+  if (!issueId || !deliveryId) return reply(401, UNVERIFIED);
   const hubSignature = header(request, 'x-hub-signature-256');
 
   // The URL names the secret the delivery was signed with: verify with it before reading the run,
@@ -72,11 +76,10 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
   } else {
     stored = await getRun(deliveryId);
     const run = stored?.run;
-    if (!run?.secretScope || !run.keyEncoding) return reply(404, 'unknown execution');
+    if (!run?.secretScope || !run.keyEncoding) return reply(401, UNVERIFIED);
     keys = await keysFor(run.secretScope, run.keyEncoding, body, hubSignature);
   }
-  if (!keys.ok) return reply(401, 'the signature cannot be checked: no valid secret is configured');
-  if (!keys.verified) return reply(401, 'invalid or missing X-Hub-Signature-256');
+  if (!keys.ok || !keys.verified) return reply(401, UNVERIFIED);
   const webhookHeaders = { id: header(request, 'webhook-id'), timestamp: header(request, 'webhook-timestamp'), signature: header(request, 'webhook-signature') };
   if (webhookHeaders.id || webhookHeaders.timestamp || webhookHeaders.signature) {
     const check = verifyStandardWebhook(body, webhookHeaders, keys.keys, Date.now());
@@ -92,6 +95,9 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
   const parsed = parseCallback(body);
   if (!parsed.ok) return reply(400, parsed.reason);
   if (!run.executionId || run.executionId !== parsed.message.executionId) return reply(404, 'unknown execution');
-  const changed = await publishChange(run.deliveryId, (current) => applyResult(current, parsed.message, Date.now(), 'callback'), stored);
+  // The signed send time orders messages; without the Standard Webhooks headers there is none, and
+  // the run's states only move forward (docs/security.md, "Callbacks").
+  const sentAtMs = webhookHeaders.timestamp && /^\d{1,12}$/.test(webhookHeaders.timestamp) ? Number(webhookHeaders.timestamp) * 1000 : undefined;
+  const changed = await publishChange(run.deliveryId, (current) => applyResult(current, { ...parsed.message, ...(sentAtMs !== undefined ? { sentAtMs } : {}) }, Date.now(), 'callback'), stored);
   return reply(200, changed ? 'recorded' : 'already recorded');
 }

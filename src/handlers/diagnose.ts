@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Translate } from '../core/i18n';
+import { jqlString } from '../core/jql-scope';
 import { getStatus, RESOLVER_REQUEST_CAP_MS } from '../forge/aiops-adapter';
 import { diagnoseConsumedAt, probeSetOnce } from '../forge/diagnostics-store';
 import { ISSUE_PROPERTY_KEY, readIssueAsUser, readIssueProperty, searchIssuesAsUser, writeIssueProperty, deleteIssueProperty } from '../forge/jira-adapter';
@@ -96,7 +97,8 @@ async function issueProperty(issueKey: unknown, t: Translate): Promise<DiagnoseS
   const probe = before ?? { status: 'diagnose', deliveryId: 'diagnose', updatedAt: new Date().toISOString() };
   try {
     if (!(await writeIssueProperty(issue.id, probe))) return { key: 'issue-property', title, status: 'failed', detail: t('diagnose.property.writeRefused') };
-    const jql = `key = ${issue.key} AND ticketEnhancerStatus = "${probe.status}"`;
+    // The property's status is whatever anyone who can edit the issue wrote: quoted, never spliced in.
+    const jql = `key = ${jqlString(issue.key)} AND ticketEnhancerStatus = ${jqlString(String(probe.status))}`;
     // Jira indexes properties shortly after they are written.
     for (let tries = 0; tries < 4; tries += 1) {
       const found = await searchIssuesAsUser(jql, 1);

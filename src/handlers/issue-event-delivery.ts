@@ -36,6 +36,7 @@ export async function sendIssueEvent(
   global: GlobalSettings | undefined,
   project: ProjectSettings,
   retryCount: number,
+  salt?: string,
 ): Promise<InvocationError | undefined> {
   let { facts } = summary;
   // Issue events carry neither labels nor priority (docs "events-reference/jira"): read them only when a filter needs them.
@@ -63,6 +64,7 @@ export async function sendIssueEvent(
     blockedReason,
     concurrencyLimit: global?.deliveryConcurrency,
     claimInConsumer: true,
+    salt,
   });
   if (!started.started && started.queued) return retryPush(started.run.deliveryId, retryCount);
   return undefined;

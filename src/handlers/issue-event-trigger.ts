@@ -28,5 +28,5 @@ export async function onIssueEvent(event: TriggerEvent): Promise<InvocationError
   const project = await site.project(summary.projectId);
   // Not enabled: the one read above is all this event costs, and only the storage SDK is loaded.
   if (!project) return undefined;
-  return (await delivery()).sendIssueEvent(summary, site.global, project, retryCount);
+  return (await delivery()).sendIssueEvent(summary, site.global, project, retryCount, site.deliveryIdSalt);
 }

@@ -52,6 +52,8 @@ export async function startDelivery(
     defer?: boolean;
     /** The trigger's path: the job carries the run and the consumer claims it, so a delivery costs no write here. */
     claimInConsumer?: boolean;
+    /** The installation's delivery id salt (SiteSettings.deliveryIdSalt). */
+    salt?: string;
   } = {},
 ): Promise<StartResult> {
   const now = Date.now();
@@ -59,7 +61,7 @@ export async function startDelivery(
   const connection = effectiveSettings(global, project, target.projectId);
   const run: DeliveryRun = {
     ...target,
-    deliveryId: deliveryIdFor(target.issueId, discriminator),
+    deliveryId: deliveryIdFor(target.issueId, discriminator, options.salt),
     trigger,
     status: 'queued',
     createdAt: nowIso,
