@@ -243,7 +243,9 @@ export class Sandbox {
       extension.project = { id: project.id, key: project.key, type: project.projectTypeKey };
     }
     try {
-      const body = await this.runtime.invokeResolver(module.key, module.functionKey, { functionKey: input.functionKey, payload: input.payload ?? {} }, user.accountId, extension, input.locale ?? 'en-US');
+      // `locale`, when given, goes where a screen puts it: into the payload (src/ui/call.ts).
+      const payload = input.locale ? { ...((input.payload as Record<string, unknown> | undefined) ?? {}), locale: input.locale } : (input.payload ?? {});
+      const body = await this.runtime.invokeResolver(module.key, module.functionKey, { functionKey: input.functionKey, payload }, user.accountId, extension);
       this.onResolverResponse?.(JSON.stringify(body));
       return { body };
     } catch (error) {

@@ -148,6 +148,17 @@ describe('the screens in the reader\'s language', () => {
     expect(host.text()).not.toContain('Run again');
   });
 
+  it('words the backend\'s text in German from the locale the screen sends, with none in the resolver\'s context', async () => {
+    h.aiops.scriptFaults({ status: 401, body: { detail: 'Invalid HMAC signature' } });
+    const { key } = await h.createIssue();
+    await h.settle();
+    host = new UiHost(h.sandbox, { moduleKey: 'ticket-enhancer-panel', user: 'agent', issueKey: key, locale: 'de-DE' }).mount(join(UI, 'panel.tsx'));
+    await host.waitForText('Fehlgeschlagen');
+    // The failure text comes from the resolver: German because the screen's call carried de-DE.
+    expect(host.text()).toContain('Die AI-Ops-Verbindung braucht Aufmerksamkeit.');
+    expect(host.invokes.every((call) => (call.payload as { locale?: string }).locale === 'de-DE')).toBe(true);
+  });
+
   it('shows the project page in Japanese', async () => {
     host = new UiHost(h.sandbox, { moduleKey: 'ticket-enhancer-project', user: 'lead', projectKey: 'DEMO', locale: 'ja-JP' }).mount(join(UI, 'project-settings.tsx'));
     await host.waitForText('対象の課題');

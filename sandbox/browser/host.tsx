@@ -94,7 +94,7 @@ function installBridge(context: ModuleContext, onDoc: (doc: ForgeNode) => void, 
           const response = await fetch('/__sandbox/invoke', {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ moduleKey: context.moduleKey, functionKey: data.functionKey, payload: data.payload, accountId: user, issueKey: context.issueKey, projectKey: context.projectKey, locale }),
+            body: JSON.stringify({ moduleKey: context.moduleKey, functionKey: data.functionKey, payload: data.payload, accountId: user, issueKey: context.issueKey, projectKey: context.projectKey }),
           });
           const answer = (await response.json()) as { body?: unknown; error?: { status: number; message: string } };
           if (answer.error) throw new Error(answer.error.message);

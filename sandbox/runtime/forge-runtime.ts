@@ -796,11 +796,16 @@ export class ForgeRuntime {
   }
 
   /** Runs a UI module's resolver as the given user, with the extension context Forge would give. */
-  async invokeResolver(moduleKey: string, functionKey: string, call: { functionKey: string; payload: unknown }, accountId: string, extension: Record<string, unknown>, locale = 'en-US'): Promise<unknown> {
+  /**
+   * Runs a UI resolver. Its `context` is what `@forge/resolver` documents: no `locale` ("A user's
+   * locale information is not directly available to Forge functions", docs "runtime-reference/
+   * i18n"); a screen that wants its reader's language sends it in the payload.
+   */
+  async invokeResolver(moduleKey: string, functionKey: string, call: { functionKey: string; payload: unknown }, accountId: string, extension: Record<string, unknown>): Promise<unknown> {
     return this.invoke(functionKey, moduleKey, 'resolver', [
       {
         call: { functionKey: call.functionKey, payload: call.payload },
-        context: { cloudId: this.cloudId, localId: moduleKey, moduleKey, siteUrl: this.siteUrl, accountId, extension, locale, ...(licenceDetails(this.licence) ? { license: licenceDetails(this.licence) } : {}) },
+        context: { cloudId: this.cloudId, localId: moduleKey, moduleKey, siteUrl: this.siteUrl, accountId, extension, ...(licenceDetails(this.licence) ? { license: licenceDetails(this.licence) } : {}) },
       },
       { principal: { accountId }, ...this.installContext() },
     ], accountId);

@@ -6,7 +6,6 @@ import { fieldError, validateGlobalSettings, wordErrors, type FieldError } from 
 import { keyFingerprint, secretToKey } from '../core/signing';
 import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
 import { callbackBaseUrl, enqueue } from '../forge/platform';
-import { translatorFor } from '../forge/translations';
 import type { Translate } from '../core/i18n';
 import { listAllRuns } from '../forge/run-store';
 import { deleteSecret, listProjectSettings, loadGlobalSettings, readSecret, saveGlobalSettings, writeSecret } from '../forge/settings-store';
@@ -17,7 +16,7 @@ import { runDiagnose } from './diagnose';
 import { readStorageStats } from './data-lifecycle';
 import { readInsights, runsWithReason } from './outcome-counters';
 import { rememberAccounts } from './personal-data';
-import { licensedResolver, reasonOf, ResolverError, requirePermission, type ForgeResolverContext } from './resolver-context';
+import { licensedResolver, reasonOf, ResolverError, requirePermission, type ForgeResolverContext, readerT } from './resolver-context';
 import { startTestDelivery, testDeliveryStatus } from './test-delivery';
 import { validationContext } from './validation-context';
 
@@ -76,16 +75,16 @@ async function adminView(t: Translate, cursor?: string) {
   };
 }
 
-resolver.define('load', async ({ context }) => {
+resolver.define('load', async ({ payload, context }) => {
   await requireJiraAdmin(context);
-  return adminView(await translatorFor((context as ForgeResolverContext).locale));
+  return adminView(await readerT(payload));
 });
 
 /** The next page of site-wide deliveries, newest first; or those that ended for one reason. */
 resolver.define('deliveries', async ({ payload, context }) => {
   await requireJiraAdmin(context);
   const reason = reasonOf(payload);
-  const t = await translatorFor((context as ForgeResolverContext).locale);
+  const t = await readerT(payload);
   if (reason) return { deliveries: (await runsWithReason(reason, undefined)).map((run) => runSummary(run, t)), deliveriesCursor: null, reason };
   const page = await listAllRuns(25, cursorOf(payload));
   return { deliveries: page.runs.map((run) => runSummary(run, t)), deliveriesCursor: page.nextCursor ?? null };
@@ -118,7 +117,7 @@ resolver.define('save', async ({ payload, context }) => {
     if (problem) errors.push(fieldError('keyEncoding', { key: 'validation.storedSecretEncoding', params: { encoding, problem } }));
   }
   const statusAuth = typeof input.statusAuthValue === 'string' && input.statusAuthValue.length > 0 ? input.statusAuthValue : undefined;
-  if (!validated.ok || errors.length > 0) return { ok: false, errors: wordErrors(errors, await translatorFor((context as ForgeResolverContext).locale)) };
+  if (!validated.ok || errors.length > 0) return { ok: false, errors: wordErrors(errors, await readerT(payload)) };
 
   let next: GlobalSettings = validated.value;
   let secretChange: 'unchanged' | 'replaced' | 'rotating' | 'none' = 'none';
@@ -138,22 +137,22 @@ resolver.define('save', async ({ payload, context }) => {
   if (statusAuth) await writeSecret({ kind: 'global' }, 'status-auth', statusAuth);
   await rememberAccounts([next.resultAccount?.accountId]);
   await saveGlobalSettings(next);
-  return { ok: true, secretChange, view: await adminView(await translatorFor((context as ForgeResolverContext).locale)) };
+  return { ok: true, secretChange, view: await adminView(await readerT(payload)) };
 });
 
-resolver.define('endSecretGrace', async ({ context }) => {
+resolver.define('endSecretGrace', async ({ payload, context }) => {
   await requireJiraAdmin(context);
   const stored = await loadGlobalSettings();
   if (stored?.previousSecret) {
     await deleteSecret({ kind: 'global' }, 'previous');
     await saveGlobalSettings({ ...stored, previousSecret: undefined });
   }
-  return { ok: true, view: await adminView(await translatorFor((context as ForgeResolverContext).locale)) };
+  return { ok: true, view: await adminView(await readerT(payload)) };
 });
 
-resolver.define('checkConnection', async ({ context }) => {
+resolver.define('checkConnection', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
-  const t = await translatorFor(ctx.locale);
+  const t = await readerT(payload);
   const settings = await loadGlobalSettings();
   if (!settings) return { ok: false, steps: [{ step: 'health', ok: false, title: t('check.notConfigured.title'), detail: t('check.notConfigured.detail') }] };
   const check = await checkConnection(settings, t);
@@ -169,31 +168,31 @@ resolver.define('checkConnection', async ({ context }) => {
 /** Sends a real issue through the whole pipeline as a test; `testStatus` follows it. */
 resolver.define('sendTestIssue', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
-  return startTestDelivery((payload as { issueKey?: unknown } | undefined)?.issueKey, ctx.accountId!, await translatorFor(ctx.locale));
+  return startTestDelivery((payload as { issueKey?: unknown } | undefined)?.issueKey, ctx.accountId!, await readerT(payload));
 });
 
 resolver.define('testStatus', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
-  return testDeliveryStatus((payload as { deliveryId?: unknown } | undefined)?.deliveryId, await translatorFor(ctx.locale));
+  return testDeliveryStatus((payload as { deliveryId?: unknown } | undefined)?.deliveryId, await readerT(payload));
 });
 
 /** The first-deploy self-check: every platform assumption that can only be verified on a real site. */
 resolver.define('diagnose', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
-  return runDiagnose((payload as { issueKey?: unknown } | undefined)?.issueKey, await translatorFor(ctx.locale));
+  return runDiagnose((payload as { issueKey?: unknown } | undefined)?.issueKey, await readerT(payload));
 });
 
 /** Bulk runs across the site: redeliver failed runs, or send existing tickets (any project). */
 resolver.define('bulkPreview', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return previewBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await translatorFor(ctx.locale));
+  return previewBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await readerT(payload));
 });
 
 resolver.define('bulkStart', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return startBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await translatorFor(ctx.locale));
+  return startBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await readerT(payload));
 });
 
 resolver.define('bulkControl', async ({ payload, context }) => {
@@ -208,12 +207,12 @@ resolver.define('bulkControl', async ({ payload, context }) => {
  */
 resolver.define('purgeData', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
-  if ((payload as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') return { started: false, reason: (await translatorFor(ctx.locale))('admin.deleteConfirm') };
+  if ((payload as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') return { started: false, reason: (await readerT(payload))('admin.deleteConfirm') };
   await enqueue({ kind: 'purge' });
   return { started: true };
 });
 
-resolver.define('bulkList', async ({ context }) => {
+resolver.define('bulkList', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   return listBulkRuns({ accountId: ctx.accountId! });
 });

@@ -7,17 +7,16 @@ import { say } from '../core/i18n';
 import { panelView, type Audience, type CommentRead } from '../core/panel-view';
 import { readCommentAsUser, readIssueAsApp, userPermissions } from '../forge/jira-adapter';
 import { appPageUrls, issueChannel, panelRealtimeToken } from '../forge/platform';
-import { translatorFor } from '../forge/translations';
 import { publishChange } from '../forge/run-publisher';
 import { getRun, listIssueRuns } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
-import { licensedResolver, issueFromContext, ResolverError, type ForgeResolverContext } from './resolver-context';
+import { licensedResolver, issueFromContext, ResolverError, type ForgeResolverContext, readerT } from './resolver-context';
 import { rememberAccounts } from './personal-data';
 import { startAskedRun } from './asked-start';
 
 const resolver = licensedResolver();
 
-resolver.define('load', async ({ context }) => {
+resolver.define('load', async ({ payload, context }) => {
   const ctx = context as ForgeResolverContext;
   const issue = issueFromContext(ctx);
   const held = await userPermissions(['BROWSE_PROJECTS', 'EDIT_ISSUES', 'ADMINISTER_PROJECTS', 'ADMINISTER'], { issueId: issue.issueId });
@@ -65,7 +64,7 @@ resolver.define('load', async ({ context }) => {
     nowMs: Date.now(),
     siteUrl,
     comments,
-  }, await translatorFor(ctx.locale));
+  }, await readerT(payload));
   return {
     ...view,
     canCancel: held.has('EDIT_ISSUES'),
@@ -84,7 +83,7 @@ resolver.define('runAgain', async ({ payload, context }) => {
   // Only a project admin may send past the project's own filters, and only when they asked to.
   const override = (payload as { override?: unknown } | undefined)?.override === true && held.has('ADMINISTER_PROJECTS');
   const result = await startAskedRun({ target: { issueId, issueKey, projectId, projectKey }, trigger: 'rerun', discriminator: `rerun-${Date.now()}`, requestedBy: ctx.accountId, global, project, override });
-  const t = await translatorFor(ctx.locale);
+  const t = await readerT(payload);
   if ('refused' in result) {
     return {
       started: false,

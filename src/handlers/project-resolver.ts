@@ -11,9 +11,8 @@ import { issueMatchesJql, projectIssueTypes, projectPriorities } from '../forge/
 import { getRun, listProjectRuns } from '../forge/run-store';
 import { deleteSecret, loadGlobalSettings, loadProjectSettings, saveProjectSettings, writeSecret } from '../forge/settings-store';
 import { readInsights, runsWithReason } from './outcome-counters';
-import { translatorFor } from '../forge/translations';
 import type { Translate } from '../core/i18n';
-import { licensedResolver, reasonOf, projectFromContext, requirePermission, ResolverError, type ForgeResolverContext } from './resolver-context';
+import { licensedResolver, reasonOf, projectFromContext, requirePermission, ResolverError, type ForgeResolverContext, readerT } from './resolver-context';
 import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { startAskedRun } from './asked-start';
 import { wordReason } from '../core/reason-words';
@@ -54,16 +53,16 @@ async function projectView(projectId: string, t: Translate) {
   };
 }
 
-resolver.define('load', async ({ context }) => {
+resolver.define('load', async ({ payload, context }) => {
   const { projectId } = await requireProjectAdmin(context);
-  return projectView(projectId, await translatorFor((context as ForgeResolverContext).locale));
+  return projectView(projectId, await readerT(payload));
 });
 
 /** The next page of this project's deliveries, newest first; or those that ended for one reason. */
 resolver.define('deliveries', async ({ payload, context }) => {
   const { projectId } = await requireProjectAdmin(context);
   const reason = reasonOf(payload);
-  const t = await translatorFor((context as ForgeResolverContext).locale);
+  const t = await readerT(payload);
   if (reason) return { deliveries: (await runsWithReason(reason, projectId)).map((run) => runSummary(run, t)), deliveriesCursor: null, reason };
   const page = await listProjectRuns(projectId, 25, cursorOf(payload));
   return { deliveries: page.runs.map((run) => runSummary(run, t)), deliveriesCursor: page.nextCursor ?? null };
@@ -91,7 +90,7 @@ resolver.define('save', async ({ payload, context }) => {
       errors.push(jiraSays !== undefined ? fieldError('jql', { key: 'validation.jqlInvalid', params: { problem: jiraSays } }) : { field: 'jql', message: check.reason });
     }
   }
-  if (!validated.ok || errors.length > 0) return { ok: false, errors: wordErrors(errors, await translatorFor((context as ForgeResolverContext).locale)) };
+  if (!validated.ok || errors.length > 0) return { ok: false, errors: wordErrors(errors, await readerT(payload)) };
 
   let next = { ...validated.value, projectKey };
   if (newSecret) {
@@ -102,7 +101,7 @@ resolver.define('save', async ({ payload, context }) => {
     next = { ...next, secret: undefined };
   }
   await saveProjectSettings(projectId, next);
-  return { ok: true, view: await projectView(projectId, await translatorFor((context as ForgeResolverContext).locale)) };
+  return { ok: true, view: await projectView(projectId, await readerT(payload)) };
 });
 
 resolver.define('redeliver', async ({ payload, context }) => {
@@ -114,7 +113,7 @@ resolver.define('redeliver', async ({ payload, context }) => {
   if (!stored || stored.run.projectId !== projectId || stored.run.issueId !== issueId) throw new ResolverError(404, 'no such delivery in this project');
   const [global, project] = await Promise.all([loadGlobalSettings(), loadProjectSettings(projectId)]);
   const { issueKey, projectKey } = stored.run;
-  const t = await translatorFor((context as ForgeResolverContext).locale);
+  const t = await readerT(payload);
   const result = await startAskedRun({
     target: { issueId, issueKey, projectId, projectKey },
     trigger: 'redeliver',
@@ -134,13 +133,13 @@ resolver.define('redeliver', async ({ payload, context }) => {
 resolver.define('bulkPreview', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return previewBulk(input.kind, input.filter, { projectId, accountId }, await translatorFor((context as ForgeResolverContext).locale));
+  return previewBulk(input.kind, input.filter, { projectId, accountId }, await readerT(payload));
 });
 
 resolver.define('bulkStart', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return startBulk(input.kind, input.filter, { projectId, accountId }, await translatorFor((context as ForgeResolverContext).locale));
+  return startBulk(input.kind, input.filter, { projectId, accountId }, await readerT(payload));
 });
 
 resolver.define('bulkControl', async ({ payload, context }) => {
@@ -149,7 +148,7 @@ resolver.define('bulkControl', async ({ payload, context }) => {
   return controlBulk(input.id, input.action, { projectId, accountId });
 });
 
-resolver.define('bulkList', async ({ context }) => {
+resolver.define('bulkList', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
   return listBulkRuns({ projectId, accountId });
 });

@@ -20,8 +20,6 @@ export class ResolverError extends Error {
 export interface ForgeResolverContext {
   accountId?: string;
   license?: LicenseDetails;
-  /** The reader's Jira locale, such as en-US or de-DE. */
-  locale?: string;
   extension?: {
     issue?: { id?: string | number; key?: string; type?: string; typeId?: string };
     project?: { id?: string | number; key?: string; type?: string };
@@ -49,6 +47,20 @@ export function projectFromContext(context: ForgeResolverContext) {
   return { projectId: String(project.id), projectKey: project.key };
 }
 
+/**
+ * The reader's locale, as the screen sent it with the call (src/ui/call.ts): Forge gives functions
+ * no locale ("A user's locale information is not directly available to Forge functions", docs
+ * "runtime-reference/i18n"). It only chooses the language of the answer, never what it holds; an
+ * absent or malformed value reads as English.
+ */
+export function localeOf(payload: unknown): string | undefined {
+  const locale = (payload as { locale?: unknown } | undefined)?.locale;
+  return typeof locale === 'string' && /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$/.test(locale) ? locale : undefined;
+}
+
+/** The translator for the reader of this call. */
+export const readerT = (payload: unknown) => translatorFor(localeOf(payload));
+
 /** Throws 403 unless the calling user holds `permission` (checked with Jira, as that user). */
 export async function requirePermission(permission: string, scope: { issueId?: string; projectId?: string } = {}): Promise<Set<string>> {
   const held = await userPermissions([permission], scope);
@@ -66,7 +78,7 @@ export function licensedResolver(): Resolver {
   resolver.define = ((key: string, handler: Parameters<Resolver['define']>[1]) =>
     define(key, async (request) => {
       const context = request.context as ForgeResolverContext;
-      if (licenceState(context.license) === 'inactive') return { ...unlicensedAnswer(), message: (await translatorFor(context.locale))('licence.message') } as never;
+      if (licenceState(context.license) === 'inactive') return { ...unlicensedAnswer(), message: (await readerT(request.payload))('licence.message') } as never;
       return handler(request);
     })) as Resolver['define'];
   return resolver;

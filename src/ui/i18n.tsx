@@ -2,16 +2,18 @@
 import React from 'react';
 import ForgeReconciler, { I18nProvider, Spinner, useTranslation } from '@forge/react';
 import { withParams, type Translate } from '../core/i18n';
+import { setReaderLocale } from './call';
 
 export function useT(): { t: Translate; ready: boolean; locale?: string } {
   const i18n = useTranslation();
   return { t: withParams(i18n.t), ready: i18n.ready, locale: i18n.ready ? i18n.locale : undefined };
 }
 
-/** Renders `children` once the translations of the user's locale are loaded. */
+/** Renders `children` once the translations of the user's locale are loaded; resolver calls then carry that locale. */
 function WhenReady({ children }: { children: React.ReactNode }) {
-  const { ready } = useTranslation();
-  return ready ? <>{children}</> : <Spinner />;
+  const i18n = useTranslation();
+  if (i18n.ready) setReaderLocale(i18n.locale);
+  return i18n.ready ? <>{children}</> : <Spinner />;
 }
 
 export function Translated({ children }: { children: React.ReactNode }) {

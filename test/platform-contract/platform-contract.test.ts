@@ -262,6 +262,11 @@ describe('web triggers and resolvers (docs "web-trigger", "forge-resolver")', ()
     const context = await runtime.invokeResolver('probe-module', 'context-resolver', { functionKey: 'context', payload: {} }, '557058:0a1d-admin', extension);
     expect(context).toMatchObject({ accountId: '557058:0a1d-admin', cloudId: expect.any(String), moduleKey: 'probe-module', extension });
   });
+
+  it('gives a resolver no locale: "A user\'s locale information is not directly available to Forge functions" (docs "runtime-reference/i18n")', async () => {
+    const context = (await runtime.invokeResolver('probe-module', 'context-resolver', { functionKey: 'context', payload: {} }, '557058:0a1d-admin', {})) as Record<string, unknown>;
+    expect(context).not.toHaveProperty('locale');
+  });
 });
 
 describe('trigger filter expressions (docs "events-reference/product_events", Filter out Atlassian app events)', () => {

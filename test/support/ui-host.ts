@@ -86,7 +86,6 @@ export class UiHost {
           accountId: user.accountId,
           issueKey: this.context.issueKey,
           projectKey: this.context.projectKey,
-          locale: this.context.locale ?? 'en-US',
         });
         this.invokes.push({ functionKey: data.functionKey, payload: data.payload, result });
         if ('error' in result) throw new Error(result.error.message);
