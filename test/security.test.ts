@@ -379,3 +379,39 @@ describe('16. hostile values never reach JQL unquoted, and answers are read with
     expect(step.status).toBe('passed');
   });
 });
+
+describe('4. "Send test issue" suggests an AI Ops account only on clear evidence, and says what kind it is', () => {
+  const ADMIN = 'ticket-enhancer-admin';
+  const comment = (key: string, as: string, text: string) =>
+    fetch(`${h.sandbox.url}/rest/api/3/issue/${key}/comment`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': as }, body: JSON.stringify({ body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] } }) });
+
+  async function testWith(commenters: string[], before: string[] = []) {
+    await h.updateSettings('settings:global', { resultAccount: undefined });
+    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'poll' });
+    const { key } = await h.createIssue();
+    await h.settle();
+    for (const as of before) await comment(key, as, 'Written before the test.');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const started = (await invoke(ADMIN, 'sendTestIssue', 'admin', { issueKey: key })) as { body: any };
+    await h.settle();
+    for (const as of commenters) await comment(key, as, 'Looks like a network issue.');
+    return ((await invoke(ADMIN, 'testStatus', 'admin', { deliveryId: started.body.deliveryId })) as { body: any }).body;
+  }
+
+  it('names the only commenter after the 202 with the kind of account and the e-mail Jira shows', async () => {
+    const status = await testWith(['admin']);
+    expect(status.suggestedAccount).toEqual({ accountId: SANDBOX_USERS[0].accountId, displayName: 'Ada Admin', accountType: 'atlassian', emailAddress: 'ada@example.com' });
+    expect(status.suggestedAs).toBe("Ada Admin (a person's Atlassian account, ada@example.com)");
+    expect(status.detail).toContain("Ada Admin (a person's Atlassian account, ada@example.com) commented");
+  });
+
+  it('suggests nobody when more than one comment came after the 202', async () => {
+    const status = await testWith(['agent', 'aiops']);
+    expect(status.suggestedAccount).toBeUndefined();
+  });
+
+  it('does not count a comment written before AI Ops accepted the test', async () => {
+    const status = await testWith([], ['agent']);
+    expect(status.suggestedAccount).toBeUndefined();
+  });
+});

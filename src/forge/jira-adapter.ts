@@ -101,13 +101,26 @@ export interface CommentOnIssue {
   id: string;
   authorAccountId?: string;
   authorName?: string;
+  /** `atlassian` (a person's account), `app`, or `customer` (JSM), as Jira says. */
+  authorType?: string;
+  /** Only where the author's profile lets Jira show it. */
+  authorEmail?: string;
   body?: unknown;
   created?: string;
   updated?: string;
 }
 
-function commentOf(raw: { id?: string; author?: { accountId?: string; displayName?: string }; body?: unknown; created?: string; updated?: string }): CommentOnIssue {
-  return { id: String(raw.id), authorAccountId: raw.author?.accountId, authorName: raw.author?.displayName, body: raw.body, created: raw.created, updated: raw.updated };
+function commentOf(raw: { id?: string; author?: { accountId?: string; displayName?: string; accountType?: string; emailAddress?: string }; body?: unknown; created?: string; updated?: string }): CommentOnIssue {
+  return {
+    id: String(raw.id),
+    authorAccountId: raw.author?.accountId,
+    authorName: raw.author?.displayName,
+    ...(raw.author?.accountType ? { authorType: raw.author.accountType } : {}),
+    ...(raw.author?.emailAddress ? { authorEmail: raw.author.emailAddress } : {}),
+    body: raw.body,
+    created: raw.created,
+    updated: raw.updated,
+  };
 }
 
 /** One comment as the calling user sees it: undefined when it is gone or hidden from them. */

@@ -8,7 +8,7 @@ import { isCommentResult } from '../core/enhancement';
 import { say, type Translate } from '../core/i18n';
 import { runSummary, sentence } from '../core/panel-view';
 import { wordReason } from '../core/reason-words';
-import { latestComments, readIssueAsUser } from '../forge/jira-adapter';
+import { latestComments, readIssueAsUser, type CommentOnIssue } from '../forge/jira-adapter';
 import { getRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
 import { ResolverError } from './resolver-context';
@@ -42,14 +42,45 @@ export async function startTestDelivery(issueKey: unknown, accountId: string, t:
   return { started: true, deliveryId: result.run!.deliveryId, issueKey: issue.key, resultMode: global.resultMode };
 }
 
+export interface SuggestedAccount {
+  accountId: string;
+  displayName?: string;
+  accountType?: string;
+  emailAddress?: string;
+}
+
+/**
+ * Who to suggest as the AI Ops account after a test: only when exactly one comment was written on
+ * the issue after AI Ops accepted the test (the 202), and it is not the configured account's. Any
+ * other case (no comment, several, one written before the 202) suggests nobody.
+ */
+export function suggestionFrom(comments: CommentOnIssue[], acceptedAtMs: number, configured: string | undefined): SuggestedAccount | undefined {
+  const after = comments.filter((comment) => Date.parse(comment.created ?? '') >= acceptedAtMs);
+  if (after.length !== 1) return undefined;
+  const [only] = after;
+  if (!only.authorAccountId || only.authorAccountId === configured) return undefined;
+  return { accountId: only.authorAccountId, displayName: only.authorName, ...(only.authorType ? { accountType: only.authorType } : {}), ...(only.authorEmail ? { emailAddress: only.authorEmail } : {}) };
+}
+
+/** The suggested account in words: its name, what kind of account Jira says it is, its e-mail where shown. */
+export function describeAccount(account: SuggestedAccount, t: Translate): string {
+  const kind = ['atlassian', 'app', 'customer'].includes(account.accountType ?? '') ? account.accountType! : 'unknown';
+  return t(`test.account.${kind}`, { name: account.displayName ?? account.accountId, email: account.emailAddress ? `, ${account.emailAddress}` : '' });
+}
+
 export interface TestStatus {
   done: boolean;
   ok?: boolean;
   title: string;
   detail: string;
   run: ReturnType<typeof runSummary>;
-  /** Comment mode: an account that commented after AI Ops accepted the test (to choose it). */
-  suggestedAccount?: { accountId: string; displayName?: string };
+  /**
+   * Comment mode: the one account that commented after AI Ops accepted the test, with what Jira
+   * says of it, so the admin can judge before choosing it (a person's account is not a bot's).
+   */
+  suggestedAccount?: SuggestedAccount;
+  /** The suggested account in the reader's words: name, kind of account, e-mail where shown. */
+  suggestedAs?: string;
   link?: string;
 }
 
@@ -93,20 +124,19 @@ export async function testDeliveryStatus(deliveryId: unknown, t: Translate): Pro
       run: summary,
     };
   }
-  // Comment mode: who commented on the test issue since AI Ops accepted it?
-  const comments = (await latestComments(run.issueId, 10)).filter((comment) => Date.parse(comment.created ?? '') >= since);
-  const other = comments.find((comment) => comment.authorAccountId && comment.authorAccountId !== account?.accountId);
-  const suggestedAccount = other?.authorAccountId ? { accountId: other.authorAccountId, displayName: other.authorName } : undefined;
+  // Comment mode: who commented on the test issue since AI Ops accepted it (the 202)?
+  const suggestedAccount = run.acceptedAt ? suggestionFrom(await latestComments(run.issueId, 10), Date.parse(run.acceptedAt), account?.accountId) : undefined;
   if (!account) {
     return {
       done: suggestedAccount !== undefined || waited > TEST_WAIT_MS,
       ok: false,
       title: t('test.noAccount.title'),
       detail: suggestedAccount
-        ? t('test.noAccount.suggested', { name: suggestedAccount.displayName ?? suggestedAccount.accountId, issue: run.issueKey })
+        ? t('test.noAccount.suggested', { name: describeAccount(suggestedAccount, t), issue: run.issueKey })
         : t('test.noAccount.detail'),
       run: summary,
       suggestedAccount,
+      ...(suggestedAccount ? { suggestedAs: describeAccount(suggestedAccount, t) } : {}),
     };
   }
   if (waited <= TEST_WAIT_MS) return { done: false, title: t('test.waitingComment', { who: who! }), detail: t('test.accepted', { execution: run.executionId ?? '' }), run: summary };
@@ -115,9 +145,10 @@ export async function testDeliveryStatus(deliveryId: unknown, t: Translate): Pro
     ok: false,
     title: t('test.noComment.title'),
     detail: suggestedAccount
-      ? t('test.noComment.suggested', { who: who!, issue: run.issueKey, name: suggestedAccount.displayName ?? suggestedAccount.accountId })
+      ? t('test.noComment.suggested', { who: who!, issue: run.issueKey, name: describeAccount(suggestedAccount, t) })
       : t('test.noComment.detail', { who: who!, issue: run.issueKey }),
     run: summary,
     suggestedAccount,
+    ...(suggestedAccount ? { suggestedAs: describeAccount(suggestedAccount, t) } : {}),
   };
 }

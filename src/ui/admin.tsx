@@ -39,7 +39,9 @@ interface TestStatus {
   ok?: boolean;
   title: string;
   detail: string;
-  suggestedAccount?: { accountId: string; displayName?: string };
+  suggestedAccount?: { accountId: string; displayName?: string; accountType?: string; emailAddress?: string };
+  /** The suggested account in words (name, kind, e-mail where shown). */
+  suggestedAs?: string;
 }
 
 interface DiagnoseStep {
@@ -101,6 +103,8 @@ function App() {
   const [purgeConfirm, setPurgeConfirm] = useState('');
   const [diagnoseIssue, setDiagnoseIssue] = useState('');
   const [diagnosis, setDiagnosis] = useState<DiagnoseStep[]>();
+  /** An account the test suggested, waiting for the admin to confirm it by name. */
+  const [pendingAccount, setPendingAccount] = useState<{ account: NonNullable<TestStatus['suggestedAccount']>; described: string }>();
 
   const say = (control: string, message: FeedbackMessage | undefined) => setFeedback((f) => ({ ...f, [control]: message }));
 
@@ -240,7 +244,10 @@ function App() {
           lines: [status.detail],
           busy: !status.done,
           action: status.suggestedAccount
-            ? { label: t('admin.useAccount', { name: status.suggestedAccount.displayName ?? status.suggestedAccount.accountId }), run: () => set('resultAccount')(status.suggestedAccount) }
+            ? {
+                label: t('admin.useAccount', { name: status.suggestedAccount.displayName ?? status.suggestedAccount.accountId }),
+                run: () => setPendingAccount({ account: status.suggestedAccount!, described: status.suggestedAs ?? status.suggestedAccount!.displayName ?? status.suggestedAccount!.accountId }),
+              }
             : undefined,
         });
         if (status.done) break;
@@ -441,6 +448,27 @@ function App() {
           </Button>
         </Inline>
         <Feedback message={feedback.test} />
+        {pendingAccount ? (
+          <SectionMessage appearance="warning" title={t('admin.confirmAccount.title', { account: pendingAccount.described })}>
+            <Stack space="space.100">
+              <Text>{t('admin.confirmAccount.text')}</Text>
+              <Inline space="space.100">
+                <Button
+                  appearance="warning"
+                  onClick={() => {
+                    set('resultAccount')({ accountId: pendingAccount.account.accountId, displayName: pendingAccount.account.displayName });
+                    setPendingAccount(undefined);
+                  }}
+                >
+                  {t('admin.confirmAccount.yes', { name: pendingAccount.account.displayName ?? pendingAccount.account.accountId })}
+                </Button>
+                <Button appearance="subtle" onClick={() => setPendingAccount(undefined)}>
+                  {t('common.cancel')}
+                </Button>
+              </Inline>
+            </Stack>
+          </SectionMessage>
+        ) : null}
         <Text>{t('admin.sendTestExplain')}</Text>
       </Stack>
 
