@@ -113,7 +113,8 @@ describe('validation', () => {
     const settings = await adminSettings();
     const bad = (await invoke(ADMIN, 'save', 'admin', { settings, secret: 'not*valid*base64!' })) as { body: any };
     expect(bad.body.errors).toEqual([{ field: 'secret', message: 'HMAC secret is not base64: it contains "*", "!", which base64 never uses (choose the utf8 key encoding if your receiver uses the text itself as the key)' }]);
-    const ok = (await invoke(ADMIN, 'save', 'admin', { settings: { ...settings, keyEncoding: 'utf8' }, secret: 'not*valid*base64!' })) as { body: any };
+    // AI Ops refuses it (its agent has another secret): saved only because the admin says so.
+    const ok = (await invoke(ADMIN, 'save', 'admin', { settings: { ...settings, keyEncoding: 'utf8' }, secret: 'not*valid*base64!', saveAnyway: true })) as { body: any };
     expect(ok.body.ok).toBe(true);
   });
 
@@ -136,12 +137,14 @@ describe('secrets', () => {
     // A passing check proves the current secret.
     expect(((await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any }).body.ok).toBe(true);
     const settings = await adminSettings();
+    // AI Ops was given the new secret first ("Regenerate webhook secret"); the save proves it at once.
+    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: NEW_SECRET });
     const saved = (await invoke(ADMIN, 'save', 'admin', { settings, secret: NEW_SECRET })) as { body: any };
     expect(saved.body).toMatchObject({ ok: true, secretChange: 'rotating' });
     expect(saved.body.view.settings.previousSecret).toMatchObject({ fingerprint: before.body.settings.secret.fingerprint, until: expect.any(String) });
+    expect(saved.body.view.settings.secret.provenAt).toEqual(expect.any(String));
 
     // While the grace lasts, both secrets sign webhook-signature; AI Ops now needs the new one.
-    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: NEW_SECRET });
     await h.createIssue();
     await h.settle();
     expect(h.webhookRequests().filter((r) => r.rawBody.startsWith('{'))[0].status).toBe(202);
@@ -161,10 +164,34 @@ describe('secrets', () => {
     expect(same.body).toMatchObject({ ok: true, secretChange: 'unchanged' });
     expect(same.body.view.settings.previousSecret).toBeUndefined();
     // The seeded secret was never accepted by AI Ops (no check, no delivery): a correction replaces it at once.
+    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: NEW_SECRET });
     const corrected = (await invoke(ADMIN, 'save', 'admin', { settings, secret: NEW_SECRET })) as { body: any };
     expect(corrected.body).toMatchObject({ ok: true, secretChange: 'replaced' });
     expect(corrected.body.view.settings.previousSecret).toBeUndefined();
     expect(h.sandbox.kvs.peekSecret('secret:global:current')).toBe(NEW_SECRET);
+  });
+
+  it('tries a new secret before it replaces the one in use: one AI Ops refuses is kept out unless the admin saves it anyway', async () => {
+    const settings = await adminSettings();
+    const refused = (await invoke(ADMIN, 'save', 'admin', { settings, secret: NEW_SECRET })) as { body: any };
+    expect(refused.body).toMatchObject({ ok: false, secretRefused: { title: 'Secret does not match', detail: expect.stringContaining('401') } });
+    expect(h.sandbox.kvs.peekSecret('secret:global:current')).toBe(EMBEDDED_AGENT_SECRET);
+    const anyway = (await invoke(ADMIN, 'save', 'admin', { settings, secret: NEW_SECRET, saveAnyway: true })) as { body: any };
+    expect(anyway.body.ok).toBe(true);
+    expect(h.sandbox.kvs.peekSecret('secret:global:current')).toBe(NEW_SECRET);
+  });
+
+  it('goes back to the previous secret while it is in its grace period', async () => {
+    expect(((await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any }).body.ok).toBe(true);
+    const settings = await adminSettings();
+    const before = h.sandbox.kvs.peek('settings:global') as { secret: { fingerprint: string } };
+    h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: NEW_SECRET });
+    await invoke(ADMIN, 'save', 'admin', { settings, secret: NEW_SECRET });
+    const reverted = (await invoke(ADMIN, 'revertSecret', 'admin')) as { body: any };
+    expect(reverted.body.view.settings).toMatchObject({ secret: { fingerprint: before.secret.fingerprint } });
+    expect(reverted.body.view.settings.previousSecret).toBeUndefined();
+    expect(h.sandbox.kvs.peekSecret('secret:global:current')).toBe(EMBEDDED_AGENT_SECRET);
+    expect(await invoke(ADMIN, 'revertSecret', 'admin')).toMatchObject({ error: { status: 409 } });
   });
 
   it('lets a project use its own secret', async () => {
@@ -177,11 +204,12 @@ describe('secrets', () => {
 
   it('checks health, agent and secret without sending a ticket, and says which is wrong', async () => {
     const good = (await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any };
-    expect(good.body).toEqual({
+    expect(good.body).toMatchObject({
       ok: true,
+      health: { configured: true, provenAt: expect.any(String), failedLastDay: 0 },
       steps: [
-        { step: 'health', ok: true, title: 'AI Ops answers', detail: expect.stringContaining('answered 200') },
-        { step: 'agent', ok: true, title: 'Agent and secret match', detail: expect.stringContaining('No ticket was sent') },
+        { step: 'health', kind: 'healthOk', ok: true, title: 'AI Ops answers', detail: expect.stringContaining('answered 200') },
+        { step: 'agent', kind: 'match', ok: true, title: 'Agent and secret match', detail: expect.stringContaining('No ticket was sent') },
       ],
     });
     // The proof is a signed body that is not JSON: AI Ops refused it with 400 and queued nothing.

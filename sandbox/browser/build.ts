@@ -61,6 +61,7 @@ export const HOST_PAGE = `<!doctype html>
   .sbx-adf p { margin: 0 0 8px; }
   .sbx-comment { border-top: 1px solid #DCDFE4; padding-top: 8px; }
   .sbx-unsupported { border: 2px dashed #C9372C; color: #AE2E24; padding: 8px; }
+  .sbx-tab-panel { padding-top: 16px; width: 100%; }
 </style>
 </head>
 <body><div id="root"></div><script src="/__host/host.js"></script></body>

@@ -17,6 +17,7 @@ import Spinner from '@atlaskit/spinner';
 import TextArea from '@atlaskit/textarea';
 import Textfield from '@atlaskit/textfield';
 import Toggle from '@atlaskit/toggle';
+import Tabs, { Tab, TabList, TabPanel } from '@atlaskit/tabs';
 import { AdfView } from './adf-view';
 import { StackBarChartView } from './chart-view';
 import { UserPickerView } from './user-picker';
@@ -137,6 +138,7 @@ export function ForgeDocView({ node }: { node: ForgeNode }): React.ReactElement 
           type={p.type}
           value={p.value ?? ''}
           placeholder={p.placeholder}
+          width={p.width}
           isInvalid={p.isInvalid}
           onChange={(e) => p.onChange?.(event((e.target as HTMLInputElement).value))}
         />
@@ -155,7 +157,25 @@ export function ForgeDocView({ node }: { node: ForgeNode }): React.ReactElement 
     case 'Toggle':
       return <Toggle id={p.id} isChecked={p.isChecked} onChange={() => p.onChange?.(event(undefined, { checked: !p.isChecked }))} />;
     case 'Select':
-      return <Select inputId={p.inputId} isMulti={p.isMulti} options={p.options} value={p.value ?? null} onChange={(choice: unknown) => p.onChange?.(choice)} />;
+      return <Select inputId={p.inputId} isMulti={p.isMulti} options={p.options} value={p.value ?? null} placeholder={p.placeholder} onChange={(choice: unknown) => p.onChange?.(choice)} />;
+    case 'Tabs':
+      return (
+        <Tabs id={p.id ?? 'tabs'} onChange={(index) => p.onChange?.(index)} selected={p.selected} defaultSelected={p.defaultSelected}>
+          {node.children.map((child, i) => (
+            <ForgeDocView key={child.key ?? i} node={child} />
+          ))}
+        </Tabs>
+      );
+    case 'TabList':
+      return <TabList>{node.children.map((child, i) => <ForgeDocView key={child.key ?? i} node={child} />)}</TabList>;
+    case 'Tab':
+      return <Tab>{children(node)}</Tab>;
+    case 'TabPanel':
+      return (
+        <TabPanel>
+          <div className="sbx-tab-panel">{children(node)}</div>
+        </TabPanel>
+      );
     case 'StackBarChart':
       return <StackBarChartView data={p.data ?? []} xAccessor={p.xAccessor} yAccessor={p.yAccessor} colorAccessor={p.colorAccessor} title={p.title} height={p.height} />;
     default:

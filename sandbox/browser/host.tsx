@@ -77,6 +77,8 @@ interface ModuleContext {
 
 interface ConsentRequest {
   domains: string[];
+  /** Removing an approval, rather than granting one. */
+  removal?: boolean;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -126,6 +128,9 @@ function installBridge(context: ModuleContext, onDoc: (doc: ForgeNode) => void, 
           return (await fetch(`/__sandbox/egress${keys}`)).json();
         }
         case '__permission__egressDeleteGroup': {
+          // "Only allow admins to set or delete configuration (they show an admin consent modal)" (docs "customer-managed-egress-and-remotes").
+          const group = (((await (await fetch('/__sandbox/egress')).json()) as { results: Array<{ key: string; configured: Array<{ domain: string }> }> }).results ?? []).find((g) => g.key === data.key);
+          await new Promise<void>((resolve, reject) => consentListener?.({ domains: group?.configured.map((c) => c.domain) ?? [data.key], removal: true, resolve, reject }));
           const response = await fetch(`/__sandbox/egress/${encodeURIComponent(data.key)}`, { method: 'DELETE', headers: { 'X-Sandbox-Account': user } });
           if (!response.ok) throw new Error(((await response.json()) as { message: string }).message);
           return undefined;
@@ -155,11 +160,11 @@ function ConsentDialog() {
       {request ? (
         <Modal onClose={() => close(false)} testId="egress-consent">
           <ModalHeader>
-            <ModalTitle>Allow AI Ops Ticket Enhancer to send data?</ModalTitle>
+            <ModalTitle>{request.removal ? 'Remove AI Ops Ticket Enhancer\'s access?' : 'Allow AI Ops Ticket Enhancer to send data?'}</ModalTitle>
           </ModalHeader>
           <ModalBody>
             <Stack space="space.100">
-              <Text as="p">The app asks to send Jira data from its backend to:</Text>
+              <Text as="p">{request.removal ? 'The app asks to stop sending data to:' : 'The app asks to send Jira data from its backend to:'}</Text>
               {request.domains.map((d) => (
                 <Text as="p" key={d} weight="bold">
                   {d}

@@ -13,6 +13,8 @@ import type { KeyEncoding } from './signing';
 
 export interface CheckStep {
   step: 'health' | 'agent';
+  /** What was found (`match`, `notFound`, `secretMismatch`, ...): the texts' key under `check.`. */
+  kind?: string;
   ok: boolean;
   title: string;
   detail: string;
@@ -32,7 +34,7 @@ function detail(body: string): string {
 }
 
 function notAnswering(answer: AiOpsAnswer, url: string, t: Translate): CheckStep | undefined {
-  const step = (name: string, params: Record<string, string | number>): CheckStep => ({ step: 'health', ok: false, title: t(`check.${name}.title`), detail: t(`check.${name}.detail`, params) });
+  const step = (name: string, params: Record<string, string | number>): CheckStep => ({ step: 'health', kind: name, ok: false, title: t(`check.${name}.title`), detail: t(`check.${name}.detail`, params) });
   if (answer.kind === 'timeout') return step('noAnswer', { url, seconds: Math.round(answer.timeoutMs / 1000) });
   if (answer.kind === 'network-error') return step('unreachable', { url, problem: answer.message });
   if (answer.kind === 'egress-refused') return step('egress', { host: answer.host, code: answer.code });
@@ -42,16 +44,16 @@ function notAnswering(answer: AiOpsAnswer, url: string, t: Translate): CheckStep
 export function diagnoseHealth(answer: AiOpsAnswer, url: string, t: Translate): CheckStep {
   const problem = notAnswering(answer, url, t);
   if (problem || answer.kind !== 'response') return problem!;
-  if (answer.status === 200) return { step: 'health', ok: true, title: t('check.healthOk.title'), detail: t('check.healthOk.detail', { url }) };
+  if (answer.status === 200) return { step: 'health', kind: 'healthOk', ok: true, title: t('check.healthOk.title'), detail: t('check.healthOk.detail', { url }) };
   const params = { url, status: answer.status, said: detail(answer.body) };
-  return { step: 'health', ok: false, title: t('check.healthStatus.title', params), detail: t('check.healthStatus.detail', params).trim() };
+  return { step: 'health', kind: 'healthStatus', ok: false, title: t('check.healthStatus.title', params), detail: t('check.healthStatus.detail', params).trim() };
 }
 
 export function diagnoseCredentials(answer: AiOpsAnswer, url: string, encoding: KeyEncoding, t: Translate): CheckStep {
   const problem = notAnswering(answer, url, t);
   if (problem || answer.kind !== 'response') return { ...problem!, step: 'agent' };
   const params = { url, status: answer.status, said: detail(answer.body), encoding };
-  const step = (name: string, ok = false): CheckStep => ({ step: 'agent', ok, title: t(`check.${name}.title`, params), detail: t(`check.${name}.detail`, params).trim() });
+  const step = (name: string, ok = false): CheckStep => ({ step: 'agent', kind: name, ok, title: t(`check.${name}.title`, params), detail: t(`check.${name}.detail`, params).trim() });
   switch (answer.status) {
     case 400:
       return params.said === 'Invalid JSON payload' ? step('match', true) : step('unexpected');

@@ -200,6 +200,27 @@ export async function projectInfo(projectId: string): Promise<{ key?: string; na
   return { key: project.key, name: project.name };
 }
 
+/** Creates an issue as the calling user (the admin's test issue); the new key, or Jira's words for why not. */
+export async function createIssueAsUser(fields: Record<string, unknown>): Promise<{ ok: true; id: string; key: string } | { ok: false; reason: string }> {
+  const response = await api.asUser().requestJira(route`/rest/api/3/issue`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ fields }),
+  });
+  const body = (await response.json().catch(() => ({}))) as { id?: string; key?: string; errorMessages?: string[]; errors?: Record<string, string> };
+  if (response.status === 201 && body.id && body.key) return { ok: true, id: String(body.id), key: body.key };
+  const said = [...(body.errorMessages ?? []), ...Object.values(body.errors ?? {})].join('; ');
+  return { ok: false, reason: `Jira answered ${response.status}${said ? `: ${said}` : ''}` };
+}
+
+/** The site's projects as the app sees them (one page of up to `max`), for the admin page's list. */
+export async function listProjects(max = 100): Promise<Array<{ id: string; key: string; name: string; projectTypeKey?: string }>> {
+  const response = await api.asApp().requestJira(route`/rest/api/3/project/search?maxResults=${String(max)}&orderBy=key`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) return [];
+  const body = (await response.json()) as { values?: Array<{ id: string; key: string; name: string; projectTypeKey?: string }> };
+  return (body.values ?? []).map(({ id, key, name, projectTypeKey }) => ({ id: String(id), key, name, projectTypeKey }));
+}
+
 /** Removes the app's issue property (the self-check cleans up after itself). */
 export async function deleteIssueProperty(issueId: string): Promise<void> {
   await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { method: 'DELETE' });

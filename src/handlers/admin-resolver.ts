@@ -2,22 +2,24 @@
 import { runSummary } from '../core/panel-view';
 import { wordInsights } from '../core/reason-words';
 import { rotateSecret, secretProblem, type GlobalSettings } from '../core/settings';
+import type { AdminHealth } from '../core/site-health';
 import { fieldError, validateGlobalSettings, wordErrors, type FieldError } from '../core/settings-validation';
 import { keyFingerprint, secretToKey } from '../core/signing';
 import { CONNECTION_DEFAULTS } from '../core/setting-defaults';
-import { callbackBaseUrl, enqueue } from '../forge/platform';
+import { appPageUrls, callbackBaseUrl, enqueue } from '../forge/platform';
 import type { Translate } from '../core/i18n';
-import { listAllRuns } from '../forge/run-store';
+import { hasOpenRuns, listAllRuns, listRunsByStatus } from '../forge/run-store';
+import { isFinished } from '../core/enhancement';
 import { deleteSecret, listProjectSettings, loadGlobalSettings, readSecret, saveGlobalSettings, writeSecret } from '../forge/settings-store';
-import { projectInfo } from '../forge/jira-adapter';
+import { listProjects, projectInfo } from '../forge/jira-adapter';
 import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
-import { checkConnection } from './connection-check';
+import { checkConnection, probeCredentials } from './connection-check';
 import { runDiagnose } from './diagnose';
 import { readStorageStats } from './data-lifecycle';
 import { readInsights, runsWithReason } from './outcome-counters';
 import { rememberAccounts } from './personal-data';
 import { licensedResolver, reasonOf, ResolverError, requirePermission, type ForgeResolverContext, readerT } from './resolver-context';
-import { startTestDelivery, testDeliveryStatus } from './test-delivery';
+import { startTestDelivery, startTestInNewIssue, testDeliveryStatus } from './test-delivery';
 import { validationContext } from './validation-context';
 
 const resolver = licensedResolver();
@@ -34,25 +36,45 @@ const cursorOf = (payload: unknown) => {
   return typeof cursor === 'string' && cursor.length > 0 && cursor.length < 2000 ? cursor : undefined;
 };
 
-async function adminView(t: Translate, cursor?: string) {
-  const [settings, projects, page, callbackUrl, storage, insights] = await Promise.all([
+/** What the page's header sums up: configured, proven, failing now, failures in the last day. */
+async function adminHealth(settings: GlobalSettings | undefined): Promise<AdminHealth> {
+  const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
+  const [failed, open, recent] = await Promise.all([listRunsByStatus('failed', {}, since, 100), hasOpenRuns(), listAllRuns(10)]);
+  const newestFinished = recent.runs.find((run) => isFinished(run.status) && run.status !== 'superseded');
+  const failing =
+    newestFinished?.status === 'failed' && newestFinished.failureCause === 'configuration' && newestFinished.finishedAt
+      ? { at: newestFinished.finishedAt, httpStatus: newestFinished.httpStatus, reason: newestFinished.reason ?? '' }
+      : undefined;
+  return { configured: Boolean(settings?.secret), provenAt: settings?.secret?.provenAt, failing, failedLastDay: failed.runs.length, openRuns: open ? 1 : 0 };
+}
+
+async function adminView(t: Translate, cursor?: string, siteUrl?: string) {
+  const [settings, stored, jiraProjects, page, callbackUrl, storage, insights] = await Promise.all([
     loadGlobalSettings(),
     listProjectSettings(),
+    listProjects(100),
     listAllRuns(25, cursor),
     callbackBaseUrl(),
     readStorageStats(),
     readInsights(),
   ]);
-  const named = await Promise.all(
-    projects.slice(0, 100).map(async ({ projectId, settings: p }) => {
-      const info = await projectInfo(projectId);
+  const byId = new Map(stored.map((entry) => [entry.projectId, entry.settings]));
+  // Every project of the site, each with its state and a link to its settings page.
+  const ids = [...new Set([...jiraProjects.map((p) => p.id), ...byId.keys()])];
+  const projects = await Promise.all(
+    ids.slice(0, 100).map(async (projectId) => {
+      const p = byId.get(projectId);
+      const known = jiraProjects.find((j) => j.id === projectId) ?? (await projectInfo(projectId));
+      const projectKey = known?.key ?? p?.projectKey ?? projectId;
       return {
         projectId,
-        projectKey: info?.key ?? p.projectKey ?? projectId,
-        projectName: info?.name,
-        enabled: p.enabled,
-        events: p.events,
-        overrides: Boolean(p.agentId || p.tenantId || p.secret),
+        projectKey,
+        projectName: known?.name,
+        enabled: Boolean(p?.enabled),
+        configured: p !== undefined,
+        events: p?.events ?? { created: true, updated: false },
+        overrides: Boolean(p?.agentId || p?.tenantId || p?.secret),
+        settingsUrl: appPageUrls(siteUrl, projectKey).projectSettings,
       };
     }),
   );
@@ -60,7 +82,7 @@ async function adminView(t: Translate, cursor?: string) {
     settings: settings ?? null,
     callbackUrl,
     statusAuthConfigured: settings?.statusAuthHeaderName ? Boolean(await readSecret({ kind: 'global' }, 'status-auth')) : false,
-    projects: named,
+    projects: projects.sort((a, b) => Number(b.enabled) - Number(a.enabled) || a.projectKey.localeCompare(b.projectKey)),
     deliveries: page.runs.map((run) => runSummary(run, t)),
     deliveriesCursor: page.nextCursor ?? null,
     insights: wordInsights(insights, t),
@@ -72,12 +94,15 @@ async function adminView(t: Translate, cursor?: string) {
       countedUntil: storage.countedUntil ?? null,
       retentionRanAt: storage.retentionRanAt ?? null,
     },
+    health: await adminHealth(settings),
   };
 }
 
+const siteOf = (context: unknown) => (context as { siteUrl?: string }).siteUrl;
+
 resolver.define('load', async ({ payload, context }) => {
   await requireJiraAdmin(context);
-  return adminView(await readerT(payload));
+  return adminView(await readerT(payload), undefined, siteOf(context));
 });
 
 /** The next page of site-wide deliveries, newest first; or those that ended for one reason. */
@@ -121,6 +146,14 @@ resolver.define('save', async ({ payload, context }) => {
 
   let next: GlobalSettings = validated.value;
   let secretChange: 'unchanged' | 'replaced' | 'rotating' | 'none' = 'none';
+  let newSecretProven = false;
+  if (newSecret && stored?.secret?.fingerprint !== keyFingerprint(secretToKey(newSecret, encoding))) {
+    // A new secret is tried with a signed probe before it replaces the one in use: a secret AI Ops
+    // refuses is not saved unless the admin says to (AI Ops may be unreachable, or not yet updated).
+    const probe = await probeCredentials(validated.value, secretToKey(newSecret, encoding), await readerT(payload));
+    if (probe.kind === 'secretMismatch' && input.saveAnyway !== true) return { ok: false, secretRefused: { title: probe.title, detail: probe.detail }, errors: [] };
+    newSecretProven = probe.ok;
+  }
   if (newSecret) {
     const proven = await secretProven(stored);
     const rotated = rotateSecret({ ...next, secret: stored?.secret && proven ? { ...stored.secret, provenAt: stored.secret.provenAt ?? new Date().toISOString() } : stored?.secret }, keyFingerprint(secretToKey(newSecret, encoding)), Date.now());
@@ -133,11 +166,12 @@ resolver.define('save', async ({ payload, context }) => {
       await deleteSecret({ kind: 'global' }, 'previous');
     }
     if (rotated.change !== 'unchanged') await writeSecret({ kind: 'global' }, 'current', newSecret);
+    if (newSecretProven && next.secret) next = { ...next, secret: { ...next.secret, provenAt: new Date().toISOString() } };
   }
   if (statusAuth) await writeSecret({ kind: 'global' }, 'status-auth', statusAuth);
   await rememberAccounts([next.resultAccount?.accountId]);
   await saveGlobalSettings(next);
-  return { ok: true, secretChange, view: await adminView(await readerT(payload)) };
+  return { ok: true, secretChange, view: await adminView(await readerT(payload), undefined, siteOf(context)) };
 });
 
 resolver.define('endSecretGrace', async ({ payload, context }) => {
@@ -147,28 +181,48 @@ resolver.define('endSecretGrace', async ({ payload, context }) => {
     await deleteSecret({ kind: 'global' }, 'previous');
     await saveGlobalSettings({ ...stored, previousSecret: undefined });
   }
-  return { ok: true, view: await adminView(await readerT(payload)) };
+  return { ok: true, view: await adminView(await readerT(payload), undefined, siteOf(context)) };
+});
+
+/** Goes back to the previous secret while it is in its grace period (the new one was a mistake). */
+resolver.define('revertSecret', async ({ payload, context }) => {
+  await requireJiraAdmin(context);
+  const stored = await loadGlobalSettings();
+  const previous = stored?.previousSecret && Date.parse(stored.previousSecret.until) > Date.now() ? await readSecret({ kind: 'global' }, 'previous') : undefined;
+  if (!stored?.previousSecret || !previous) throw new ResolverError(409, 'there is no previous secret to go back to');
+  const { until: _until, ...info } = stored.previousSecret;
+  await writeSecret({ kind: 'global' }, 'current', previous);
+  await deleteSecret({ kind: 'global' }, 'previous');
+  await saveGlobalSettings({ ...stored, secret: info, previousSecret: undefined });
+  return { ok: true, view: await adminView(await readerT(payload), undefined, siteOf(context)) };
 });
 
 resolver.define('checkConnection', async ({ payload, context }) => {
-  const ctx = await requireJiraAdmin(context);
+  await requireJiraAdmin(context);
   const t = await readerT(payload);
   const settings = await loadGlobalSettings();
   if (!settings) return { ok: false, steps: [{ step: 'health', ok: false, title: t('check.notConfigured.title'), detail: t('check.notConfigured.detail') }] };
   const check = await checkConnection(settings, t);
   const agentOk = check.steps.find((step) => step.step === 'agent')?.ok;
+  let latest = settings;
   if (agentOk && settings.secret && !settings.secret.provenAt) {
     // Re-read right before writing: only the proof is added to whatever is stored now.
-    const latest = await loadGlobalSettings();
-    if (latest?.secret?.fingerprint === settings.secret.fingerprint) await saveGlobalSettings({ ...latest, secret: { ...latest.secret, provenAt: new Date().toISOString() } });
+    const now = await loadGlobalSettings();
+    if (now?.secret?.fingerprint === settings.secret.fingerprint) {
+      latest = { ...now, secret: { ...now.secret, provenAt: new Date().toISOString() } };
+      await saveGlobalSettings(latest);
+    }
   }
-  return check;
+  // The page's status line follows what the check found.
+  return { ...check, health: await adminHealth(latest) };
 });
 
 /** Sends a real issue through the whole pipeline as a test; `testStatus` follows it. */
 resolver.define('sendTestIssue', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
-  return startTestDelivery((payload as { issueKey?: unknown } | undefined)?.issueKey, ctx.accountId!, await readerT(payload));
+  const input = (payload ?? {}) as { issueKey?: unknown; createIn?: unknown };
+  const t = await readerT(payload);
+  return input.createIn !== undefined ? startTestInNewIssue(input.createIn, ctx.accountId!, t) : startTestDelivery(input.issueKey, ctx.accountId!, t);
 });
 
 resolver.define('testStatus', async ({ payload, context }) => {

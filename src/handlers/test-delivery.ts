@@ -8,9 +8,9 @@ import { isCommentResult } from '../core/enhancement';
 import { say, type Translate } from '../core/i18n';
 import { runSummary, sentence } from '../core/panel-view';
 import { wordReason } from '../core/reason-words';
-import { latestComments, readIssueAsUser, type CommentOnIssue } from '../forge/jira-adapter';
+import { createIssueAsUser, latestComments, projectIssueTypes, readIssueAsUser, type CommentOnIssue } from '../forge/jira-adapter';
 import { getRun } from '../forge/run-store';
-import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
+import { loadGlobalSettings, loadProjectSettings, loadSiteSettings } from '../forge/settings-store';
 import { ResolverError } from './resolver-context';
 import { startAskedRun } from './asked-start';
 
@@ -18,6 +18,28 @@ import { startAskedRun } from './asked-start';
 export const TEST_WAIT_MS = 60_000;
 
 const ISSUE_KEY = /^[A-Z][A-Z0-9_]{0,49}-\d{1,12}$/i;
+
+/** The summary of a test issue the app creates: says what it is and that it can go. */
+export const TEST_ISSUE_SUMMARY = 'AI Ops Ticket Enhancer test (safe to delete)';
+
+/**
+ * Creates a clearly named test issue in an enabled project, as the admin (so Jira records who did),
+ * and sends it. The project comes from the page but must be an enabled one of this site.
+ */
+export async function startTestInNewIssue(projectId: unknown, accountId: string, t: Translate) {
+  const site = await loadSiteSettings();
+  if (typeof projectId !== 'string' || !(await site.project(projectId))) return { started: false, reason: t('test.pickProject') };
+  const [type] = await projectIssueTypes(projectId);
+  if (!type) return { started: false, reason: t('test.cannotCreate', { problem: 'the project has no issue type the app can see' }) };
+  const created = await createIssueAsUser({
+    project: { id: projectId },
+    issuetype: { id: type.id },
+    summary: TEST_ISSUE_SUMMARY,
+    description: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Created by a Jira admin from the AI Ops Ticket Enhancer admin page to test the connection. The AI Ops agent will comment on it. It can be deleted afterwards.' }] }] },
+  });
+  if (!created.ok) return { started: false, reason: t('test.cannotCreate', { problem: created.reason }) };
+  return startTestDelivery(created.key, accountId, t);
+}
 
 /** Worded with `t`, the reader's locale; a refusal from the pipeline keeps its English reason. */
 export async function startTestDelivery(issueKey: unknown, accountId: string, t: Translate) {
@@ -81,6 +103,8 @@ export interface TestStatus {
   suggestedAccount?: SuggestedAccount;
   /** The suggested account in the reader's words: name, kind of account, e-mail where shown. */
   suggestedAs?: string;
+  /** When the result arrived (ISO), for the reader's own clock. */
+  at?: string;
   link?: string;
 }
 
@@ -95,9 +119,10 @@ export async function testDeliveryStatus(deliveryId: unknown, t: Translate): Pro
   const who = account ? `${account.displayName ?? t('test.theAccount')} (${account.accountId})` : undefined;
   if (run.status === 'completed') {
     const detail = isCommentResult(run.result)
-      ? t('test.received.comment', { author: run.result.authorName ?? who ?? t('test.theAccountStart'), issue: run.issueKey, time: run.result.created })
+      ? t('test.received.comment', { author: run.result.authorName ?? who ?? t('test.theAccountStart'), issue: run.issueKey })
       : t('test.received.callback', { issue: run.issueKey });
-    return { done: true, ok: true, title: t('test.received.title'), detail, run: summary };
+    const at = isCommentResult(run.result) ? run.result.created : run.finishedAt;
+    return { done: true, ok: true, title: t('test.received.title'), detail, run: summary, ...(at && !Number.isNaN(Date.parse(at)) ? { at: new Date(Date.parse(at)).toISOString() } : {}) };
   }
   if (['failed', 'timed-out', 'skipped', 'cancelled'].includes(run.status)) {
     return { done: true, ok: false, title: summary.label, detail: summary.reason ?? t('test.noReason'), run: summary };

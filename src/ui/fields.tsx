@@ -20,9 +20,11 @@ interface TextProps {
   type?: 'text' | 'password' | 'number';
   placeholder?: string;
   multiline?: boolean;
+  /** Numbers get a narrow field unless told otherwise. */
+  width?: 'xsmall' | 'small' | 'medium' | 'large' | 'xlarge';
 }
 
-export function TextField({ name, label, value, onChange, errors, help, type = 'text', placeholder, multiline }: TextProps) {
+export function TextField({ name, label, value, onChange, errors, help, type = 'text', placeholder, multiline, width }: TextProps) {
   const error = errorFor(errors, name);
   return (
     <Stack space="space.050">
@@ -30,7 +32,7 @@ export function TextField({ name, label, value, onChange, errors, help, type = '
       {multiline ? (
         <TextArea id={name} name={name} value={value} placeholder={placeholder} isInvalid={Boolean(error)} onChange={(e) => onChange(String(e.target.value ?? ''))} />
       ) : (
-        <Textfield id={name} name={name} type={type} value={value} placeholder={placeholder} isInvalid={Boolean(error)} onChange={(e) => onChange(String(e.target.value ?? ''))} />
+        <Textfield id={name} name={name} type={type} value={value} placeholder={placeholder} width={width ?? (type === 'number' ? 'small' : undefined)} isInvalid={Boolean(error)} onChange={(e) => onChange(String(e.target.value ?? ''))} />
       )}
       {error ? <ErrorMessage>{error}</ErrorMessage> : help ? <HelperMessage>{help}</HelperMessage> : null}
     </Stack>
@@ -51,7 +53,7 @@ interface Option {
   value: string;
 }
 
-export function SelectField({ name, label, options, value, onChange, errors, help, multi }: { name: string; label: string; options: Option[]; value: string[]; onChange: (value: string[]) => void; errors: FieldError[]; help?: string; multi?: boolean }) {
+export function SelectField({ name, label, options, value, onChange, errors, help, multi, placeholder }: { name: string; label: string; options: Option[]; value: string[]; onChange: (value: string[]) => void; errors: FieldError[]; help?: string; multi?: boolean; placeholder?: string }) {
   const error = errorFor(errors, name);
   const selected = options.filter((o) => value.includes(o.value));
   return (
@@ -62,6 +64,7 @@ export function SelectField({ name, label, options, value, onChange, errors, hel
         isMulti={multi}
         options={options}
         value={multi ? selected : selected[0]}
+        placeholder={placeholder}
         onChange={(choice: Option | Option[] | null) => onChange(Array.isArray(choice) ? choice.map((c) => c.value) : choice ? [choice.value] : [])}
       />
       {error ? <ErrorMessage>{error}</ErrorMessage> : help ? <HelperMessage>{help}</HelperMessage> : null}

@@ -72,10 +72,14 @@ it('admin page: answers next to the button pressed, checks without sending a tic
   await page.getByText(/shows the secret once, when it is generated|It is never shown again/).first().waitFor();
   await page.getByText(/Keep base64 for AI Ops/).waitFor();
   // The projects table names projects, not bare ids.
-  await page.getByText('DEMO · Demo').waitFor();
+  await page.getByRole('link', { name: 'DEMO · Demo' }).waitFor();
 
-  // The Save of the delivery section answers beside itself, far down the page.
-  const saveDelivery = page.getByRole('button', { name: 'Save' }).nth(1);
+  // A status line sums the state up first; a passing check confirms the connection.
+  await page.getByText('Set up, not yet confirmed by AI Ops', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Check connection' }).click();
+  await page.getByText('Connected', { exact: true }).first().waitFor();
+  // The Save of the delivery section answers beside itself, further down the page.
+  const saveDelivery = page.getByRole('button', { name: 'Save' }).nth(2);
   await saveDelivery.scrollIntoViewIfNeeded();
   await saveDelivery.click();
   const saved = page.getByText('The settings are saved.');
@@ -109,7 +113,7 @@ it('panel: an agent reads a configuration failure in their terms, an admin the r
   await h.settle();
   const agent = await openAs(browser, h.sandbox.url, 'agent', `/browse/${key}`);
   const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
-  await panel.getByText('The AI Ops connection needs attention; a Jira admin has been shown how to fix it.').waitFor();
+  await panel.getByText('The AI Ops connection needs attention. Ask your Jira admin to check the AI Ops connection on the app\'s admin page.').waitFor();
   expect(await panel.getByText(/HMAC|401/).count()).toBe(0);
   // Status changes are announced: the status line is a live region.
   expect(await panel.locator('[role="status"]').count()).toBe(1);
@@ -190,6 +194,7 @@ it('admin page: the last 30 days drawn as a chart, failure reasons opening their
   h.sandbox.runtime.advanceClock(3_600_000 - (Date.now() % 3_600_000) + 1_000);
   await h.sweep();
   const page = await openAs(browser, h.sandbox.url, 'admin', '/admin/apps');
+  await page.getByRole('tab', { name: 'Activity' }).click();
   const section = page.getByRole('heading', { name: 'The last 30 days' });
   await section.waitFor();
   await page.getByText('4 tickets enhanced, 1 failed, 0 timed out.', { exact: false }).waitFor();

@@ -44,15 +44,20 @@ async function configureAsAdmin(secret: string) {
   await page.fill('input[name="agentId"]', connection.agentId);
   await page.fill('input[name="tenantId"]', connection.tenantId);
   await page.fill('input[name="secret"]', secret);
-  // The AI Ops Jira account: the user picker searches Jira's users.
-  await page.locator('#resultAccount').fill('AI Ops');
-  await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Save' }).first().click();
   // Saved, but egress is not approved yet: the page says so next to the button.
   await page.getByText(/is not approved yet: deliveries fail until it is/).waitFor();
   await page.getByRole('button', { name: 'Approve egress' }).click();
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.getByText('Approved', { exact: true }).waitFor();
+  await page.getByTestId('egress-consent').waitFor({ state: 'detached' });
+  // Once approved, the warning that it was not is gone: the page says what is true now.
+  expect(await page.getByText(/is not approved yet/).count()).toBe(0);
+  // The AI Ops Jira account, in the results section with its own Save: the user picker searches Jira's users.
+  await page.locator('#resultAccount').fill('AI Ops');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Save' }).nth(1).click();
+  await page.getByText('The settings are saved.').first().waitFor();
   await page.getByRole('button', { name: 'Check connection' }).click();
   return page;
 }
@@ -94,6 +99,7 @@ it('admin configures, lead enables DEMO, agent sees the AI Ops comment complete 
   await lead.reload();
   await lead.getByText('Completed', { exact: true }).first().waitFor();
   await admin.reload();
+  await admin.getByRole('tab', { name: 'Activity' }).click();
   await admin.getByText('Recent deliveries (all projects)').waitFor();
 });
 
@@ -105,7 +111,7 @@ it('a wrong secret shows the failure and its reason in the panel and in the deli
   const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
   await panel.getByText('Failed', { exact: true }).first().waitFor({ timeout: 30_000 });
   // The agent is told whom to ask, not the diagnostics.
-  await panel.getByText('The AI Ops connection needs attention; a Jira admin has been shown how to fix it.').waitFor();
+  await panel.getByText('The AI Ops connection needs attention. Ask your Jira admin to check the AI Ops connection on the app\'s admin page.').waitFor();
   await lead.reload();
   await lead.getByText(/401 from AI Ops: the HMAC secret does not match/).first().waitFor();
 });
