@@ -84,6 +84,8 @@ export interface StoredIssue {
   key: string;
   /** Keys the issue had before it was moved: Jira still finds it by them. */
   previousKeys?: string[];
+  /** Issue panels someone added to this issue with its Apps button (Jira keeps them for everyone). */
+  addedPanels?: string[];
   projectKey: string;
   fields: Record<string, unknown>;
   properties: Record<string, unknown>;

@@ -13,10 +13,11 @@ import { PROJECT_ROOT } from './sandbox';
 export const BACKEND_BUDGET_KIB = 400;
 /**
  * What the events a whole site sends may load (decision 0008, "small starts"): each trigger's own
- * bundle, and together the chunks the issue trigger loads for an enabled project.
+ * bundle, the issue context's status function (called whenever an enhanced issue is viewed with
+ * the panel collapsed), and together the chunks the issue trigger loads for an enabled project.
  */
 export const SITE_EVENT_BUDGET_KIB = 128;
-const SITE_EVENT_BUNDLES = ['issue-events', 'comment-events'];
+const SITE_EVENT_BUNDLES = ['issue-events', 'comment-events', 'context-status'];
 
 const results: Array<{ check: string; ok: boolean; detail: string }> = [];
 

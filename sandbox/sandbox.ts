@@ -373,6 +373,45 @@ export class Sandbox {
       res.json({ state, license: licenceDetails(this.runtime.licence) ?? null });
     });
 
+    // The issue view's app modules for one issue, as Jira's frontend decides them: the issue context
+    // is shown where its display conditions hold (docs "display-conditions/entity-property-conditions"),
+    // with the status its dynamic properties function returns; an issue panel only once it was added.
+    app.get('/__sandbox/issue-modules', async (req, res) => {
+      const issue = this.jira.issue(String(req.query.issueKey ?? ''));
+      const user = this.jira.user(req.header('x-sandbox-account') ?? '');
+      if (!issue || !user || !user.projectPermissions[issue.projectKey]?.includes('BROWSE_PROJECTS')) {
+        res.status(404).json({ message: 'no such issue for this user' });
+        return;
+      }
+      const project = this.jira.project(issue.projectKey)!;
+      const extension = { issue: { id: issue.id, key: issue.key, type: (issue.fields.issuetype as { name: string }).name, typeId: (issue.fields.issuetype as { id: string }).id }, project: { id: project.id, key: project.key, type: project.projectTypeKey } };
+      const contexts = (this.manifest.modules['jira:issueContext'] as Array<{ key: string; resource: string; label?: unknown; title?: unknown; displayConditions?: Record<string, unknown> }> | undefined) ?? [];
+      const panels = (this.manifest.modules['jira:issuePanel'] as Array<{ key: string; resource: string; title?: unknown }> | undefined) ?? [];
+      const locale = String(req.query.locale ?? 'en-US');
+      res.json({
+        contexts: await Promise.all(
+          contexts.map(async (module) => {
+            const visible = displayConditionsHold(module.displayConditions, issue);
+            const props = visible ? await this.runtime.invokeDynamicProperties(module.key, { type: 'jira:issueContext', ...extension }) : {};
+            return { key: module.key, resource: module.resource, label: this.manifestText(module.label, locale), title: this.manifestText(module.title, locale), visible, status: props.status ?? null };
+          }),
+        ),
+        panels: panels.map((module) => ({ key: module.key, resource: module.resource, title: this.manifestText(module.title, locale), added: (issue.addedPanels ?? []).includes(module.key) })),
+      });
+    });
+    app.post('/__sandbox/issue-panels', express.json(), (req, res) => {
+      const { issueKey, moduleKey } = (req.body ?? {}) as { issueKey?: string; moduleKey?: string };
+      const issue = this.jira.issue(String(issueKey ?? ''));
+      const user = this.jira.user(req.header('x-sandbox-account') ?? '');
+      if (!issue || !user || !user.projectPermissions[issue.projectKey]?.includes('BROWSE_PROJECTS') || !((this.manifest.modules['jira:issuePanel'] as Array<{ key: string }> | undefined) ?? []).some((m) => m.key === moduleKey)) {
+        res.status(404).json({ message: 'no such issue or panel' });
+        return;
+      }
+      issue.addedPanels = [...new Set([...(issue.addedPanels ?? []), moduleKey!])];
+      this.scheduleSave();
+      res.status(201).json({ added: issue.addedPanels });
+    });
+
     app.get('/__sandbox/users', (_req, res) => {
       res.json(SANDBOX_USERS.map((u) => ({ name: u.name, accountId: u.accountId, displayName: u.displayName })));
     });
@@ -419,6 +458,11 @@ export class Sandbox {
       res.status(result.status).json(result.message ? { message: result.message } : {});
     });
 
+    // A module's frame: the host page again, which draws only that module (browser/host.tsx).
+    app.get('/__host/frame', (_req, res) => {
+      if (!this.assets) res.status(404).send('the browser host is off (start the sandbox with npm start)');
+      else res.type('html').send(HOST_PAGE);
+    });
     app.get(/^\/__host\/.+/, (req, res) => {
       const asset = this.assets?.get(req.path);
       if (!asset) {
@@ -441,6 +485,21 @@ export class Sandbox {
     // The documented URLs of the app pages (/jira/settings/apps/..., /jira/software/projects/KEY/settings/apps/...) lead to the same screens.
     app.get(/^\/(projects|browse|admin|jira)(\/.*)?$/, page);
     return app;
+  }
+
+  /** A manifest text (a string, or `{ i18n: key }` from the translations, docs "manifest-reference/translations") in a locale. */
+  manifestText(value: unknown, locale: string): string {
+    if (typeof value === 'string') return value;
+    const key = (value as { i18n?: string } | undefined)?.i18n;
+    if (!key) return '';
+    for (const name of [locale, 'en-US']) {
+      const text = this.locales?.file(`${name}.json`);
+      if (!text) continue;
+      let node: unknown = JSON.parse(text);
+      for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+      if (typeof node === 'string') return node;
+    }
+    return key;
   }
 
   /** Every stored run, oldest first (the sandbox's own view; not metered). */
@@ -471,6 +530,36 @@ export class Sandbox {
       `    -d '{"fields":{"project":{"key":"DEMO"},"summary":"Checkout page crashes on submit","issuetype":{"name":"Bug"},"description":"Steps: open the cart, press Pay."}}'`,
     ].join('\n');
   }
+}
+
+/**
+ * The display conditions the app uses, evaluated on an issue as Jira's frontend does (docs
+ * "display-conditions/entity-property-conditions"): `entityPropertyExists` and
+ * `entityPropertyEqualTo` on the issue's properties, with `and`, `or` and `not`.
+ */
+export function displayConditionsHold(conditions: Record<string, unknown> | undefined, issue: { properties: Record<string, unknown> }): boolean {
+  if (!conditions) return true;
+  return Object.entries(conditions).every(([name, value]) => {
+    const v = value as Record<string, unknown>;
+    switch (name) {
+      case 'and':
+        return displayConditionsHold(v, issue);
+      case 'or':
+        return Object.entries(v).some(([inner, innerValue]) => displayConditionsHold({ [inner]: innerValue }, issue));
+      case 'not':
+        return !displayConditionsHold(v, issue);
+      case 'entityPropertyExists':
+      case 'entityPropertyEqualTo': {
+        if (v.entity !== 'issue') return false;
+        let found: unknown = issue.properties[String(v.propertyKey)];
+        for (const part of typeof v.objectName === 'string' ? v.objectName.split('.') : []) found = (found as Record<string, unknown> | undefined)?.[part];
+        if (found === undefined) return false;
+        return name === 'entityPropertyExists' || String(found) === String(v.value);
+      }
+      default:
+        throw new Error(`the sandbox does not evaluate the display condition "${name}"`);
+    }
+  });
 }
 
 export function randomSecret(): string {

@@ -45,7 +45,10 @@ describe('the panel shows the run as it happens', () => {
     expect(document).toContain('"type":"heading"');
     expect(document).toContain('"type":"bulletList"');
     expect(ui.all((node) => node.type === 'Link' && /focusedCommentId=\d+/.test(String(node.props.href)))).toHaveLength(1);
-    expect(text).toMatch(/AI Ops execution [0-9a-f-]{36} · 1 attempt/);
+    // The execution id is there for whoever needs it, behind Details.
+    expect(text).not.toMatch(/AI Ops execution/);
+    await ui.click('Details');
+    await ui.waitForText(/AI Ops execution [0-9a-f-]{36} · 1 attempt/);
     expect(ui.button('Run again')).toBeDefined();
     // The issue property follows for JQL.
     const issue = h.sandbox.jira.issue(key)!;
@@ -61,11 +64,14 @@ describe('the panel shows the run as it happens', () => {
     expect(ui.byType('SectionMessage')[0].props.appearance).toBe('error');
     expect(ui.text()).toContain('The AI Ops connection needs attention. Ask your Jira admin to check the AI Ops connection');
     expect(ui.text()).not.toMatch(/HMAC|401/);
-    // Running again would fail the same way: not the primary action.
-    expect(ui.button('Run again')!.props.appearance).toBe('default');
+    // Running again would fail the same way: an agent is told why it is off, and not offered it.
+    expect(ui.button('Run again')).toBeUndefined();
+    expect(ui.text()).toContain('Run again is off until the AI Ops connection works again');
     ui.unmount();
     const admin = openPanel(key, 'admin');
     await admin.waitForText('401 from AI Ops: the HMAC secret does not match');
+    // An admin, who can fix it, still has it, as a secondary action.
+    expect(admin.button('Run again')!.props.appearance).toBe('default');
     expect(admin.all((node) => node.type === 'Link' && /\/jira\/settings\/apps\/configure\//.test(String(node.props.href)))).toHaveLength(1);
   });
 
@@ -99,7 +105,13 @@ describe('the panel shows the run as it happens', () => {
     asAgent.unmount();
     const asLead = openPanel(key, 'lead');
     await asLead.waitForText('Not sent');
-    expect(asLead.text()).toContain('Change this on the project settings page');
+    expect(asLead.all((node) => node.type === 'Link' && /\/settings\/apps\//.test(String(node.props.href)) && asLead.text(node) === "Open the project's Ticket Enhancer settings")).toHaveLength(1);
+    // A project admin may send it anyway, after saying so.
+    await asLead.click('Send anyway…');
+    await asLead.waitForText('Send although the project\'s filters leave it out?');
+    await asLead.click('Yes, send it');
+    await h.settle();
+    expect(h.runs()).toHaveLength(1);
   });
 
   it('says the project is not enabled', async () => {
@@ -119,6 +131,9 @@ describe('the panel shows the run as it happens', () => {
     const ui = openPanel(key, 'agent');
     await ui.waitForText('Completed');
     await ui.click('Run again');
+    // Another comment will be posted: the panel says so before it starts.
+    await ui.waitForText('AI Ops analyses the issue again and posts its analysis as a new comment');
+    await ui.click('Yes, run again');
     await ui.waitFor(() => ui.byType('DynamicTable').length === 1 && lozenges(ui)[0].text === 'Completed', 'a second completed run with history');
     expect(h.webhookRequests()).toHaveLength(2);
     expect(h.runs().map((r) => r.trigger).sort()).toEqual(['created', 'rerun']);

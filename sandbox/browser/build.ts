@@ -51,6 +51,7 @@ export const HOST_PAGE = `<!doctype html>
   .sbx-main { max-width: 1280px; margin: 24px auto; padding: 0 24px; }
   .sbx-issue { display: grid; grid-template-columns: minmax(0, 1fr) 480px; gap: 32px; align-items: start; }
   .sbx-issue-panel { border: 1px solid #DCDFE4; border-radius: 8px; padding: 16px; background: #F7F8F9; }
+  .sbx-issue-side { position: sticky; top: 16px; }
   .sbx-issues { border-collapse: collapse; width: 100%; }
   .sbx-issues td { border-bottom: 1px solid #DCDFE4; padding: 8px; }
   .sbx-button-link { background: #0C66E4; color: #fff !important; padding: 6px 12px; border-radius: 3px; text-decoration: none; font-weight: 500; }
@@ -62,6 +63,12 @@ export const HOST_PAGE = `<!doctype html>
   .sbx-comment { border-top: 1px solid #DCDFE4; padding-top: 8px; }
   .sbx-unsupported { border: 2px dashed #C9372C; color: #AE2E24; padding: 8px; }
   .sbx-tab-panel { padding-top: 16px; width: 100%; }
+  .sbx-frame { border: 0; width: 100%; display: block; }
+  .sbx-frame-main { padding: 2px; }
+  .sbx-context { border: 1px solid #DCDFE4; border-radius: 8px; background: #fff; }
+  .sbx-context-head { display: flex; width: 100%; align-items: center; gap: 8px; padding: 10px 12px; background: none; border: 0; cursor: pointer; font: inherit; color: inherit; text-align: left; }
+  .sbx-context-body { border-top: 1px solid #DCDFE4; padding: 12px; }
+  .sbx-quick-add { display: flex; gap: 8px; align-items: center; }
 </style>
 </head>
 <body><div id="root"></div><script src="/__host/host.js"></script></body>

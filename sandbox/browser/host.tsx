@@ -187,8 +187,8 @@ function ConsentDialog() {
   );
 }
 
-/** One Forge UI Kit module: its bundle runs in this page and its tree is drawn here. */
-function ForgeModule(context: ModuleContext) {
+/** One Forge UI Kit module, inside its own frame: its bundle runs there and its tree is drawn there. */
+function ModuleBody(context: ModuleContext) {
   const [doc, setDoc] = useState<{ root?: ForgeNode; version: number }>({ version: 0 });
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -207,6 +207,53 @@ function ForgeModule(context: ModuleContext) {
       ) : null}
       {doc.root ? <ForgeDocView node={doc.root} /> : <Spinner label="Loading app" />}
     </div>
+  );
+}
+
+/**
+ * Where Jira draws a UI Kit module: a frame of its own per module, as Jira isolates apps (two
+ * modules on one page, such as the issue context and the issue panel, never share a bridge). The
+ * frame tells the page its height, so it needs no scroll bar.
+ */
+function ForgeModule(context: ModuleContext) {
+  const [height, setHeight] = useState(120);
+  const src = `/__host/frame?${new URLSearchParams(Object.entries(context).filter(([, v]) => v !== undefined) as Array<[string, string]>).toString()}`;
+  useEffect(() => {
+    const listen = (event: MessageEvent) => {
+      if (event.origin === window.location.origin && event.data?.type === 'sbx-height' && event.data.moduleKey === context.moduleKey) setHeight(Math.max(60, Number(event.data.height) || 0));
+    };
+    window.addEventListener('message', listen);
+    return () => window.removeEventListener('message', listen);
+  }, [context.moduleKey]);
+  return <iframe className="sbx-frame" data-module={context.moduleKey} title={context.moduleKey} src={src} style={{ height }} />;
+}
+
+/** A page that holds one module only (admin, project settings): drawn in the page itself, with its consent dialog. */
+function SoleModule(context: ModuleContext) {
+  return (
+    <>
+      <ModuleBody {...context} />
+      <ConsentDialog />
+    </>
+  );
+}
+
+/** The page inside a module's frame: the module alone, its consent dialog, and its height for the parent. */
+function ModuleFramePage() {
+  const params = new URLSearchParams(window.location.search);
+  const context: ModuleContext = { moduleKey: params.get('moduleKey') ?? '', resource: params.get('resource') ?? '', issueKey: params.get('issueKey') ?? undefined, projectKey: params.get('projectKey') ?? undefined };
+  useEffect(() => {
+    const report = () => window.parent.postMessage({ type: 'sbx-height', moduleKey: context.moduleKey, height: Math.ceil(document.documentElement.scrollHeight) }, window.location.origin);
+    const observer = new ResizeObserver(report);
+    observer.observe(document.body);
+    report();
+    return () => observer.disconnect();
+  }, []);
+  return (
+    <main className="sbx-frame-main">
+      <ModuleBody {...context} />
+      <ConsentDialog />
+    </main>
   );
 }
 
@@ -327,20 +374,76 @@ function CreateIssue({ projectKey }: { projectKey: string }) {
   );
 }
 
+interface IssueModules {
+  contexts: Array<{ key: string; resource: string; label: string; title: string; visible: boolean; status: { type: string; value: { label: string; type?: string } } | null }>;
+  panels: Array<{ key: string; resource: string; title: string; added: boolean }>;
+}
+
+async function issueModules(issueKey: string): Promise<IssueModules> {
+  return (await jira<IssueModules>(`/__sandbox/issue-modules?issueKey=${encodeURIComponent(issueKey)}&locale=${encodeURIComponent(locale)}`)).body;
+}
+
+/**
+ * An issue context panel as Jira draws it (docs "jira-issue-context"): on the right, collapsible;
+ * collapsed, its label and the status its dynamic properties give (asked again each time it
+ * collapses); expanded, the module. Jira remembers per user whether it was expanded.
+ */
+function IssueContextPanel({ issueKey, projectKey, module, onCollapse }: { issueKey: string; projectKey: string; module: IssueModules['contexts'][number]; onCollapse: () => void }) {
+  const remembered = `sandbox-context-${module.key}`;
+  const [open, setOpen] = useState(localStorage.getItem(remembered) === 'open');
+  const toggle = () => {
+    localStorage.setItem(remembered, open ? 'closed' : 'open');
+    if (open) onCollapse();
+    setOpen(!open);
+  };
+  return (
+    <div className="sbx-context" data-context={module.key}>
+      <button type="button" className="sbx-context-head" aria-expanded={open} onClick={toggle}>
+        <span>{open ? '▾' : '▸'}</span>
+        <strong>{module.label}</strong>
+        {!open && module.status ? <Lozenge appearance={(module.status.value.type as 'default') ?? 'default'}>{module.status.value.label}</Lozenge> : null}
+      </button>
+      {open ? (
+        <div className="sbx-context-body">
+          <ForgeModule moduleKey={module.key} resource={module.resource} issueKey={issueKey} projectKey={projectKey} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 function IssueView({ issueKey }: { issueKey: string }) {
   const [issue, setIssue] = useState<Issue | null>();
+  const [modules, setModules] = useState<IssueModules>();
+  const refreshModules = () => void issueModules(issueKey).then(setModules);
   useEffect(() => {
     void jira<Issue>(`/rest/api/3/issue/${issueKey}`).then((r) => setIssue(r.status === 200 ? r.body : null));
+    refreshModules();
   }, [issueKey]);
   if (issue === undefined) return <Spinner />;
   if (issue === null) return <SectionMessage appearance="warning" title="Issue not found">{`${issueKey} does not exist or you cannot see it.`}</SectionMessage>;
   const f = issue.fields;
+  const addable = modules?.panels.filter((p) => !p.added) ?? [];
+  const add = async (moduleKey: string) => {
+    await jira('/__sandbox/issue-panels', { method: 'POST', body: JSON.stringify({ issueKey: issue.key, moduleKey }) });
+    refreshModules();
+  };
   return (
     <div className="sbx-issue">
       <div className="sbx-issue-main">
         <Stack space="space.200">
           <a href={`/projects/${f.project.key}`}>{`${f.project.name} / ${issue.key}`}</a>
           <Heading size="large">{f.summary}</Heading>
+          {addable.length > 0 ? (
+            <div className="sbx-quick-add" data-testid="quick-add">
+              <Text>Apps:</Text>
+              {addable.map((p) => (
+                <Button key={p.key} onClick={() => void add(p.key)}>
+                  {p.title}
+                </Button>
+              ))}
+            </div>
+          ) : null}
           <Inline space="space.100">
             <Lozenge>{f.status?.name}</Lozenge>
             <Text>{`${f.issuetype?.name} · ${f.priority?.name ?? 'No priority'} · reported by ${f.reporter?.displayName}`}</Text>
@@ -348,13 +451,28 @@ function IssueView({ issueKey }: { issueKey: string }) {
           {f.labels?.length ? <Text>{`Labels: ${f.labels.join(', ')}`}</Text> : null}
           <Heading size="small">Description</Heading>
           {f.description ? <AdfView doc={f.description} /> : <Text as="p">No description</Text>}
+          {modules?.panels
+            .filter((p) => p.added)
+            .map((p) => (
+              <section key={p.key} className="sbx-issue-panel" data-panel={p.key}>
+                <Stack space="space.150">
+                  <Heading size="small">{p.title}</Heading>
+                  <ForgeModule moduleKey={p.key} resource={p.resource} issueKey={issue.key} projectKey={f.project.key} />
+                </Stack>
+              </section>
+            ))}
           <Comments issueKey={issue.key} />
         </Stack>
       </div>
-      <aside className="sbx-issue-panel">
+      <aside className="sbx-issue-side">
         <Stack space="space.150">
-          <Heading size="small">Ticket Enhancer</Heading>
-          <ForgeModule moduleKey="ticket-enhancer-panel" resource="panel" issueKey={issue.key} projectKey={f.project.key} />
+          <Heading size="small">Details</Heading>
+          <Text>{`Assignee: ${f.assignee?.displayName ?? 'Unassigned'}`}</Text>
+          {modules?.contexts
+            .filter((c) => c.visible)
+            .map((c) => (
+              <IssueContextPanel key={c.key} issueKey={issue.key} projectKey={f.project.key} module={c} onCollapse={refreshModules} />
+            ))}
         </Stack>
       </aside>
     </div>
@@ -425,13 +543,13 @@ function Page() {
     const key = match[1];
     content = (
       <Guarded check={() => hasPermission('ADMINISTER_PROJECTS', key)} what={`Project settings need the Administer Projects permission on ${key}.`}>
-        <ForgeModule moduleKey="ticket-enhancer-project" resource="project-settings" projectKey={key} />
+        <SoleModule moduleKey="ticket-enhancer-project" resource="project-settings" projectKey={key} />
       </Guarded>
     );
   } else if (path === '/admin/apps' || path.startsWith('/jira/settings/apps/')) {
     content = (
       <Guarded check={() => hasPermission('ADMINISTER')} what="App configuration is for Jira administrators.">
-        <ForgeModule moduleKey="ticket-enhancer-admin" resource="admin" />
+        <SoleModule moduleKey="ticket-enhancer-admin" resource="admin" />
       </Guarded>
     );
   } else content = <IssueList projectKey={(match = path.match(/^\/projects\/([A-Z]+)$/)) ? match[1] : 'DEMO'} />;
@@ -462,11 +580,10 @@ function Page() {
         </Inline>
       </header>
       <main className="sbx-main">{content}</main>
-      <ConsentDialog />
     </>
   );
 }
 
 void loadLicence()
   .catch(() => undefined)
-  .then(() => createRoot(document.getElementById('root')!).render(<Page />));
+  .then(() => createRoot(document.getElementById('root')!).render(window.location.pathname === '/__host/frame' ? <ModuleFramePage /> : <Page />));

@@ -811,6 +811,27 @@ export class ForgeRuntime {
     ], accountId);
   }
 
+  /**
+   * A module's dynamic properties function, as Jira calls it for a collapsed issue context panel
+   * (docs "jira-issue-context", Dynamic properties): the payload is `{ cloudId, extension }`, no
+   * user, no locale; what it returns replaces the module's static properties.
+   */
+  async invokeDynamicProperties(moduleKey: string, extension: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const module = Object.values(this.options.manifest.modules)
+      .filter(Array.isArray)
+      .flat()
+      .find((entry) => (entry as { key?: string }).key === moduleKey) as { dynamicProperties?: { function?: string } } | undefined;
+    const functionKey = module?.dynamicProperties?.function;
+    if (!functionKey) return {};
+    try {
+      return ((await this.invoke(functionKey, moduleKey, 'resolver', [{ cloudId: this.cloudId, extension }, this.installContext()])) as Record<string, unknown>) ?? {};
+    } catch (error) {
+      // "When the source URL does not have the appropriate permissions, the dynamic properties are not loaded. The default configuration is used instead."
+      this.log(`dynamic properties of ${moduleKey} failed: ${String(error)}`);
+      return {};
+    }
+  }
+
   async handleWebTrigger(moduleKey: string, request: WebTriggerRequest): Promise<WebTriggerResponse> {
     const hook = this.options.manifest.modules.webtrigger?.find((w) => w.key === moduleKey);
     if (!hook) return { statusCode: 404, body: 'No such web trigger' };

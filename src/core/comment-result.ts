@@ -16,7 +16,7 @@ export interface CommentFacts {
 }
 
 /** Issue property statuses after which no comment can matter, unless it is the result comment itself. */
-const SETTLED = new Set(['completed', 'failed', 'skipped', 'cancelled', 'superseded']);
+const SETTLED = new Set(['completed', 'failed', 'skipped', 'cancelled', 'superseded', 'not-sent']);
 
 /** Whether a comment event may concern a run, judged from the issue property alone (no storage read). */
 export function commentMayMatter(property: { status?: string; resultCommentId?: string } | undefined, commentId: string): boolean {

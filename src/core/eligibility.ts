@@ -53,7 +53,7 @@ export function decideEligibility(project: ProjectSettings, facts: IssueEventFac
 }
 
 /** The project's JQL condition left the issue out (checked by Jira after `decideEligibility`). */
-export const JQL_EXCLUDED: Eligibility = no('jqlExcluded');
+export const JQL_EXCLUDED = no('jqlExcluded') as Extract<Eligibility, { eligible: false }>;
 
 /** Which of a project's filters a Jira admin or project admin may deliberately send past (not "not enabled"). */
 export function canOverride(eligibility: Eligibility): boolean {

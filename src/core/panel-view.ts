@@ -2,6 +2,7 @@ import type { FailureCause } from './delivery-policy';
 import type { Eligibility } from './eligibility';
 import { attemptCount, isCommentResult, isFinished, sectionsOf, type DeliveryRun, type EnhancementResult, type RunStatus } from './enhancement';
 import { commentDocument, markdownDocument, type AdfDoc } from './result-document';
+import { adfToPlainText, type AdfNode } from './adf-text';
 import { english } from './english';
 import { wordReason } from './reason-words';
 import type { Translate } from './i18n';
@@ -45,6 +46,8 @@ export interface ResultView {
   edited?: boolean;
   link?: string;
   notice?: string;
+  /** The analysis in a few lines: the first paragraphs of text, headings left out (the issue context shows it). */
+  shortText?: string;
 }
 
 export interface RunSummary {
@@ -69,6 +72,8 @@ export interface RunSummary {
   failureCause?: FailureCause;
   /** One line about the result, for tables and history rows. */
   resultSummary?: string;
+  /** The result comment, when the result is one (history rows link to it). */
+  commentLink?: string;
 }
 
 export interface PanelView {
@@ -85,6 +90,12 @@ export interface PanelView {
   canRunAgain: boolean;
   /** False when the cause is the configuration: running again would fail the same way. */
   runAgainIsPrimary: boolean;
+  /** Nothing was ever sent: the action reads "Send now". */
+  firstRun?: boolean;
+  /** The project's filters leave the issue out and this reader (a project admin) may send it anyway: why, worded. */
+  override?: { why: string };
+  /** Why Run again is not offered to this reader now, when it is not. */
+  runAgainOff?: string;
   /** The failure in the reader's terms (agents and viewers see whom to ask, admins the technical reason). */
   failure?: { title: string; text: string; fixWhere?: 'admin-page' | 'project-settings' };
   /** Shown to project admins with the reason nothing ran. */
@@ -141,7 +152,8 @@ export function runSummary(run: DeliveryRun, t: Translate = english): RunSummary
     appearance: APPEARANCE[run.status],
     trigger: run.trigger === 'automation' && run.automationRule ? t('trigger.automationRule', { rule: run.automationRule }) : t(`trigger.${run.trigger}`),
     createdAt: run.createdAt,
-    finishedAt: run.finishedAt,
+    // A run that is under way again (resumed after an outage, completed late) has no finish time to show.
+    finishedAt: isFinished(run.status) ? run.finishedAt : undefined,
     executionId: run.executionId,
     attempts: attemptCount(run),
     attemptLimit: run.attemptLimit,
@@ -173,12 +185,29 @@ function commentLink(siteUrl: string | undefined, issueKey: string, commentId: s
   return siteUrl ? `${siteUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(issueKey)}?focusedCommentId=${encodeURIComponent(commentId)}` : undefined;
 }
 
+/** The first paragraphs of a result document as plain text, headings left out, up to about 400 characters. */
+export function shortTextOf(sections: ResultSection[]): string | undefined {
+  const parts: string[] = [];
+  for (const section of sections) {
+    for (const node of section.document.content as AdfNode[]) {
+      if (!node || node.type === 'heading') continue;
+      const text = adfToPlainText(node).trim();
+      if (text) parts.push(text);
+      if (parts.join(' ').length >= 400) break;
+    }
+    if (parts.join(' ').length >= 400) break;
+  }
+  const text = parts.join(' ').replace(/\s+/g, ' ').trim();
+  return text ? text.slice(0, 400) : undefined;
+}
+
 /** The result of a completed run, as this reader may see it. */
 export function resultView(run: DeliveryRun, comment: CommentRead | undefined, siteUrl: string | undefined, t: Translate = english): ResultView | undefined {
   const result = run.result;
   if (result === undefined) return undefined;
   if (!isCommentResult(result)) {
-    return { sections: resultSections(result, t, siteUrl), source: run.resultMode === 'poll' ? t('result.fromStatusUrl') : t('result.sentBack') };
+    const sections = resultSections(result, t, siteUrl);
+    return { sections, source: run.resultMode === 'poll' ? t('result.fromStatusUrl') : t('result.sentBack'), shortText: shortTextOf(sections) };
   }
   const who = comment?.authorName ?? result.authorName ?? t('result.aiopsAccount');
   const link = commentLink(siteUrl, run.issueKey, result.commentId);
@@ -194,7 +223,8 @@ export function resultView(run: DeliveryRun, comment: CommentRead | undefined, s
     };
   }
   if (!comment?.body) return { sections: [], ...meta, link, notice: t('result.unreadable') };
-  return { sections: [{ title: t('result.analysis'), document: commentDocument(comment.body, siteUrl), primary: true }], ...meta, link };
+  const sections = [{ title: t('result.analysis'), document: commentDocument(comment.body, siteUrl), primary: true }];
+  return { sections, ...meta, link, shortText: shortTextOf(sections) };
 }
 
 const FAILURE_CAUSES: readonly FailureCause[] = ['configuration', 'payload', 'outage', 'agent', 'issue', 'user'];
@@ -239,28 +269,38 @@ export interface PanelInput {
   siteUrl?: string;
   /** Result comments read from Jira as this user, by comment id. */
   comments?: Record<string, CommentRead>;
+  /** The reader may send past the project's filters (a project admin who can edit the issue). */
+  canOverride?: boolean;
 }
 
 export function panelView(input: PanelInput, t: Translate = english): PanelView {
   const [newest, ...older] = input.runs;
   const realtime = { channel: input.channel, realtimeToken: input.realtimeToken };
   if (!newest) {
-    const why = input.eligibility.eligible ? t('panel.noDeliveryYet') : t(input.eligibility.why.key, input.eligibility.why.params);
+    const { eligibility } = input;
+    const why = eligibility.eligible ? t('panel.noDeliveryYet') : t(eligibility.why.key, eligibility.why.params);
+    const overridable = !eligibility.eligible && eligibility.why.key !== 'eligibility.notEnabled' && Boolean(input.canOverride) && input.canRunAgain;
     return {
       issueKey: input.issueKey,
       status: { label: t('status.notSent'), appearance: 'default', detail: why },
       history: [],
       finished: true,
       overdue: false,
-      canRunAgain: input.canRunAgain && input.eligibility.eligible,
+      canRunAgain: input.canRunAgain && eligibility.eligible,
       runAgainIsPrimary: true,
-      settingsHint: input.canConfigure && !input.eligibility.eligible ? t('panel.settingsHint') : undefined,
+      firstRun: true,
+      ...(overridable ? { override: { why } } : {}),
+      settingsHint: input.canConfigure && !eligibility.eligible ? t('panel.settingsHint') : undefined,
       ...realtime,
     };
   }
   const commentOf = (run: DeliveryRun) => (isCommentResult(run.result) ? input.comments?.[run.result.commentId] : undefined);
   const finished = isFinished(newest.status);
-  const summaryFor = (run: DeliveryRun) => (input.audience === 'member' ? forMember(runSummary(run, t), run, t) : runSummary(run, t));
+  const withLink = (run: DeliveryRun, summary: RunSummary): RunSummary => {
+    const link = isCommentResult(run.result) && !run.result.deleted ? commentLink(input.siteUrl, run.issueKey, run.result.commentId) : undefined;
+    return link ? { ...summary, commentLink: link } : summary;
+  };
+  const summaryFor = (run: DeliveryRun) => withLink(run, input.audience === 'member' ? forMember(runSummary(run, t), run, t) : runSummary(run, t));
   const current = {
     ...summaryFor(newest),
     nextAttemptAt: newest.nextAttemptAt,
@@ -278,8 +318,10 @@ export function panelView(input: PanelInput, t: Translate = english): PanelView 
     history: older.map(summaryFor),
     finished,
     overdue: !finished && isOverdue(newest, input.nowMs),
-    canRunAgain: input.canRunAgain,
+    // A broken connection would fail Run again the same way: readers who cannot fix it are told so instead.
+    canRunAgain: input.canRunAgain && !(configurationCause && input.audience === 'member'),
     runAgainIsPrimary: !configurationCause,
+    ...(configurationCause && input.audience === 'member' && input.canRunAgain ? { runAgainOff: t('panel.runAgainOff') } : {}),
     failure,
     ...realtime,
   };

@@ -103,8 +103,17 @@ export function withSafeLinks(node: AdfNode, siteUrl?: string): AdfNode {
   return next;
 }
 
+/**
+ * Headings two levels smaller: an analysis's "# Summary" reads as a section title in a side panel,
+ * not as the page's headline.
+ */
+export function scaledHeadings(node: AdfNode): AdfNode {
+  const scaled: AdfNode = node.type === 'heading' ? { ...node, attrs: { ...node.attrs, level: Math.min(6, Math.max(1, Number(node.attrs?.level) || 1) + 2) } } : node;
+  return Array.isArray(node.content) ? { ...scaled, content: node.content.map(scaledHeadings) } : scaled;
+}
+
 export function markdownDocument(markdown: string, siteUrl?: string): AdfDoc {
-  return withSafeLinks(mergeText(markdownToAdf(escapeAngleBrackets(markdown)) as unknown as AdfNode), siteUrl) as unknown as AdfDoc;
+  return scaledHeadings(withSafeLinks(mergeText(markdownToAdf(escapeAngleBrackets(markdown)) as unknown as AdfNode), siteUrl)) as unknown as AdfDoc;
 }
 
 const PLAIN_NODES = new Set(['doc', 'paragraph', 'text', 'hardBreak']);
@@ -134,5 +143,5 @@ export function commentDocument(body: unknown, siteUrl?: string): AdfDoc {
     const text = adfToPlainText(node);
     if (looksLikeMarkdown(text)) return markdownDocument(text, siteUrl);
   }
-  return withSafeLinks(node, siteUrl) as unknown as AdfDoc;
+  return scaledHeadings(withSafeLinks(node, siteUrl)) as unknown as AdfDoc;
 }

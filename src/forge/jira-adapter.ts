@@ -19,11 +19,14 @@ export async function readIssueAsApp(issueIdOrKey: string): Promise<IssueRead> {
 export const ISSUE_PROPERTY_KEY = 'ticket-enhancer';
 
 export interface IssueEnhancementProperty {
+  /** A run's status, or `not-sent` when the project's filters left a new issue out. */
   status: string;
   executionId?: string;
-  deliveryId: string;
+  deliveryId?: string;
   updatedAt: string;
   resultCommentId?: string;
+  /** `not-sent`: the filter that left the issue out (an `eligibility.*` text key). */
+  why?: string;
 }
 
 /** The indexed issue property behind `issue.property[ticket-enhancer].status` in JQL. */

@@ -52,10 +52,12 @@ export const issueChannel = (issueId: string) => `ticket-enhancer-issue-${issueI
 
 const claimsFor = (issueId: string) => ({ issueId });
 
-/** A subscribe-only token for the panel; undefined when the platform would not sign one. */
-export async function panelRealtimeToken(issueId: string): Promise<string | undefined> {
+/** A subscribe-only token for the panel, with when it expires (ISO); undefined when the platform would not sign one. */
+export async function panelRealtimeToken(issueId: string): Promise<{ token: string; expiresAt?: string } | undefined> {
   const signed = await signRealtimeToken(issueChannel(issueId), claimsFor(issueId), ['subscribe']);
-  return signed.token ?? undefined;
+  if (!signed.token) return undefined;
+  const seconds = Number(signed.expiresAt);
+  return { token: signed.token, ...(Number.isFinite(seconds) && seconds > 0 ? { expiresAt: new Date(seconds * 1000).toISOString() } : {}) };
 }
 
 /** Tells open panels of the issue to refresh; carries no result content. */

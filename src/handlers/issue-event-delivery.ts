@@ -4,10 +4,10 @@
  * are not enabled never load the Jira, queue or realtime SDKs.
  */
 import { InvocationError, InvocationErrorCode } from '@forge/events';
-import { decideEligibility } from '../core/eligibility';
+import { decideEligibility, JQL_EXCLUDED } from '../core/eligibility';
 import type { summariseIssueEvent } from '../core/jira-event';
 import type { GlobalSettings, ProjectSettings } from '../core/settings';
-import { issueMatchesJql, readIssueAsApp } from '../forge/jira-adapter';
+import { issueMatchesJql, readIssueAsApp, writeIssueProperty } from '../forge/jira-adapter';
 import { enqueue } from '../forge/platform';
 import { getRun } from '../forge/run-store';
 import { loadProjectSettings as loadProjectSettingsFor, loadSiteSettings } from '../forge/settings-store';
@@ -51,12 +51,13 @@ export async function sendIssueEvent(
     facts = { ...facts, labels: f.labels ?? [], priority: f.priority?.id ? { id: f.priority.id, name: f.priority.name ?? '' } : null };
   }
   const decision = decideEligibility(project, { ...facts, labels: facts.labels ?? [], priority: facts.priority ?? undefined });
-  // Ineligible issues cost no write: the panel explains them from the current settings.
-  if (!decision.eligible) return undefined;
+  // A new issue the project's filters leave out is marked on the issue (no storage write), so
+  // every agent sees why it was not sent and JQL finds it: ticketEnhancerStatus = not-sent.
+  if (!decision.eligible) return markNotSent(summary, decision.why.key);
   let blockedReason: string | undefined;
   if (decision.needsJqlCheck && project.jql) {
     const match = await issueMatchesJql(summary.issueId, project.jql);
-    if (match.ok && !match.matches) return undefined;
+    if (match.ok && !match.matches) return markNotSent(summary, JQL_EXCLUDED.why.key);
     if (!match.ok) blockedReason = match.reason;
   }
   const { issueId, issueKey, projectId, projectKey } = summary;
@@ -70,6 +71,12 @@ export async function sendIssueEvent(
   return undefined;
 }
 
+
+/** Only a new issue is marked: an update the filters leave out keeps the property of the issue's runs. */
+async function markNotSent(summary: ReturnType<typeof summariseIssueEvent>, why: string): Promise<undefined> {
+  if (summary.facts.kind === 'created') await writeIssueProperty(summary.issueId, { status: 'not-sent', why, updatedAt: new Date().toISOString() });
+  return undefined;
+}
 
 /** A retried event whose run is claimed but was never pushed: push it now, unless it has moved on. */
 export async function pushAgain(deliveryId: string, retryCount: number): Promise<InvocationError | undefined> {

@@ -12,7 +12,7 @@ import { getRun, listIssueRuns } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
 import { licensedResolver, issueFromContext, ResolverError, type ForgeResolverContext, readerT } from './resolver-context';
 import { rememberAccounts } from './personal-data';
-import { startAskedRun } from './asked-start';
+import { projectExclusion, startAskedRun } from './asked-start';
 
 const resolver = licensedResolver();
 
@@ -21,23 +21,26 @@ resolver.define('load', async ({ payload, context }) => {
   const issue = issueFromContext(ctx);
   const held = await userPermissions(['BROWSE_PROJECTS', 'EDIT_ISSUES', 'ADMINISTER_PROJECTS', 'ADMINISTER'], { issueId: issue.issueId });
   if (!held.has('BROWSE_PROJECTS')) throw new ResolverError(403, 'you cannot see this issue');
-  const [runs, project, realtimeToken] = await Promise.all([
+  // One realtime token per open panel while it is valid: the panel says until when its token holds,
+  // and a new one is signed only when it has none or it expires within ten minutes (docs "limits-realtime").
+  const validUntil = Date.parse(String((payload as { tokenValidUntil?: unknown } | undefined)?.tokenValidUntil ?? ''));
+  const needToken = !(validUntil > Date.now() + 10 * 60_000);
+  const [runs, project, signed] = await Promise.all([
     listIssueRuns(issue.issueId),
     loadProjectSettings(issue.projectId),
-    panelRealtimeToken(issue.issueId).catch(() => undefined),
+    needToken ? panelRealtimeToken(issue.issueId).catch(() => undefined) : Promise.resolve(undefined),
   ]);
-  let eligibility = decideEligibility(project, { kind: 'created', issueType: issue.issueType, labels: [], changedFields: [] });
-  // Only when nothing ran and a filter looks at labels or priority is the issue read.
-  if (runs.length === 0 && project.enabled && project.labelsInclude.length + project.labelsExclude.length + project.priorityIds.length > 0) {
+  // Nothing ran: why not, as the project's filters say now (the same rule Send now applies).
+  let eligibility = decideEligibility(project, { kind: 'manual', issueType: issue.issueType, labels: [], changedFields: [] });
+  if (runs.length === 0 && project.enabled) {
     const read = await readIssueAsApp(issue.issueId);
     if (read.kind === 'found') {
       const f = read.issue.fields;
-      eligibility = decideEligibility(project, {
-        kind: 'created',
+      eligibility = await projectExclusion(project, {
+        issueId: issue.issueId,
         issueType: { id: f.issuetype?.id ?? issue.issueType.id, name: f.issuetype?.name ?? issue.issueType.name },
         priority: f.priority?.id ? { id: f.priority.id, name: f.priority.name ?? '' } : undefined,
         labels: f.labels ?? [],
-        changedFields: [],
       });
     }
   }
@@ -58,15 +61,17 @@ resolver.define('load', async ({ payload, context }) => {
     eligibility,
     canRunAgain: held.has('EDIT_ISSUES') && project.enabled,
     canConfigure: held.has('ADMINISTER_PROJECTS'),
+    canOverride: held.has('ADMINISTER_PROJECTS') && held.has('EDIT_ISSUES'),
     audience,
     channel: issueChannel(issue.issueId),
-    realtimeToken,
+    realtimeToken: signed?.token,
     nowMs: Date.now(),
     siteUrl,
     comments,
   }, await readerT(payload));
   return {
     ...view,
+    ...(signed?.expiresAt ? { realtimeTokenExpiresAt: signed.expiresAt } : {}),
     canCancel: held.has('EDIT_ISSUES'),
     links: { adminPage: audience === 'jira-admin' ? pages.adminPage : undefined, projectSettings: pages.projectSettings },
   };

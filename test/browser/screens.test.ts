@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { EMBEDDED_AGENT_ID } from '../../sandbox/sandbox';
-import { launchBrowser, openAs } from '../support/browser';
+import { launchBrowser, moduleFrame, openAs, openIssuePanel } from '../support/browser';
 import { Harness } from '../support/harness';
 
 jest.setTimeout(120_000);
@@ -47,10 +47,11 @@ async function distance(a: Locator, b: Locator): Promise<number> {
   return elementA!.evaluate((first, second) => Math.abs(first.getBoundingClientRect().y - (second as Element).getBoundingClientRect().y), elementB!);
 }
 
-/** axe-core on the app's module only; serious and critical findings fail the test. */
-async function axeViolations(page: Page, selector: string): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const found = (await page.evaluate(async (scope) => {
+/** axe-core on the app's module only (in its frame, for modules on the issue view); serious and critical findings fail the test. */
+async function axeViolations(page: Page, selector: string, frameOf?: string): Promise<string[]> {
+  const target = frameOf ? page.frames().find((f) => f.url().includes(`moduleKey=${frameOf}`))! : page;
+  await target.addScriptTag({ content: AXE });
+  const found = (await target.evaluate(async (scope) => {
     const result = await (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(
       { include: [scope] },
       { resultTypes: ['violations'] },
@@ -112,18 +113,20 @@ it('panel: an agent reads a configuration failure in their terms, an admin the r
   const key = await createIssue('Login button does nothing');
   await h.settle();
   const agent = await openAs(browser, h.sandbox.url, 'agent', `/browse/${key}`);
-  const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
+  const panel = await openIssuePanel(agent);
   await panel.getByText('The AI Ops connection needs attention. Ask your Jira admin to check the AI Ops connection on the app\'s admin page.').waitFor();
   expect(await panel.getByText(/HMAC|401/).count()).toBe(0);
   // Status changes are announced: the status line is a live region.
   expect(await panel.locator('[role="status"]').count()).toBe(1);
   await shot(agent, 'panel-failed.png');
-  expect(await axeViolations(agent, '[data-module="ticket-enhancer-panel"]')).toEqual([]);
+  expect(await axeViolations(agent, '[data-module="ticket-enhancer-panel"]', 'ticket-enhancer-panel')).toEqual([]);
 
   const admin = await openAs(browser, h.sandbox.url, 'admin', `/browse/${key}`);
-  const adminPanel = admin.locator('[data-module="ticket-enhancer-panel"]');
+  const adminPanel = moduleFrame(admin, 'ticket-enhancer-panel');
   await adminPanel.getByText(/^401 from AI Ops: the HMAC secret does not match.*\.$/).waitFor();
-  await adminPanel.getByRole('link', { name: "Open the app's admin page" }).click();
+  // The link leads out of the panel's frame to the admin page.
+  const href = await adminPanel.getByRole('link', { name: "Open the app's admin page" }).getAttribute('href');
+  await admin.goto(href!);
   await admin.getByText('1. Connect to AI Ops', { exact: true }).waitFor();
 });
 
@@ -131,11 +134,12 @@ it('panel: keeps the last result readable while a new run works, and history row
   const key = await createIssue('Checkout page crashes on submit');
   await h.settle();
   const page = await openAs(browser, h.sandbox.url, 'agent', `/browse/${key}`);
-  const panel = page.locator('[data-module="ticket-enhancer-panel"]');
+  const panel = await openIssuePanel(page);
   await panel.getByText('Completed', { exact: true }).waitFor();
   // AI Ops now takes its time: the new run stays queued at AI Ops for a while.
   h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: h.sandbox.connection().secret, results: 'poll' });
   await panel.getByRole('button', { name: 'Run again' }).click();
+  await panel.getByRole('button', { name: 'Yes, run again' }).click();
   await panel.getByText('Queued at AI Ops', { exact: true }).first().waitFor();
   await panel.getByText('Previous result', { exact: true }).waitFor();
   await panel.getByText('Fix: Checkout page crashes on submit').waitFor();
@@ -158,7 +162,7 @@ it('panel: offers to try again when it could not load', async () => {
     } else await route.continue();
   });
   await page.goto(`${h.sandbox.url}/browse/${key}`);
-  const panel = page.locator('[data-module="ticket-enhancer-panel"]');
+  const panel = await openIssuePanel(page);
   await panel.getByText('The Ticket Enhancer panel could not load').waitFor();
   await panel.getByRole('button', { name: 'Try again' }).click();
   await panel.getByText('Completed', { exact: true }).waitFor();
@@ -220,11 +224,11 @@ it('host: the signed-in user\'s language switches every screen, the resolver\'s 
   const key = await createIssue('Checkout crashes in Safari');
   for (let i = 0; i < 200 && h.runs()[0]?.status !== 'completed'; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
   const page = await openAs(browser, h.sandbox.url, 'admin', `/browse/${key}`);
-  await page.getByText('Completed', { exact: true }).first().waitFor();
+  await (await openIssuePanel(page)).getByText('Completed', { exact: true }).first().waitFor();
   await page.evaluate(() => window.localStorage.setItem('sandbox-locale', 'ja-JP'));
   await page.reload();
-  await page.getByText('完了', { exact: true }).first().waitFor();
-  await page.getByRole('button', { name: '再実行' }).waitFor();
+  await moduleFrame(page, 'ticket-enhancer-panel').getByText('完了', { exact: true }).first().waitFor();
+  await moduleFrame(page, 'ticket-enhancer-panel').getByRole('button', { name: '再実行' }).waitFor();
   await page.goto(`${h.sandbox.url}/admin/apps`);
   await page.getByText('1. AI Ops に接続', { exact: true }).waitFor();
   expect(await axeViolations(page, '[data-module="ticket-enhancer-admin"]')).toEqual([]);

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Harness } from '../support/harness';
-import { launchBrowser, openAs } from '../support/browser';
+import { launchBrowser, moduleFrame, openAs, openIssuePanel } from '../support/browser';
 
 jest.setTimeout(120_000);
 
@@ -85,7 +85,19 @@ it('admin configures, lead enables DEMO, agent sees the AI Ops comment complete 
   await admin.getByRole('heading', { name: 'Connected' }).waitFor();
   const lead = await enableDemoAsLead();
   const agent = await createIssueAsAgent('Checkout page crashes on submit');
-  const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
+  // On every ticket, without a click: the issue context on the right, its status beside its label.
+  const context = agent.locator('[data-context="ticket-enhancer-context"]');
+  await context.waitFor();
+  expect(await agent.locator('iframe[data-module="ticket-enhancer-panel"]').count()).toBe(0);
+  // Expanded (Jira remembers that per user), it follows the run live; the issue panel is added with its Apps button.
+  await context.getByRole('button', { name: /Ticket Enhancer/ }).click();
+  await moduleFrame(agent, 'ticket-enhancer-context').getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
+  await moduleFrame(agent, 'ticket-enhancer-context').getByText(/The description|Missing information|Steps to reproduce/).first().waitFor();
+  // Collapsed, the panel's status (its dynamic properties) stands beside its label.
+  await context.getByRole('button', { name: /Ticket Enhancer/ }).click();
+  await context.getByText('Completed', { exact: true }).waitFor();
+  await shot(agent, 'issue-context.png');
+  const panel = await openIssuePanel(agent);
   await panel.getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
   for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) await panel.getByText(section).waitFor();
   await panel.getByText('Fix: Checkout page crashes on submit').waitFor();
@@ -108,7 +120,7 @@ it('a wrong secret shows the failure and its reason in the panel and in the deli
   await admin.getByRole('heading', { name: 'Secret does not match' }).waitFor();
   const lead = await enableDemoAsLead();
   const agent = await createIssueAsAgent('Login button does nothing');
-  const panel = agent.locator('[data-module="ticket-enhancer-panel"]');
+  const panel = await openIssuePanel(agent);
   await panel.getByText('Failed', { exact: true }).first().waitFor({ timeout: 30_000 });
   // The agent is told whom to ask, not the diagnostics.
   await panel.getByText('The AI Ops connection needs attention. Ask your Jira admin to check the AI Ops connection on the app\'s admin page.').waitFor();
