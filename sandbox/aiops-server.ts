@@ -287,6 +287,12 @@ export class AiOpsServer {
         pump();
         return;
       }
+      if (fault.status && typeof fault.body === 'string' && fault.body.trimStart().startsWith('<')) {
+        // An HTML page, as a proxy, an ingress or a web UI answers.
+        this.received.push({ at: Date.now(), agentId, headers, rawBody: rawBody.toString('utf8'), status: fault.status, answer: fault.body });
+        res.status(fault.status).set(fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {}).type('text/html').send(fault.body);
+        return;
+      }
       if (fault.status) {
         answer(fault.status, fault.body ?? { detail: `scripted ${fault.status}` }, fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {});
         return;

@@ -258,7 +258,9 @@ describe('enhancing tickets created before the app', () => {
     try {
       await ui.waitForText('Enhance existing tickets');
       const jql = ui.all((n) => (n.type === 'Textfield' || n.type === 'TextArea') && n.props.name === 'bulk-jql')[0];
-      expect(jql.props.value).toBe('statusCategory != Done AND ticketEnhancerStatus IS EMPTY AND issuetype in (10004)');
+      expect(jql.props.value).toBe('statusCategory != Done AND ticketEnhancerStatus IS EMPTY AND issuetype in (Bug)');
+      // The sandbox's Jira reads it as Jira does: it counts.
+      expect(await invoke('ticket-enhancer-project', 'bulkPreview', 'lead', { kind: 'enhance', filter: { jql: jql.props.value } }, 'DEMO')).toEqual({ body: { ok: true, count: 0, cap: 500 } });
     } finally {
       ui.unmount();
     }

@@ -1,4 +1,4 @@
-import { urlProblem as problemOf, type AddressContext } from './address-rules';
+import { baseUrlPathProblem, urlProblem as problemOf, type AddressContext } from './address-rules';
 import { inEnglish } from './english';
 
 /** The rule broken, in English as the admin page shows it to an English reader. */
@@ -74,5 +74,20 @@ describe('addresses an AI Ops API can have', () => {
   it('lets the sandbox use loopback, over http too, and nothing else private', () => {
     expect(urlProblem('http://127.0.0.1:9000', sandbox)).toBeUndefined();
     expect(urlProblem('https://10.0.0.5', sandbox)).toBe('points to a private address, not a public host');
+  });
+});
+
+describe('the base URL is the API\'s root', () => {
+  it.each([
+    ['https://aiops.example.com/api/v1', 'ends with /api/v1, which the app adds itself: remove it and use https://aiops.example.com'],
+    ['https://aiops.example.com/api/v1/health', 'ends with /api/v1/health, which the app adds itself: remove it and use https://aiops.example.com'],
+    ['https://aiops.example.com/proxy/webhook/agents/7d3f9a2e-4b1c-4e8d-9f6a-2c5b8e1d0a3f/webhook', 'ends with /webhook/agents/7d3f9a2e-4b1c-4e8d-9f6a-2c5b8e1d0a3f/webhook, which the app adds itself: remove it and use https://aiops.example.com/proxy'],
+  ])('flags %s', (url, problem) => {
+    expect(inEnglish(baseUrlPathProblem(url)!)).toBe(problem);
+  });
+
+  it('leaves a proxy prefix alone', () => {
+    expect(baseUrlPathProblem('https://gw.example.com/aiops')).toBeUndefined();
+    expect(baseUrlPathProblem('https://aiops.example.com')).toBeUndefined();
   });
 });

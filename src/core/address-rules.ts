@@ -153,3 +153,21 @@ export function urlProblem(text: string, ctx: AddressContext): Message | undefin
   if (!v4 && !host.startsWith('[') && privateName(host)) return { key: 'url.privateName', params: { host } };
   return undefined;
 }
+
+/**
+ * A base URL that ends where the API's own paths begin (`/api/v1`, copied from the health URL, or
+ * a webhook URL pasted whole): the app adds those paths itself, so the base is what comes before.
+ * A path of another kind (a reverse proxy's prefix) is the admin's to choose.
+ */
+export function baseUrlPathProblem(text: string): Message | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const match = /(\/(?:api(?:\/v\d+)?(?:\/health)?|webhook(?:\/agents(?:\/[^/]*)?(?:\/webhook)?)?|docs))\/*$/i.exec(url.pathname);
+  if (!match) return undefined;
+  const base = `${url.origin}${url.pathname.slice(0, match.index)}`;
+  return { key: 'url.apiPath', params: { path: match[1], base } };
+}

@@ -1,3 +1,4 @@
+import { readAnswerBody } from './answer-body';
 import type { AiOpsAnswer } from './delivery-policy';
 import type { Translate } from './i18n';
 import type { KeyEncoding } from './signing';
@@ -23,14 +24,12 @@ export interface CheckStep {
 /** The body of the credentials probe: signed like a delivery, deliberately not JSON. */
 export const CREDENTIALS_PROBE_BODY = 'ticket-enhancer connection check: not JSON, so AI Ops queues nothing';
 
-function detail(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { detail?: unknown };
-    if (typeof parsed.detail === 'string') return parsed.detail;
-  } catch {
-    // not JSON
-  }
-  return body.trim().replace(/\s+/g, ' ').slice(0, 200);
+/** What the answer said, in a line: an HTML page by its title, never its markup. */
+function detail(body: string, t: Translate): string {
+  const read = readAnswerBody(body);
+  if (read.kind === 'json') return read.detail ?? '';
+  if (read.kind === 'html') return read.title ? t('check.htmlPageTitled', { title: read.title }) : t('check.htmlPage');
+  return read.kind === 'text' ? read.text.slice(0, 200) : '';
 }
 
 function notAnswering(answer: AiOpsAnswer, url: string, t: Translate): CheckStep | undefined {
@@ -45,14 +44,15 @@ export function diagnoseHealth(answer: AiOpsAnswer, url: string, t: Translate): 
   const problem = notAnswering(answer, url, t);
   if (problem || answer.kind !== 'response') return problem!;
   if (answer.status === 200) return { step: 'health', kind: 'healthOk', ok: true, title: t('check.healthOk.title'), detail: t('check.healthOk.detail', { url }) };
-  const params = { url, status: answer.status, said: detail(answer.body) };
+  const params = { url, status: answer.status, said: detail(answer.body, t) };
   return { step: 'health', kind: 'healthStatus', ok: false, title: t('check.healthStatus.title', params), detail: t('check.healthStatus.detail', params).trim() };
 }
 
 export function diagnoseCredentials(answer: AiOpsAnswer, url: string, encoding: KeyEncoding, t: Translate): CheckStep {
   const problem = notAnswering(answer, url, t);
   if (problem || answer.kind !== 'response') return { ...problem!, step: 'agent' };
-  const params = { url, status: answer.status, said: detail(answer.body), encoding };
+  const params = { url, status: answer.status, said: detail(answer.body, t), encoding };
+  if (readAnswerBody(answer.body).kind === 'html' && answer.status !== 200 && answer.status !== 202) return { step: 'agent', kind: 'html', ok: false, title: t('check.html.title', params), detail: t('check.html.detail', params) };
   const step = (name: string, ok = false): CheckStep => ({ step: 'agent', kind: name, ok, title: t(`check.${name}.title`, params), detail: t(`check.${name}.detail`, params).trim() });
   switch (answer.status) {
     case 400:

@@ -45,6 +45,20 @@ describe('classifying AI Ops answers', () => {
     });
   });
 
+  it('names an HTML page by its title instead of storing its markup, and keeps its text for the details', () => {
+    const page = '<!DOCTYPE html><html><head><title>Page not found · AI Ops</title><style>body{}</style></head><body><h1>404</h1><p>The page you asked for &amp; more is not here.</p><script>x()</script></body></html>';
+    const outcome = classifyAnswer(response(404, page), now);
+    expect(outcome).toMatchObject({
+      kind: 'rejected',
+      cause: 'configuration',
+      reason: '404 from AI Ops: an HTML page ("Page not found · AI Ops") came back where the API answers JSON: is the base URL the API\'s, not the web UI\'s?',
+      excerpt: 'Page not found · AI Ops 404 The page you asked for & more is not here.',
+    });
+    expect(JSON.stringify(outcome)).not.toMatch(/<|DOCTYPE/);
+    // AI Ops' ingress answers its rate limit with an HTML 503: busy, retried, not the base URL's fault.
+    expect(classifyAnswer(response(503, '<html><head><title>503 Service Temporarily Unavailable</title></head><body>nginx</body></html>'), now)).toMatchObject({ kind: 'retry', reason: expect.stringContaining('AI Ops is busy or down') });
+  });
+
   it('retries 5xx, 408, 429 (honouring Retry-After), timeouts and network errors', () => {
     expect(classifyAnswer(response(503, { detail: 'down' }), now).kind).toBe('retry');
     expect(classifyAnswer(response(408, {}), now).kind).toBe('retry');

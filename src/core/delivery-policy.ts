@@ -1,4 +1,5 @@
 import { inEnglish } from './english';
+import { readAnswerBody } from './answer-body';
 import { capText, MAX_DETAIL_BYTES } from './text-limits';
 
 /**
@@ -19,37 +20,21 @@ export type AiOpsAnswer =
  */
 export type FailureCause = 'configuration' | 'payload' | 'outage' | 'agent' | 'issue' | 'user';
 
+/** `excerpt`: the text of an error page AI Ops (or what stands in front of it) answered, for the details. */
 export type DeliveryOutcome =
   | { kind: 'accepted'; executionId: string; httpStatus: number }
-  | { kind: 'retry'; reason: string; httpStatus?: number; retryAfterSeconds?: number }
-  | { kind: 'rejected'; reason: string; httpStatus?: number; cause: FailureCause };
+  | { kind: 'retry'; reason: string; httpStatus?: number; retryAfterSeconds?: number; excerpt?: string }
+  | { kind: 'rejected'; reason: string; httpStatus?: number; cause: FailureCause; excerpt?: string };
 
 /** Why the platform refused to send: the host is not approved for this site. */
 export function egressRefusalReason(host: string): string {
   return inEnglish({ key: 'reason.egress', params: { host } });
 }
 
+/** What AI Ops said, short enough to store and read; an HTML page is named, never pasted. */
 function detailOf(body: string): string | undefined {
-  let detail: string | undefined;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (parsed && typeof parsed === 'object' && 'detail' in parsed) {
-      const value = (parsed as { detail: unknown }).detail;
-      if (typeof value === 'string') detail = value;
-      // FastAPI validation errors: [{ loc, msg, type }]
-      else if (Array.isArray(value)) {
-        detail = value
-          .map((d) => (d && typeof d === 'object' && 'msg' in d ? `${(d.loc ?? []).join('.')}: ${d.msg}` : JSON.stringify(d)))
-          .join('; ');
-      } else detail = JSON.stringify(value);
-    }
-  } catch {
-    // not JSON: the raw text below
-  }
-  if (detail === undefined) {
-    const text = body.trim().replace(/\s+/g, ' ');
-    detail = text.length > 0 ? text : undefined;
-  }
+  const read = readAnswerBody(body);
+  const detail = read.kind === 'json' ? read.detail : read.kind === 'text' ? read.text : undefined;
   // A detail can be anything up to the whole body: it is kept short enough to store and read.
   return detail === undefined ? undefined : capText(detail, MAX_DETAIL_BYTES, 'detail');
 }
@@ -91,6 +76,16 @@ export function classifyAnswer(answer: AiOpsAnswer, nowMs: number, options: Clas
     return { kind: 'rejected', reason: egressRefusalReason(answer.host), cause: 'configuration' };
   }
   const { status, body } = answer;
+  const page = readAnswerBody(body);
+  // An HTML page where the API answers JSON: most likely the web UI's address, or a proxy in front.
+  if (page.kind === 'html' && !(status >= 200 && status < 300)) {
+    const retry = status === 408 || status === 429 || status >= 500;
+    const key = `reason.${retry ? 'htmlBusy' : 'htmlPage'}${page.title ? 'Titled' : ''}`;
+    const reason = inEnglish({ key, params: { status, title: page.title ?? '' } });
+    return retry
+      ? { kind: 'retry', httpStatus: status, reason, retryAfterSeconds: parseRetryAfter(answer.retryAfterHeader, nowMs), excerpt: page.text }
+      : { kind: 'rejected', httpStatus: status, reason, cause: 'configuration', excerpt: page.text };
+  }
   const detail = detailOf(body);
   // Each reason has a variant that ends with what AI Ops said (`<key>Detail`, or `statusDetail`).
   const withDetail = (key: string, params: Record<string, string | number> = {}) =>

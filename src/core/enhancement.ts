@@ -38,6 +38,8 @@ export interface AttemptRecord {
   reason?: string;
   /** Set when another attempt follows: how long the platform waits before it. */
   retryInSeconds?: number;
+  /** The text of the error page AI Ops answered, for the details (up to 1 KiB). */
+  excerpt?: string;
 }
 
 /** A result posted as a Jira comment by the AI Ops platform's account: the comment stays in Jira. */
@@ -188,6 +190,7 @@ export function recordAttempt(run: DeliveryRun, outcome: DeliveryOutcome, facts:
     latencyMs: facts.latencyMs,
     outcome: outcome.kind,
     reason: outcome.kind === 'accepted' ? undefined : capText(outcome.reason, MAX_REASON_BYTES),
+    ...(outcome.kind !== 'accepted' && outcome.excerpt ? { excerpt: capText(outcome.excerpt, 1024, 'page') } : {}),
     ...(facts.nextAttemptAtMs !== undefined ? { retryInSeconds: Math.round((facts.nextAttemptAtMs - facts.atMs) / 1000) } : {}),
   };
   const attempts = [...run.attempts.filter((a) => a.attempt !== facts.attempt), attempt].slice(-ATTEMPTS_KEPT);

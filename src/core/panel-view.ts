@@ -74,6 +74,8 @@ export interface RunSummary {
   resultSummary?: string;
   /** The result comment, when the result is one (history rows link to it). */
   commentLink?: string;
+  /** The text of the error page AI Ops answered last, for admins' details. */
+  excerpt?: string;
 }
 
 export interface PanelView {
@@ -162,6 +164,7 @@ export function runSummary(run: DeliveryRun, t: Translate = english): RunSummary
     reason: run.reason ? sentence(wordReason(run.reason, t)) : undefined,
     failureCause: run.failureCause,
     resultSummary: resultSummary(run.result, t),
+    ...(run.attempts.at(-1)?.excerpt ? { excerpt: run.attempts.at(-1)!.excerpt } : {}),
   };
 }
 
@@ -247,7 +250,7 @@ function failureFor(run: DeliveryRun, audience: Audience, t: Translate): PanelVi
  * resolver never sends them to such a reader.
  */
 function forMember<T extends RunSummary>(summary: T, run: DeliveryRun, t: Translate): T {
-  const { httpStatus: _h, ...rest } = summary;
+  const { httpStatus: _h, excerpt: _e, ...rest } = summary;
   if (run.status === 'failed' || run.status === 'timed-out') {
     const stored = run.failureCause ?? (run.status === 'timed-out' ? 'agent' : 'configuration');
     return { ...rest, reason: t(`failure.member.${FAILURE_CAUSES.includes(stored) ? stored : 'configuration'}`) } as T;

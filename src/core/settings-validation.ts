@@ -4,6 +4,7 @@ import { inEnglish } from './english';
 import { say, type Message, type Translate } from './i18n';
 import { CONNECTION_DEFAULTS as D } from './setting-defaults';
 import { expandStatusUrl, urlProblem, type ValidationContext } from './settings';
+import { baseUrlPathProblem } from './address-rules';
 
 /**
  * Validation of what admins submit on the settings pages (zod/mini). Loaded only by the settings
@@ -55,10 +56,23 @@ function urlField(ctx: ValidationContext, name: string) {
 const agentIdField = text(m('validation.required', { field: field('agentId') }), z.regex(UUID, m('validation.agentIdUuid')));
 const tenantIdField = text(m('validation.required', { field: field('tenantId') }), z.minLength(1, m('validation.required', { field: field('tenantId') })), tooLong('tenantId', 200));
 
+/** The AI Ops base URL: a valid URL, without the API's own paths on it. */
+function baseUrlField(ctx: ValidationContext) {
+  return z.pipe(
+    urlField(ctx, 'aiopsBaseUrl'),
+    z.string().check(
+      z.superRefine((value: string, issue) => {
+        const problem = baseUrlPathProblem(value);
+        if (problem) issue.issues.push({ code: 'custom', message: m('validation.url', { field: field('aiopsBaseUrl'), problem }), input: value });
+      }),
+    ),
+  );
+}
+
 export function globalSettingsSchema(ctx: ValidationContext) {
   return z
     .object({
-      aiopsBaseUrl: urlField(ctx, 'aiopsBaseUrl'),
+      aiopsBaseUrl: baseUrlField(ctx),
       agentId: agentIdField,
       tenantId: tenantIdField,
       keyEncoding: z._default(z.enum(['base64', 'utf8'], { error: m('validation.keyEncoding') }), D.keyEncoding),

@@ -38,14 +38,15 @@ function App() {
           <Result result={view.previousResult} heading={t('panel.previousResult')} />
         </Stack>
       ) : null}
-      {current?.executionId ? (
+      {current?.executionId || current?.excerpt ? (
         <Stack space="space.050">
           <Inline>
             <Button appearance="subtle" onClick={() => setDetails(!details)}>
               {details ? t('panel.hide') : t('panel.detailsFor')}
             </Button>
           </Inline>
-          {details ? <Text>{t('panel.executionAttempts', { id: current.executionId, attempts: current.attemptsLabel })}</Text> : null}
+          {details && current.executionId ? <Text>{t('panel.executionAttempts', { id: current.executionId, attempts: current.attemptsLabel })}</Text> : null}
+          {details && current.excerpt ? <Text>{t('panel.answerPage', { text: current.excerpt })}</Text> : null}
         </Stack>
       ) : null}
       <RunActions view={view} reload={reload} />

@@ -189,14 +189,17 @@ function App() {
         {view.deliveriesCursor && !reasonFilter ? <OlderDeliveries loading={busy === 'more'} disabled={busy !== undefined} onMore={() => void more()} /> : null}
       </Stack>
       <BulkSection kind="redeliver" title={t('bulk.redeliverTitle')} description={t('project.redeliverText')} />
-      <BulkSection kind="enhance" title={t('bulk.enhanceTitle')} description={t('project.enhanceText')} defaultJql={existingTicketsJql(view.settings.issueTypeIds)} />
+      <BulkSection kind="enhance" title={t('bulk.enhanceTitle')} description={t('project.enhanceText')} defaultJql={existingTicketsJql(view.settings.issueTypeIds, view.issueTypes)} />
     </Stack>
   );
 }
 
 /** Open issues of the project's enabled types that the Ticket Enhancer has not seen yet. */
-function existingTicketsJql(issueTypeIds: string[]): string {
-  const types = issueTypeIds.length > 0 ? ` AND issuetype in (${issueTypeIds.join(', ')})` : ''; // i18n-ignore: JQL
+function existingTicketsJql(issueTypeIds: string[], issueTypes: Array<{ id: string; name: string }>): string {
+  // Types by name, as a person writes them (Jira reads names and ids alike); quoted only when the name needs it.
+  const jqlName = (name: string) => (/^[A-Za-z][A-Za-z0-9_]*$/.test(name) && !/^(and|or|not|in|is|empty|null|order|by)$/i.test(name) ? name : `"${name.replace(/(["\\])/g, '\\$1')}"`);
+  const names = issueTypeIds.map((id) => issueTypes.find((type) => type.id === id)?.name ?? id).map(jqlName);
+  const types = names.length > 0 ? ` AND issuetype in (${names.join(', ')})` : ''; // i18n-ignore: JQL
   return `statusCategory != Done AND ticketEnhancerStatus IS EMPTY${types}`; // i18n-ignore: JQL
 }
 

@@ -1,0 +1,59 @@
+/**
+ * Messages that tell the truth, as a newcomer meets them: an error page is named, not pasted; a
+ * wrong base URL is blamed as such, not the agent; what a screen says is what is true now.
+ */
+import { EMBEDDED_AGENT_ID } from '../sandbox/sandbox';
+import { Harness } from './support/harness';
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await new Harness().start();
+});
+
+afterEach(() => h.stop());
+
+type Answer = { body: any } | { error: { status: number; message: string } };
+const invoke = (moduleKey: string, functionKey: string, accountId: string, payload: unknown = {}, where: { issueKey?: string; projectKey?: string } = {}) =>
+  h.sandbox.invokeResolver({ moduleKey, functionKey, accountId, payload, ...where }) as Promise<Answer>;
+const ADMIN = 'ticket-enhancer-admin';
+const PANEL = 'ticket-enhancer-panel';
+const settings = async () => {
+  const { secret: _s, previousSecret: _p, version: _v, ...rest } = ((await invoke(ADMIN, 'load', 'admin')) as { body: any }).body.settings;
+  return rest;
+};
+
+describe('an HTML error page', () => {
+  const page = '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
+
+  it('is stored as a one-line reason that suggests the fix, with its text behind the details for admins only', async () => {
+    h.aiops.scriptFaults({ status: 404, body: page });
+    const { key } = await h.createIssue();
+    await h.settle();
+    const [run] = h.runs();
+    expect(run.reason).toBe('404 from AI Ops: an HTML page ("404 Not Found") came back where the API answers JSON: is the base URL the API\'s, not the web UI\'s?');
+    const admin = ((await invoke(PANEL, 'load', 'admin', {}, { issueKey: key })) as { body: any }).body;
+    expect(admin.current.excerpt).toBe('404 Not Found Not Found The requested URL was not found on this server.');
+    expect(JSON.stringify(admin)).not.toMatch(/<!DOCTYPE|<html|<\/p>/);
+    const agent = ((await invoke(PANEL, 'load', 'agent', {}, { issueKey: key })) as { body: any }).body;
+    expect(JSON.stringify(agent)).not.toMatch(/Not Found|DOCTYPE/);
+  });
+});
+
+describe('a base URL with the API\'s own path on it', () => {
+  it('is refused at save, naming the path to remove and the base to use', async () => {
+    const base = h.sandbox.connection().url;
+    const answer = (await invoke(ADMIN, 'save', 'admin', { settings: { ...(await settings()), aiopsBaseUrl: `${base}/api/v1` } })) as { body: any };
+    expect(answer.body.ok).toBe(false);
+    expect(answer.body.errors).toEqual([{ field: 'aiopsBaseUrl', message: `AI Ops base URL ends with /api/v1, which the app adds itself: remove it and use ${base}` }]);
+  });
+
+  it('is blamed by the connection check when the health URL fails too, not the (correct) agent id', async () => {
+    // Stored behind the page's back (an earlier version saved it).
+    await h.updateSettings('settings:global', { aiopsBaseUrl: `${h.sandbox.connection().url}/api/v1` });
+    const check = ((await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any }).body;
+    expect(check.steps[1]).toMatchObject({ kind: 'wrongUrl', title: 'Not the AI Ops API', detail: expect.stringContaining('without a path such as /api/v1') });
+    expect(JSON.stringify(check)).not.toContain('Agent not found');
+    expect(EMBEDDED_AGENT_ID).toBeDefined();
+  });
+});
