@@ -65,13 +65,13 @@ it('opens the deliveries that failed for a reason, on the page', async () => {
 
   host = new UiHost(h.sandbox, { moduleKey: ADMIN, user: 'admin' }).mount(join(__dirname, '..', 'src', 'ui', 'admin.tsx'));
   await host.waitForText('The last 30 days');
-  expect(host.text()).toContain('3 tickets enhanced, 2 failed, 0 timed out.');
+  expect(host.text()).toContain('3 runs completed, 2 failed, 0 timed out.');
   const [chart] = host.byType('StackBarChart');
-  expect(chart.props).toMatchObject({ xAccessor: 'day', yAccessor: 'tickets', colorAccessor: 'outcome' });
+  expect(chart.props).toMatchObject({ xAccessor: 'day', yAccessor: 'runs', colorAccessor: 'outcome' });
   expect(chart.props.data).toHaveLength(90);
-  expect(chart.props.data.filter((row: { tickets: number }) => row.tickets > 0)).toEqual([
-    expect.objectContaining({ outcome: 'Completed', tickets: 3 }),
-    expect.objectContaining({ outcome: 'Failed', tickets: 2 }),
+  expect(chart.props.data.filter((row: { runs: number }) => row.runs > 0)).toEqual([
+    expect.objectContaining({ outcome: 'Completed', runs: 3 }),
+    expect.objectContaining({ outcome: 'Failed', runs: 2 }),
   ]);
   await host.click('Show these deliveries');
   await host.waitForText('Deliveries that failed for this reason');

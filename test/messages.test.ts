@@ -57,3 +57,36 @@ describe('a base URL with the API\'s own path on it', () => {
     expect(EMBEDDED_AGENT_ID).toBeDefined();
   });
 });
+
+describe('sending again says what it will do', () => {
+  it('asks before a redelivery posts another comment, and marks a run a newer one already answered', async () => {
+    const { UiHost } = await import('./support/ui-host');
+    const { join } = await import('node:path');
+    h.aiops.scriptFaults({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
+    await h.updateSettings('settings:global', { attemptLimit: 1, outageHorizonHours: 1 });
+    const first = await h.createIssue({ summary: 'Answered later' });
+    await h.createIssue({ summary: 'Still failing' });
+    await h.settle();
+    h.sandbox.runtime.advanceClock(2 * 3_600_000);
+    await h.sweep();
+    expect(h.runs().map((r) => r.status)).toEqual(['failed', 'failed']);
+    // The first issue is run again and answered.
+    h.aiops.clearFaults();
+    await invoke(PANEL, 'runAgain', 'agent', {}, { issueKey: first.key });
+    await h.settle();
+    const ui = new UiHost(h.sandbox, { moduleKey: 'ticket-enhancer-project', user: 'lead', projectKey: 'DEMO' }).mount(join(__dirname, '..', 'src', 'ui', 'project-settings.tsx'));
+    try {
+      await ui.waitForText('A newer run has a result');
+      expect(ui.all((n) => n.type === 'Button' && ui.text(n) === 'Redeliver')).toHaveLength(1);
+      await ui.click('Redeliver');
+      await ui.waitForText('Send DEMO-2 to AI Ops again?');
+      expect(h.runs()).toHaveLength(3);
+      await ui.click('Yes, send DEMO-2');
+      await ui.waitForText('DEMO-2 is being sent again');
+      await h.settle();
+      expect(h.runs().filter((r) => r.trigger === 'redeliver')).toHaveLength(1);
+    } finally {
+      ui.unmount();
+    }
+  });
+});

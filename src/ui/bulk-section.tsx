@@ -156,7 +156,7 @@ export function BulkSection({ kind, title, description, defaultJql }: Props) {
         </Button>
         {count !== undefined ? (
           <Button appearance="primary" onClick={() => void start()} isDisabled={busy !== undefined || count === 0}>
-            {count === 0 ? t('bulk.nothingMatches') : t(kind === 'redeliver' ? 'bulk.redeliverN' : 'bulk.sendN', { n: Math.min(count, capNumber) })}
+            {count === 0 ? t('bulk.nothingMatches') : Math.min(count, capNumber) === 1 ? t(kind === 'redeliver' ? 'bulk.redeliverOne' : 'bulk.sendOne') : t(kind === 'redeliver' ? 'bulk.redeliverN' : 'bulk.sendN', { n: Math.min(count, capNumber) })}
           </Button>
         ) : null}
       </Inline>

@@ -25,9 +25,10 @@ export function durationText(ms: number | undefined, t: Translate): string {
   return t('insights.hours', { n: (ms / 3_600_000).toFixed(1) });
 }
 
-/** The chart's rows: one per day and outcome. */
-export function chartRows(insights: Insights, t: Translate): Array<{ day: string; outcome: string; tickets: number }> {
-  return insights.days.flatMap((d) => OUTCOMES.map(([key, label]) => ({ day: d.day.slice(5), outcome: t(label), tickets: d[key] })));
+/** The chart's rows: one per day and outcome; days as the reader writes them ("Dec 5", "5. Dez."). */
+export function chartRows(insights: Insights, t: Translate, locale?: string): Array<{ day: string; outcome: string; runs: number }> {
+  const dayText = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  return insights.days.flatMap((d) => OUTCOMES.map(([key, label]) => ({ day: dayText(d.day), outcome: t(label), runs: d[key] })));
 }
 
 export interface ReasonFilter {
@@ -37,7 +38,7 @@ export interface ReasonFilter {
 }
 
 export function InsightsSection({ insights, onReason }: { insights: Insights; onReason: (filter: ReasonFilter) => void }) {
-  const { t } = useT();
+  const { t, locale } = useT();
   const { totals } = insights;
   const finished = totals.completed + totals.failed + totals.timedOut;
   const show = async (key: string, label: string) => {
@@ -54,7 +55,8 @@ export function InsightsSection({ insights, onReason }: { insights: Insights; on
           <Text>
             {t('insights.summary', { completed: totals.completed, failed: totals.failed, timedOut: totals.timedOut, median: durationText(insights.medianMs, t), p95: durationText(insights.p95Ms, t) })}
           </Text>
-          <StackBarChart title={t('insights.chartTitle')} data={chartRows(insights, t)} xAccessor="day" yAccessor="tickets" colorAccessor="outcome" />
+          <StackBarChart title={t('insights.chartTitle')} data={chartRows(insights, t, locale)} xAccessor="day" yAccessor="runs" colorAccessor="outcome" />
+          <Text>{t('insights.updated')}</Text>
           {insights.topReasons.length > 0 ? (
             <Stack space="space.100">
               <Heading size="small">{t('insights.whyFailed')}</Heading>

@@ -201,7 +201,7 @@ it('admin page: the last 30 days drawn as a chart, failure reasons opening their
   await page.getByRole('tab', { name: 'Activity' }).click();
   const section = page.getByRole('heading', { name: 'The last 30 days' });
   await section.waitFor();
-  await page.getByText('4 tickets enhanced, 1 failed, 0 timed out.', { exact: false }).waitFor();
+  await page.getByText('4 runs completed, 1 failed, 0 timed out.', { exact: false }).waitFor();
   // Drawn by the host's chart library: one stacked bar for today.
   const chart = page.locator('figure.sbx-chart .recharts-wrapper');
   await chart.waitFor();
