@@ -90,3 +90,20 @@ describe('sending again says what it will do', () => {
     }
   });
 });
+
+
+describe('Diagnose and the connection check, in plain words', () => {
+  it('titles and findings a Jira admin reads without jargon; what the platform said stays for the details', async () => {
+    const { key } = await h.createIssue();
+    await h.settle();
+    const answer = ((await invoke(ADMIN, 'diagnose', 'admin', { issueKey: key })) as { body: any }).body;
+    const jargon = /FAIL_IF_EXISTS|KEY_ALREADY_EXISTS|Redis|forge-proxy-error|webtrigger|JQL alias/;
+    for (const step of answer.steps as Array<{ title: string; plain?: string; detail: string; status: string }>) {
+      expect(step.plain).toEqual(expect.any(String));
+      expect(`${step.title} ${step.plain}`).not.toMatch(jargon);
+    }
+    expect(answer.steps.find((s: { key: string }) => s.key === 'kvs-set-once').detail).toMatch(/refused/);
+    const check = ((await invoke(ADMIN, 'checkConnection', 'admin')) as { body: any }).body;
+    expect(JSON.stringify(check.steps)).not.toMatch(/Redis|database/);
+  });
+});

@@ -16,7 +16,19 @@ export interface DiagnoseStep {
   key: 'egress-request' | 'kvs-set-once' | 'queue' | 'web-trigger' | 'issue-property';
   title: string;
   status: 'passed' | 'failed' | 'skipped';
+  /** The finding in plain words. */
+  plain?: string;
+  /** What the platform said, for whoever has to dig. */
   detail: string;
+}
+
+const PLAIN: Record<DiagnoseStep['key'], string> = { 'egress-request': 'egress', 'kvs-set-once': 'setOnce', queue: 'queue', 'web-trigger': 'webTrigger', 'issue-property': 'property' };
+
+/** Each step's finding in plain words, beside what the platform said. */
+function withPlain(step: DiagnoseStep, t: Translate): DiagnoseStep {
+  const key = `diagnose.${PLAIN[step.key]}.plain.${step.status}`;
+  const plain = t(key);
+  return plain === key ? step : { ...step, plain };
 }
 
 const message = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
@@ -123,5 +135,5 @@ export async function runDiagnose(issueKey: unknown, t: Translate): Promise<{ st
     webTriggerUrl(t),
     issueProperty(issueKey, t).catch(guard('issue-property', propertyTitle(t))),
   ]);
-  return { steps };
+  return { steps: steps.map((step) => withPlain(step, t)) };
 }

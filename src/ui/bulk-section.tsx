@@ -40,7 +40,24 @@ function progressText(bulk: BulkSummary, t: Translate): string {
   return text;
 }
 
-const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+/** A time as the reader types it, in their own time zone: "2026-11-28 09:00". */
+const localText = (ms: number) => {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+};
+const hoursAgo = (hours: number) => localText(Date.now() - hours * 3_600_000);
+
+/** What the reader typed, read in their time zone, as the resolver takes it (ISO, UTC); typos pass through for the resolver to name. */
+function asInstant(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return '';
+  const parsed = new Date(trimmed.replace(' ', 'T'));
+  return Number.isNaN(parsed.getTime()) ? trimmed : parsed.toISOString();
+}
+
+/** The reader's time zone, named ("Europe/Berlin"), for the From and Until labels. */
+const timeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
 
 export function BulkSection({ kind, title, description, defaultJql }: Props) {
   const { t, locale } = useT();
@@ -57,7 +74,7 @@ export function BulkSection({ kind, title, description, defaultJql }: Props) {
   const [bulks, setBulks] = useState<BulkSummary[]>([]);
   const [busy, setBusy] = useState<string>();
 
-  const filter = () => (kind === 'redeliver' ? { since, until, statuses, httpStatus, reasonContains, cap } : { jql, cap });
+  const filter = () => (kind === 'redeliver' ? { since: asInstant(since), until: asInstant(until), statuses, httpStatus, reasonContains, cap } : { jql, cap });
 
   const refresh = useCallback(async () => {
     const answer = await call<{ bulks: BulkSummary[] }>('bulkList');
@@ -125,8 +142,8 @@ export function BulkSection({ kind, title, description, defaultJql }: Props) {
       {kind === 'redeliver' ? (
         <Stack space="space.100">
           <Inline space="space.200" shouldWrap>
-            <TextField name="bulk-since" label={t('bulk.from')} value={since} onChange={setSince} errors={bulkErrors} help={t('bulk.fromHelp')} />
-            <TextField name="bulk-until" label={t('bulk.until')} value={until} onChange={setUntil} errors={bulkErrors} />
+            <TextField name="bulk-since" label={t('bulk.fromIn', { zone: timeZone() })} value={since} onChange={setSince} errors={bulkErrors} help={t('bulk.fromHelp')} />
+            <TextField name="bulk-until" label={t('bulk.untilIn', { zone: timeZone() })} value={until} onChange={setUntil} errors={bulkErrors} />
           </Inline>
           <SelectField
             name="bulk-statuses"

@@ -233,3 +233,13 @@ it('host: the signed-in user\'s language switches every screen, the resolver\'s 
   await page.getByText('1. AI Ops に接続', { exact: true }).waitFor();
   expect(await axeViolations(page, '[data-module="ticket-enhancer-admin"]')).toEqual([]);
 });
+
+it('project page: the redelivery window is read in the reader\'s time zone, which the labels name', async () => {
+  const page = await openAs(browser, h.sandbox.url, 'lead', '/projects/DEMO/settings/apps', { timezoneId: 'Europe/Berlin' });
+  await page.getByText('From (your time, Europe/Berlin)').waitFor();
+  await page.fill('input[name="bulk-since"]', '2026-12-05 10:00');
+  const sent = page.waitForRequest((request) => request.url().endsWith('/__sandbox/invoke') && (request.postData() ?? '').includes('"bulkPreview"'));
+  await page.getByRole('button', { name: 'Count' }).first().click();
+  // 10:00 in Berlin in December is 09:00 UTC.
+  expect(JSON.parse((await sent).postData()!).payload.filter.since).toBe('2026-12-05T09:00:00.000Z');
+});

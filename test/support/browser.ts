@@ -13,8 +13,8 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Opens `path` signed in as `user`, like the user switcher does. */
-export async function openAs(browser: Browser, baseUrl: string, user: string, path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+export async function openAs(browser: Browser, baseUrl: string, user: string, path: string, options: { timezoneId?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
   await context.addInitScript((name) => window.localStorage.setItem('sandbox-user', name), user);
   const page = await context.newPage();
   const problems: string[] = [];
