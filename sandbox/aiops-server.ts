@@ -250,9 +250,10 @@ export class AiOpsServer {
 
   /** Resolves once no agent is working, or rejects after `timeoutMs`. */
   async idle(timeoutMs = 20_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
+    const real = (globalThis as { __sandboxRealDateNow__?: () => number }).__sandboxRealDateNow__ ?? Date.now;
+    const until = real() + timeoutMs;
     while (this.busy) {
-      if (Date.now() > until) throw new Error(`the AI Ops agents did not finish within ${timeoutMs} ms`);
+      if (real() > until) throw new Error(`the AI Ops agents did not finish within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }

@@ -1,6 +1,7 @@
 /** `npm start`: the sandbox on 127.0.0.1 with DEMO enabled and the embedded AI Ops, or a real one. */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { inEnglish } from '../src/core/english';
 import { secretProblem, urlProblem } from '../src/core/settings';
 import { PROJECT_ROOT, Sandbox } from './sandbox';
 import type { LicenceState } from './runtime/forge-runtime';
@@ -10,7 +11,8 @@ const USAGE = `Usage: npm start -- [options]
   --state FILE        where the sandbox keeps its state (default .sandbox/state.json)
   --fresh             forget the saved state: start with the embedded AI Ops connected and DEMO
                       enabled, no issues and no deliveries
-  --time-scale N      run platform waits (queue delays, retry backoff) N times faster (default 1)
+  --time-scale N      run the site N times faster (default 1): platform waits (queue delays, retries,
+                      the five-minute check) and the clock the app reads, so its deadlines keep pace
   --results MODE      comment (default), callback or poll: how the embedded AI Ops returns results
                       (comment: its agent comments on the issue as "AI Ops Bot", as the platform does today)
   --aiops-url URL     use this AI Ops API instead of the embedded one (egress to it is approved at start)
@@ -66,10 +68,10 @@ async function main(): Promise<void> {
   if (external.some((v) => v !== undefined)) {
     if (external.some((v) => v === undefined)) fail('--aiops-url, --agent-id, --tenant-id and --secret go together');
     const problem = urlProblem(values['aiops-url']!, { allowLoopback: true });
-    if (problem) fail(`--aiops-url ${problem}`);
+    if (problem) fail(`--aiops-url ${inEnglish(problem)}`);
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values['agent-id']!)) fail('--agent-id must be a UUID');
     const secretIssue = secretProblem(values.secret!, 'base64');
-    if (secretIssue) fail(`--secret: ${secretIssue}`);
+    if (secretIssue) fail(`--secret: ${inEnglish(secretIssue)}`);
     aiops = { url: values['aiops-url']!.replace(/\/+$/, ''), agentId: values['agent-id']!, tenantId: values['tenant-id']!, secret: values.secret! };
   }
 
@@ -78,6 +80,8 @@ async function main(): Promise<void> {
     statePath: values.state,
     fresh: values.fresh,
     timeScale,
+    // Faster platform waits come with a faster clock, so the app's own deadlines keep pace.
+    virtualClock: timeScale !== 1,
     results,
     schedules: true,
     aiops,

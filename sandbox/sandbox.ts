@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import express, { type Request, type Response as ExpressResponse } from 'express';
 import { AiOpsServer, type AiOpsAgent } from './aiops-server';
 import { AIOPS_ACCOUNT, APP_ACCOUNT_ID, JiraStandIn, PROJECTS, SANDBOX_USERS, type JiraState } from './jira';
-import { ForgeRuntime, licenceDetails, type EgressGroup, type LicenceState } from './runtime/forge-runtime';
+import { ForgeRuntime, licenceDetails, stopVirtualClock, type EgressGroup, type LicenceState } from './runtime/forge-runtime';
 import { KvsStore, type KvsSnapshot } from './runtime/kvs-store';
 import { readManifest, resolverModules, type AppManifest } from './runtime/manifest';
 import { buildLocaleBundle, type LocaleBundle } from './runtime/locales';
@@ -56,6 +56,11 @@ export interface SandboxOptions {
   browser?: boolean;
   /** The app's licence on this site, as a production site would report it (default: none, as in development). */
   licence?: LicenceState;
+  /**
+   * Run the clock the app and the stand-ins read `timeScale` times faster too (`npm start
+   * --time-scale`), so the app's own deadlines pass as fast as the platform's waits.
+   */
+  virtualClock?: boolean;
 }
 
 interface SavedState {
@@ -131,6 +136,7 @@ export class Sandbox {
     this.url = `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
     this.runtime.siteUrl = this.url;
     if (this.options.seed !== false) await this.seed();
+    if (this.options.virtualClock) this.runtime.runVirtualClock();
     if (this.options.schedules) this.runtime.startSchedules();
     this.kvs.onChange = () => this.scheduleSave();
     this.jira.onChange = () => this.scheduleSave();
@@ -139,6 +145,7 @@ export class Sandbox {
 
   async stop(): Promise<void> {
     this.runtime.stop();
+    if (this.options.virtualClock) stopVirtualClock();
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveNow();

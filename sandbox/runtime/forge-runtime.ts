@@ -208,6 +208,14 @@ export class ForgeRuntime {
   readonly platformLog: string[] = [];
   readonly faults: InjectedFault[] = [];
   timeScale: number;
+  /**
+   * How many of the clock's milliseconds pass in one real millisecond: 1, or `timeScale` when the
+   * sandbox runs a virtual clock (`npm start --time-scale`): the app's own deadlines then pass as
+   * fast as the platform's waits. Function time limits stay real: they bound real work.
+   */
+  get clockRate(): number {
+    return virtualClock.rate;
+  }
   /** Holds queued events back (tests use it to change the world between trigger and consumer). */
   paused = false;
   /**
@@ -302,7 +310,7 @@ export class ForgeRuntime {
       contextAri: this.contextAri,
       aaid: invocation?.accountId,
       metrics: { counter: () => noop, timing: () => noop },
-      lambdaContext: { getRemainingTimeInMillis: () => (invocation ? Math.max(0, invocation.deadline - Date.now()) : 0) },
+      lambdaContext: { getRemainingTimeInMillis: () => (invocation ? Math.max(0, invocation.deadline - realNow()) : 0) },
       tracing: { traceId: invocation?.id ?? '', spanId: '' },
       realtime: { contextToken: 'sandbox' },
       // Where the deployed code sits: `@forge/api` i18n reads __LOCALES__ under it.
@@ -587,7 +595,7 @@ export class ForgeRuntime {
       moduleKey,
       accountId,
       startedAt: Date.now(),
-      deadline: Date.now() + timeoutS * 1000,
+      deadline: realNow() + timeoutS * 1000,
       durationMs: 0,
       cpuMs: 0,
       kvs: { reads: 0, writes: 0, writeBytes: 0, readBytes: 0 },
@@ -697,7 +705,7 @@ export class ForgeRuntime {
    */
   private propertyValues(paths: EntityPropertyPath[], event: Record<string, unknown>): Record<string, unknown> {
     const supported = ENTITY_PROPERTY_EVENTS.includes(String(event.eventType));
-    const asOf = Date.now() - this.propertyFilterLagMs / this.timeScale;
+    const asOf = Date.now() - this.clockMs(this.propertyFilterLagMs);
     const issue = event.issue as { id?: unknown; fields?: { project?: { id?: unknown }; issuetype?: { id?: unknown } } } | undefined;
     const ids: Record<PropertyEntity, unknown> = { issue: issue?.id, project: issue?.fields?.project?.id, issuetype: issue?.fields?.issuetype?.id, user: event.atlassianId };
     return runtimeForPaths(paths, (entity, key) => {
@@ -936,7 +944,7 @@ export class ForgeRuntime {
     const consumer = (this.options.manifest.modules.consumer ?? []).find((c) => c.queue === queueName);
     if (!consumer) return Response.json({ message: `no consumer listens to queue ${queueName}` }, { status: 400 });
     const now = Date.now();
-    const windowMs = 60_000 / this.timeScale;
+    const windowMs = this.clockMs(60_000);
     while (this.pushTimes.length > 0 && this.pushTimes[0] <= now - windowMs) this.pushTimes.shift();
     if (this.pushTimes.length >= PUSHES_PER_MINUTE) {
       this.log(`push to ${queueName} refused: ${PUSHES_PER_MINUTE} pushes a minute per installation`);
@@ -956,7 +964,7 @@ export class ForgeRuntime {
         eventId: randomUUID(),
         body: event.body,
         concurrency: event.concurrency,
-        dueAt: now + ((event.delayInSeconds ?? 0) * 1000) / this.timeScale,
+        dueAt: now + this.clockMs((event.delayInSeconds ?? 0) * 1000),
         enqueuedAt: now,
       });
     }
@@ -985,11 +993,11 @@ export class ForgeRuntime {
       void this.deliver(event);
     }
     const next = this.pending.filter((e) => e.dueAt > now).reduce((min, e) => Math.min(min, e.dueAt), Infinity);
-    if (next !== Infinity) this.timer = setTimeout(() => this.schedule(), Math.max(0, next - now));
+    if (next !== Infinity) this.timer = setTimeout(() => this.schedule(), Math.max(0, (next - now) / this.clockRate));
   }
 
   private retentionLeft(event: QueuedEvent): number {
-    return RETENTION_MS / this.timeScale - (Date.now() - event.enqueuedAt);
+    return this.clockMs(RETENTION_MS) - (Date.now() - event.enqueuedAt);
   }
 
   private async deliver(event: QueuedEvent): Promise<void> {
@@ -1004,7 +1012,7 @@ export class ForgeRuntime {
         eventId: event.eventId,
         ...(event.concurrency ? { concurrency: event.concurrency } : {}),
         ...(event.retryContext
-          ? { retryContext: { ...event.retryContext, retentionWindow: { startTime: new Date(event.enqueuedAt).toISOString(), remainingTimeMs: Math.max(0, this.retentionLeft(event) * this.timeScale) } } }
+          ? { retryContext: { ...event.retryContext, retentionWindow: { startTime: new Date(event.enqueuedAt).toISOString(), remainingTimeMs: Math.max(0, (this.retentionLeft(event) * this.timeScale) / this.clockRate) } } }
           : {}),
       };
       let result: unknown;
@@ -1017,7 +1025,7 @@ export class ForgeRuntime {
         const retryCount = (event.retryContext?.retryCount ?? 0) + 1;
         const reason = error instanceof FunctionTimeoutError ? 'FUNCTION_TIME_OUT' : 'FUNCTION_PLATFORM_UNKNOWN_ERROR';
         const delayS = Math.min(60 * 2 ** (retryCount - 1), MAX_RETRY_AFTER_S);
-        if (this.retentionLeft(event) > (delayS * 1000) / this.timeScale) {
+        if (this.retentionLeft(event) > this.clockMs(delayS * 1000)) {
           this.log(`consumer ${consumer.key} failed (${String(error)}); the platform retries in ${delayS} s`);
           this.requeue(event, delayS, { retryCount, retryReason: reason });
         } else {
@@ -1030,7 +1038,7 @@ export class ForgeRuntime {
         const data = this.checkedRetryData(consumer.key, retry.retryOptions?.retryData);
         if (data === false) return;
         const retryAfter = Math.min(Math.max(retry.retryOptions?.retryAfter ?? 1, 1), MAX_RETRY_AFTER_S);
-        if (this.retentionLeft(event) <= (retryAfter * 1000) / this.timeScale) {
+        if (this.retentionLeft(event) <= this.clockMs(retryAfter * 1000)) {
           this.log(`consumer ${consumer.key} asked for a retry past the 24 h retention window: the event is dropped`);
           return;
         }
@@ -1048,7 +1056,7 @@ export class ForgeRuntime {
   }
 
   private requeue(event: QueuedEvent, afterSeconds: number, retryContext: RetryContext): void {
-    this.pending.push({ ...event, dueAt: Date.now() + (afterSeconds * 1000) / this.timeScale, retryContext });
+    this.pending.push({ ...event, dueAt: Date.now() + this.clockMs(afterSeconds * 1000), retryContext });
   }
 
   /** Events waiting in queues (for tests and the bench). */
@@ -1066,15 +1074,16 @@ export class ForgeRuntime {
 
   /** Resolves once no invocation runs and no queued event waits, or rejects after `timeoutMs`. */
   async idle(timeoutMs = 20_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
+    // Real time: waiting for the sandbox is the test's wait, whatever the sandbox's clock reads.
+    const until = realNow() + timeoutMs;
     let quietSince = 0;
     for (;;) {
       const quiet = this.inFlight === 0 && (this.pending.length === 0 || this.paused);
       if (quiet) {
-        quietSince ||= Date.now();
-        if (Date.now() - quietSince >= 30) return;
+        quietSince ||= realNow();
+        if (realNow() - quietSince >= 30) return;
       } else quietSince = 0;
-      if (Date.now() > until) throw new Error(`the sandbox did not settle within ${timeoutMs} ms (${this.pending.length} events queued, ${this.inFlight} running)`);
+      if (realNow() > until) throw new Error(`the sandbox did not settle within ${timeoutMs} ms (${this.pending.length} events queued, ${this.inFlight} running)`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -1085,6 +1094,20 @@ export class ForgeRuntime {
    */
   advanceClock(ms: number): void {
     clockShift.ms += ms;
+  }
+
+  /** A platform wait of `ms` (wall-clock time on a site) in the clock's milliseconds here. */
+  clockMs(ms: number): number {
+    return (ms * this.clockRate) / this.timeScale;
+  }
+
+  /**
+   * Runs the clock everyone in this process reads `timeScale` times faster than the wall clock
+   * (`Date.now()` and `new Date()`), so the app's own deadlines (the queue grace, result limits,
+   * the outage horizon, hourly and daily windows) pass as fast as the platform's waits.
+   */
+  runVirtualClock(): void {
+    startVirtualClock(this.timeScale);
   }
 
   stop(): void {
@@ -1098,14 +1121,61 @@ export class ForgeRuntime {
 export class FunctionTimeoutError extends Error {}
 
 const clockShift = ((globalThis as Record<string, unknown>).__sandboxClockShift__ ??= { ms: 0 }) as { ms: number };
+/** The virtual clock: `rate` clock milliseconds per real one, counted from `since` (real ms) at `origin` (clock ms). */
+const virtualClock = ((globalThis as Record<string, unknown>).__sandboxVirtualClock__ ??= { rate: 1, since: 0, origin: 0 }) as { rate: number; since: number; origin: number };
 
-/** Makes `Date.now()` movable once per process (timers are unaffected); `new Date()` without arguments is not. */
+/** The wall clock, whatever the sandbox did to `Date`. */
+export function realNow(): number {
+  const real = (globalThis as Record<string, unknown>).__sandboxRealDateNow__ as (() => number) | undefined;
+  return real ? real() : Date.now();
+}
+
+function clockNow(): number {
+  const real = realNow();
+  return (virtualClock.rate === 1 ? real : virtualClock.origin + (real - virtualClock.since) * virtualClock.rate) + clockShift.ms;
+}
+
+/**
+ * Makes the process's clock movable (`advanceClock`) and, once started, faster than the wall clock:
+ * `Date.now()` and `new Date()` without arguments both read it. Timers are untouched: the runtime
+ * divides its waits itself.
+ */
 function installShiftableClock(): void {
   const g = globalThis as Record<string, unknown>;
   if (g.__sandboxRealDateNow__) return;
-  const realNow = Date.now.bind(Date);
-  g.__sandboxRealDateNow__ = realNow;
-  Date.now = () => realNow() + clockShift.ms;
+  const RealDate = Date;
+  g.__sandboxRealDateNow__ = RealDate.now.bind(RealDate);
+  class SandboxDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(clockNow());
+      else super(...(args as [string | number | Date]));
+    }
+
+    static now(): number {
+      return clockNow();
+    }
+
+    /** Dates made before the clock was installed, or by code that kept the original, are dates too. */
+    static [Symbol.hasInstance](value: unknown): boolean {
+      return value instanceof RealDate;
+    }
+  }
+  g.Date = SandboxDate;
+}
+
+/** Starts the virtual clock at `rate` times the wall clock, from the clock's present reading. */
+function startVirtualClock(rate: number): void {
+  const origin = clockNow() - clockShift.ms;
+  virtualClock.since = realNow();
+  virtualClock.origin = origin;
+  virtualClock.rate = rate;
+}
+
+/** Back to the wall clock (a sandbox that ran a virtual clock stops). */
+export function stopVirtualClock(): void {
+  const origin = clockNow() - clockShift.ms;
+  clockShift.ms += origin - realNow();
+  virtualClock.rate = 1;
 }
 
 function safeJson(text: string): unknown {
