@@ -806,7 +806,10 @@ export class JiraStandIn {
     try {
       const all = this.found(request, jql);
       const pick = (issue: StoredIssue) => (wanted && !wanted.includes('*all') ? Object.fromEntries(Object.entries(issue.fields).filter(([key]) => wanted.includes(key))) : issue.fields);
-      const page = all.slice(start, start + max).map((issue) => ({ id: issue.id, key: issue.key, fields: pick(issue) }));
+      // `properties`: issue properties to return with each issue (REST "Search for issues using JQL").
+      const propertyKeys = url.searchParams.get('properties')?.split(',').filter(Boolean) ?? [];
+      const props = (issue: StoredIssue) => Object.fromEntries(propertyKeys.filter((key) => key in issue.properties).map((key) => [key, issue.properties[key]]));
+      const page = all.slice(start, start + max).map((issue) => ({ id: issue.id, key: issue.key, fields: pick(issue), ...(propertyKeys.length > 0 ? { properties: props(issue) } : {}) }));
       const isLast = start + max >= all.length;
       return json(200, { issues: page, isLast, ...(isLast ? {} : { nextPageToken: String(start + max) }) });
     } catch (error) {

@@ -265,11 +265,32 @@ interface Issue {
   fields: Record<string, any>;
 }
 
+/** The app's status of an issue, as its issue property holds it (what `ticketEnhancerStatus` searches). */
+const STATUS_LOZENGE: Record<string, 'default' | 'inprogress' | 'moved' | 'new' | 'removed' | 'success'> = { completed: 'success', failed: 'removed', 'timed-out': 'removed', running: 'inprogress', accepted: 'new', queued: 'new', retrying: 'moved', waiting: 'moved' };
+
+/**
+ * The project's issues, found with JQL, with a column for the app's status (the indexed issue
+ * property), so a lead can find failed and missing tickets: Jira's own search does the same with
+ * `ticketEnhancerStatus`.
+ */
 function IssueList({ projectKey }: { projectKey: string }) {
-  const [issues, setIssues] = useState<Issue[]>();
-  useEffect(() => {
-    void jira<{ issues: Issue[] }>(`/rest/api/3/search/jql?jql=${encodeURIComponent(`project = ${projectKey}`)}`).then((r) => setIssues(r.body.issues ?? []));
-  }, [projectKey]);
+  const base = `project = ${projectKey}`;
+  const [jql, setJql] = useState(new URLSearchParams(window.location.search).get('jql') ?? `${base} ORDER BY created DESC`);
+  const [issues, setIssues] = useState<Array<Issue & { properties?: Record<string, { status?: string }> }>>();
+  const [error, setError] = useState<string>();
+  const search = (query: string) => {
+    setJql(query);
+    void jira<{ issues?: Array<Issue & { properties?: Record<string, { status?: string }> }>; errorMessages?: string[] }>(`/rest/api/3/search/jql?jql=${encodeURIComponent(query)}&maxResults=100&properties=ticket-enhancer`).then((r) => {
+      setError(r.status === 200 ? undefined : (r.body.errorMessages ?? []).join(' '));
+      setIssues(r.status === 200 ? (r.body.issues ?? []) : []);
+    });
+  };
+  useEffect(() => search(jql), [projectKey]);
+  const quick: Array<[string, string]> = [
+    ['All', `${base} ORDER BY created DESC`],
+    ['Ticket Enhancer failed', `${base} AND ticketEnhancerStatus in (failed, "timed-out")`],
+    ['Not sent', `${base} AND (ticketEnhancerStatus IS EMPTY OR ticketEnhancerStatus = "not-sent")`],
+  ];
   return (
     <Stack space="space.200">
       <Inline spread="space-between" alignBlock="center">
@@ -278,23 +299,58 @@ function IssueList({ projectKey }: { projectKey: string }) {
           Create issue
         </a>
       </Inline>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          search(jql);
+        }}
+      >
+        <Inline space="space.100" alignBlock="center">
+          <div style={{ flex: 1 }}>
+            <Textfield aria-label="JQL" name="jql" value={jql} onChange={(e) => setJql((e.target as HTMLInputElement).value)} />
+          </div>
+          <Button type="submit">Search</Button>
+        </Inline>
+      </form>
+      <Inline space="space.100">
+        {quick.map(([name, query]) => (
+          <Button key={name} appearance="subtle" onClick={() => search(query)}>
+            {name}
+          </Button>
+        ))}
+      </Inline>
+      {error ? <SectionMessage appearance="error">{error}</SectionMessage> : null}
       {!issues ? <Spinner /> : null}
-      {issues?.length === 0 ? <Text as="p">No issues yet. Create one.</Text> : null}
+      {issues?.length === 0 && !error ? <Text as="p">No issues match.</Text> : null}
       <table className="sbx-issues">
+        <thead>
+          <tr>
+            <th>Type</th>
+            <th>Key</th>
+            <th>Summary</th>
+            <th>Priority</th>
+            <th>Status</th>
+            <th>Ticket Enhancer</th>
+          </tr>
+        </thead>
         <tbody>
-          {issues?.map((issue) => (
-            <tr key={issue.id}>
-              <td>{issue.fields.issuetype?.name}</td>
-              <td>
-                <a href={`/browse/${issue.key}`}>{issue.key}</a>
-              </td>
-              <td>{issue.fields.summary}</td>
-              <td>{issue.fields.priority?.name}</td>
-              <td>
-                <Lozenge>{issue.fields.status?.name}</Lozenge>
-              </td>
-            </tr>
-          ))}
+          {issues?.map((issue) => {
+            const status = issue.properties?.['ticket-enhancer']?.status;
+            return (
+              <tr key={issue.id}>
+                <td>{issue.fields.issuetype?.name}</td>
+                <td>
+                  <a href={`/browse/${issue.key}`}>{issue.key}</a>
+                </td>
+                <td>{issue.fields.summary}</td>
+                <td>{issue.fields.priority?.name}</td>
+                <td>
+                  <Lozenge>{issue.fields.status?.name}</Lozenge>
+                </td>
+                <td>{status ? <Lozenge appearance={STATUS_LOZENGE[status] ?? 'default'}>{status}</Lozenge> : '–'}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </Stack>

@@ -243,3 +243,24 @@ it('project page: the redelivery window is read in the reader\'s time zone, whic
   // 10:00 in Berlin in December is 09:00 UTC.
   expect(JSON.parse((await sent).postData()!).payload.filter.since).toBe('2026-12-05T09:00:00.000Z');
 });
+
+it('issue list: a column with each issue\'s Ticket Enhancer status, and a search a lead uses to find failed and unsent tickets', async () => {
+  await createIssue('Answered');
+  await h.settle();
+  h.aiops.scriptFaults({ status: 401, body: { detail: 'Invalid HMAC signature' } });
+  await createIssue('Refused');
+  await h.updateSettings('settings:project:10000', { labelsExclude: ['no-ai'] });
+  await h.createIssue({ summary: 'Kept out', labels: ['no-ai'] });
+  for (let i = 0; i < 200 && h.runs().filter((r) => ['completed', 'failed'].includes(String(r.status))).length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  const page = await openAs(browser, h.sandbox.url, 'lead', '/projects/DEMO');
+  const row = (key: string) => page.locator('tr', { has: page.getByRole('link', { name: key, exact: true }) });
+  await row('DEMO-1').getByText('completed').waitFor();
+  await row('DEMO-2').getByText('failed').waitFor();
+  await row('DEMO-3').getByText('not-sent').waitFor();
+  await page.getByRole('button', { name: 'Ticket Enhancer failed' }).click();
+  await page.getByRole('link', { name: 'DEMO-2', exact: true }).waitFor();
+  expect(await page.getByRole('link', { name: 'DEMO-1', exact: true }).count()).toBe(0);
+  await page.getByRole('button', { name: 'Not sent' }).click();
+  await page.getByRole('link', { name: 'DEMO-3', exact: true }).waitFor();
+  expect(await page.getByRole('link', { name: 'DEMO-2', exact: true }).count()).toBe(0);
+});
