@@ -419,6 +419,20 @@ export class Sandbox {
       res.status(201).json({ added: issue.addedPanels });
     });
 
+    // Runs the app's Automation action as a rule would, as the signed-in user (the rule's actor).
+    app.post('/__sandbox/automation', express.json(), async (req, res) => {
+      const user = this.jira.user(req.header('x-sandbox-account') ?? '');
+      if (!user) {
+        res.status(401).json({ message: 'name the rule actor with X-Sandbox-Account' });
+        return;
+      }
+      try {
+        res.json(await this.runtime.runAutomationAction('send-to-ticket-enhancer', ((req.body ?? {}) as { inputs?: Record<string, unknown> }).inputs ?? {}, user.accountId));
+      } catch (error) {
+        res.status(400).json({ message: error instanceof Error ? error.message : String(error) });
+      }
+    });
+
     app.get('/__sandbox/users', (_req, res) => {
       res.json(SANDBOX_USERS.map((u) => ({ name: u.name, accountId: u.accountId, displayName: u.displayName })));
     });
@@ -490,7 +504,7 @@ export class Sandbox {
     app.get('/', (_req, res) => res.redirect(this.assets ? '/projects/DEMO' : '/__sandbox/about'));
     app.get('/__sandbox/about', (_req, res) => res.type('text/plain').send(this.banner()));
     // The documented URLs of the app pages (/jira/settings/apps/..., /jira/software/projects/KEY/settings/apps/...) lead to the same screens.
-    app.get(/^\/(projects|browse|admin|jira)(\/.*)?$/, page);
+    app.get(/^\/(projects|browse|admin|jira|automation)(\/.*)?$/, page);
     return app;
   }
 
@@ -526,7 +540,7 @@ export class Sandbox {
       `  Jira REST API   ${this.url}/rest/api/3   (header X-Sandbox-Account: admin | lead | agent | viewer | aiops)`,
       `  AI Ops API      ${c.url}${this.aiops ? ' (embedded reference server)' : ''}`,
       `    agent id      ${c.agentId}`,
-      ...(this.aiops ? [`    agent secret  ${c.secret}   (sandbox only; paste it on the admin page)`, `    tenant id     ${c.tenantId}`] : []),
+      ...(this.aiops ? [`    agent secret  ${c.secret}   (sandbox only; already set on the admin page: shown for calling the embedded AI Ops yourself)`, `    tenant id     ${c.tenantId}`] : []),
       `    results       ${results === 'comment' ? `as a Jira comment by ${AIOPS_ACCOUNT.displayName} (account ${AIOPS_ACCOUNT.name})` : results}`,
       `  Callback        ${this.runtime.webTriggerUrl('aiops-callback')}`,
       `  Resolvers       POST ${this.url}/__sandbox/invoke   GET ${this.url}/__sandbox/resolvers`,

@@ -73,6 +73,9 @@ interface ModuleContext {
   resource: string;
   issueKey?: string;
   projectKey?: string;
+  /** An Automation action's configuration form: the inputs saved with the rule so far. */
+  actionInputs?: Record<string, unknown>;
+  onSubmit?: (inputs: Record<string, unknown>) => void;
 }
 
 interface ConsentRequest {
@@ -108,8 +111,14 @@ function installBridge(context: ModuleContext, onDoc: (doc: ForgeNode) => void, 
             accountId: user,
             locale,
             ...(licence.license ? { license: licence.license } : {}),
-            extension: { issue: context.issueKey ? { key: context.issueKey } : undefined, project: context.projectKey ? { key: context.projectKey } : undefined },
+            extension: context.actionInputs !== undefined
+              ? { type: 'action', ...(Object.keys(context.actionInputs).length > 0 ? { data: { inputs: context.actionInputs } } : {}) }
+              : { issue: context.issueKey ? { key: context.issueKey } : undefined, project: context.projectKey ? { key: context.projectKey } : undefined },
           };
+        case 'submit':
+          // `view.submit` from an Automation action's form: Automation keeps the inputs with the rule.
+          context.onSubmit?.(data as Record<string, unknown>);
+          return true;
         case 'subscribeRealtimeChannel': {
           const token = data.options?.token ? `&token=${encodeURIComponent(data.options.token)}` : '';
           const source = new EventSource(`/__sandbox/realtime?channel=${encodeURIComponent(data.channelName)}${token}`);
@@ -258,6 +267,46 @@ function ModuleFramePage() {
 }
 
 // ---- Jira screens -----------------------------------------------------------------------------
+
+/**
+ * An Automation rule with the app's action, as Jira's rule editor shows it: the action's
+ * configuration form (the app's `automation-config` resource), the inputs it submits, and a run of
+ * the rule on an issue, as Automation would run it as the rule's actor.
+ */
+function AutomationRule() {
+  const remembered = 'sandbox-automation-inputs';
+  const [inputs, setInputs] = useState<Record<string, unknown>>(() => JSON.parse(localStorage.getItem(remembered) ?? '{}') as Record<string, unknown>);
+  const [issueKey, setIssueKey] = useState('DEMO-1');
+  const [answer, setAnswer] = useState<string>();
+  const save = (next: Record<string, unknown>) => {
+    localStorage.setItem(remembered, JSON.stringify(next));
+    setInputs(next);
+  };
+  const run = async () => {
+    setAnswer('Running…');
+    const resolved = { ...inputs, issueKey: String(inputs.issueKey ?? '{{issue.key}}').replace('{{issue.key}}', issueKey), ruleName: 'Sandbox rule' };
+    const response = await jira<unknown>('/__sandbox/automation', { method: 'POST', body: JSON.stringify({ inputs: resolved }) });
+    setAnswer(JSON.stringify(response.body, null, 2));
+  };
+  return (
+    <Stack space="space.200">
+      <Heading size="large">Automation rule: Send to AI Ops Ticket Enhancer</Heading>
+      <Text as="p">The action's configuration form, as the rule editor shows it. What it submits is saved with the rule.</Text>
+      <section className="sbx-issue-panel">
+        <ModuleBody moduleKey="send-to-ticket-enhancer" resource="automation-config" actionInputs={inputs} onSubmit={save} />
+      </section>
+      <Text as="p">{`Saved with the rule: ${JSON.stringify(inputs)}`}</Text>
+      <Inline space="space.100" alignBlock="center">
+        <Label htmlFor="rule-issue">Run the rule on</Label>
+        <Textfield id="rule-issue" width="small" value={issueKey} onChange={(e) => setIssueKey((e.target as HTMLInputElement).value)} />
+        <Button appearance="primary" onClick={() => void run()}>
+          Run rule
+        </Button>
+      </Inline>
+      {answer ? <pre className="sbx-code-block">{answer}</pre> : null}
+    </Stack>
+  );
+}
 
 interface Issue {
   id: string;
@@ -602,6 +651,8 @@ function Page() {
         <SoleModule moduleKey="ticket-enhancer-project" resource="project-settings" projectKey={key} />
       </Guarded>
     );
+  } else if (path === '/automation') {
+    content = <AutomationRule />;
   } else if (path === '/admin/apps' || path.startsWith('/jira/settings/apps/')) {
     content = (
       <Guarded check={() => hasPermission('ADMINISTER')} what="App configuration is for Jira administrators.">
@@ -623,6 +674,7 @@ function Page() {
             <a href={`/projects/${projectKey}/create`}>Create</a>
             {projectAdmin ? <a href={`/projects/${projectKey}/settings/apps`}>{`${projectKey} settings`}</a> : null}
             {isAdmin ? <a href="/admin/apps">Apps admin</a> : null}
+            {projectAdmin ? <a href="/automation">Automation</a> : null}
           </Inline>
           <HeaderChoice id="sandbox-user" label="Signed in as" options={USERS.map((u) => [u, `Signed in as ${u}`])} value={user} onPick={(value) => remember('sandbox-user', value)} />
           <HeaderChoice id="sandbox-locale" label="Language of the signed-in user" options={LOCALES} value={locale} onPick={(value) => remember('sandbox-locale', value)} />

@@ -264,3 +264,15 @@ it('issue list: a column with each issue\'s Ticket Enhancer status, and a search
   await page.getByRole('link', { name: 'DEMO-3', exact: true }).waitFor();
   expect(await page.getByRole('link', { name: 'DEMO-2', exact: true }).count()).toBe(0);
 });
+
+it('host: the Automation action\'s configuration form opens as the rule editor shows it, and the rule runs with what it saved', async () => {
+  const key = await createIssue('Sent by a rule');
+  await h.settle();
+  const page = await openAs(browser, h.sandbox.url, 'lead', '/automation');
+  await page.getByText('Wait for the result (up to about 45 seconds)').waitFor();
+  await page.getByText(/Saved with the rule: \{"issueKey":"\{\{issue.key\}\}"/).waitFor();
+  await page.fill('#rule-issue', key);
+  await page.getByRole('button', { name: 'Run rule' }).click();
+  await page.getByText(new RegExp(`"issueKey": "${key}"`)).waitFor();
+  expect(h.runs().some((run) => run.trigger === 'automation' && run.issueKey === key)).toBe(true);
+});
