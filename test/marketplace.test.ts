@@ -43,7 +43,6 @@ describe('licensing', () => {
     expect(h.runs()).toHaveLength(1);
 
     for (const [moduleKey, user, extra] of [
-      [PANEL, 'agent', { issueKey: key }],
       [ADMIN, 'admin', {}],
       [PROJECT, 'lead', { projectKey: 'DEMO' }],
     ] as const) {
@@ -57,9 +56,14 @@ describe('licensing', () => {
     expect((await invoke(PROJECT, 'save', 'lead', { projectKey: 'DEMO', payload: { settings: { enabled: false } } })) as { body: any }).toMatchObject({ body: { unlicensed: true } });
     expect(JSON.stringify(h.sandbox.kvs.snapshot())).toBe(stored);
 
+    // The panel keeps past results readable, and offers nothing to start.
+    const panel = ((await invoke(PANEL, 'load', 'agent', { issueKey: key })) as { body: any }).body;
+    expect(panel).toMatchObject({ status: { label: 'Completed' }, canRunAgain: false, canCancel: false, readOnly: expect.stringContaining('past results stay readable') });
+    expect(panel.current.result.sections.length).toBeGreaterThan(0);
     host = new UiHost(h.sandbox, { moduleKey: PANEL, user: 'agent', issueKey: key }).mount(join(__dirname, '..', 'src', 'ui', 'panel.tsx'));
-    await host.waitForText('No active licence');
-    expect(host.text()).toContain('A Jira admin can renew the subscription or start a free evaluation');
+    await host.waitForText('nothing new is sent to AI Ops');
+    expect(host.text()).toContain('Missing information');
+    expect(host.button('Run again')).toBeUndefined();
     host.unmount();
     host = new UiHost(h.sandbox, { moduleKey: ADMIN, user: 'admin' }).mount(join(__dirname, '..', 'src', 'ui', 'admin.tsx'));
     await host.waitForText('No active licence');

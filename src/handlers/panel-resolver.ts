@@ -14,9 +14,12 @@ import { licensedResolver, issueFromContext, ResolverError, type ForgeResolverCo
 import { rememberAccounts } from './personal-data';
 import { projectExclusion, startAskedRun } from './asked-start';
 
-const resolver = licensedResolver();
+// Past results stay readable while the licence is not active; nothing can be started.
+const resolver = licensedResolver(['load']);
 
-resolver.define('load', async ({ payload, context }) => {
+resolver.define('load', async (request) => {
+  const { payload, context } = request;
+  const licenceInactive = (request as { licenceInactive?: boolean }).licenceInactive === true;
   const ctx = context as ForgeResolverContext;
   const issue = issueFromContext(ctx);
   const held = await userPermissions(['BROWSE_PROJECTS', 'EDIT_ISSUES', 'ADMINISTER_PROJECTS', 'ADMINISTER'], { issueId: issue.issueId });
@@ -59,9 +62,9 @@ resolver.define('load', async ({ payload, context }) => {
     issueKey: issue.issueKey,
     runs,
     eligibility,
-    canRunAgain: held.has('EDIT_ISSUES') && project.enabled,
+    canRunAgain: held.has('EDIT_ISSUES') && project.enabled && !licenceInactive,
     canConfigure: held.has('ADMINISTER_PROJECTS'),
-    canOverride: held.has('ADMINISTER_PROJECTS') && held.has('EDIT_ISSUES'),
+    canOverride: held.has('ADMINISTER_PROJECTS') && held.has('EDIT_ISSUES') && !licenceInactive,
     audience,
     channel: issueChannel(issue.issueId),
     realtimeToken: signed?.token,
@@ -72,7 +75,8 @@ resolver.define('load', async ({ payload, context }) => {
   return {
     ...view,
     ...(signed?.expiresAt ? { realtimeTokenExpiresAt: signed.expiresAt } : {}),
-    canCancel: held.has('EDIT_ISSUES'),
+    canCancel: held.has('EDIT_ISSUES') && !licenceInactive,
+    ...(licenceInactive ? { readOnly: (await readerT(payload))('licence.readOnly') } : {}),
     links: { adminPage: audience === 'jira-admin' ? pages.adminPage : undefined, projectSettings: pages.projectSettings },
   };
 });

@@ -70,15 +70,20 @@ export async function requirePermission(permission: string, scope: { issueId?: s
 
 /**
  * A Resolver whose every function first checks the licence on Forge's `context`: while it is not
- * active, no function does any work and each answers `{ unlicensed: true, message }`.
+ * active, no function does any work and each answers `{ unlicensed: true, message }`, except the
+ * `readOnly` ones, which read what is already stored (past results stay readable) and must offer
+ * no action: they see `licenceInactive: true` in their request.
  */
-export function licensedResolver(): Resolver {
+export function licensedResolver(readOnly: string[] = []): Resolver {
   const resolver = new Resolver();
   const define = resolver.define.bind(resolver);
   resolver.define = ((key: string, handler: Parameters<Resolver['define']>[1]) =>
     define(key, async (request) => {
       const context = request.context as ForgeResolverContext;
-      if (licenceState(context.license) === 'inactive') return { ...unlicensedAnswer(), message: (await readerT(request.payload))('licence.message') } as never;
+      if (licenceState(context.license) === 'inactive') {
+        if (readOnly.includes(key)) return handler({ ...request, licenceInactive: true } as never);
+        return { ...unlicensedAnswer(), message: (await readerT(request.payload))('licence.message') } as never;
+      }
       return handler(request);
     })) as Resolver['define'];
   return resolver;

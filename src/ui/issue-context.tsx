@@ -5,7 +5,7 @@
  * where the full result is.
  */
 import React from 'react';
-import { Link, Spinner, Stack, Text } from '@forge/react';
+import { Link, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import { Feedback, UnlicensedNotice } from './feedback';
 import { renderScreen, useT } from './i18n';
 import { RunState, StatusLine } from './panel/run-status';
@@ -27,6 +27,7 @@ function App() {
   const summary = current?.resultSummary ?? view.history.find((run) => run.status === 'completed')?.resultSummary;
   return (
     <Stack space="space.150">
+      {view.readOnly ? <SectionMessage appearance="warning"><Text>{view.readOnly}</Text></SectionMessage> : null}
       <StatusLine view={view} />
       <RunState view={view} />
       {result ? (

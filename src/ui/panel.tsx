@@ -27,6 +27,7 @@ function App() {
   const underWay = current !== undefined && !view.finished;
   return (
     <Stack space="space.200">
+      {view.readOnly ? <SectionMessage appearance="warning"><Text>{view.readOnly}</Text></SectionMessage> : null}
       <StatusLine view={view} />
       <RunState view={view} />
       {current?.result ? <Result result={current.result} /> : null}

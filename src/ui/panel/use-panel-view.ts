@@ -11,6 +11,8 @@ import { useScreenLoad } from '../use-load';
 
 export interface PanelAnswer extends PanelView {
   canCancel: boolean;
+  /** Set while the app's licence is not active: past results show, nothing can be started; the words to show. */
+  readOnly?: string;
   /** The panel's realtime token expires then (ISO); the next loads reuse it until shortly before. */
   realtimeTokenExpiresAt?: string;
   links: { adminPage?: string; projectSettings?: string };
