@@ -107,6 +107,8 @@ describe('results by Jira comment', () => {
     const types = JSON.stringify(v.current?.result?.sections[0].document);
     expect(types).toContain('"type":"heading"');
     expect(types).toContain('"type":"bulletList"');
+    // The one-line excerpt the issue context shows reads as text: the heading leads, no list markers.
+    expect(v.current?.result?.shortText).toBe('Summary: first finding; second finding');
   });
 
   it('keeps a rich comment as Jira stored it', () => {

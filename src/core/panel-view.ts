@@ -191,14 +191,28 @@ function commentLink(siteUrl: string | undefined, issueKey: string, commentId: s
 /** The first paragraphs of a result document as plain text, headings left out, up to about 400 characters. */
 export function shortTextOf(sections: ResultSection[]): string | undefined {
   const parts: string[] = [];
+  const length = () => parts.join(' ').length;
   for (const section of sections) {
+    let heading: string | undefined;
     for (const node of section.document.content as AdfNode[]) {
-      if (!node || node.type === 'heading') continue;
-      const text = adfToPlainText(node).trim();
-      if (text) parts.push(text);
-      if (parts.join(' ').length >= 400) break;
+      if (!node) continue;
+      if (node.type === 'heading') {
+        heading = adfToPlainText(node).trim() || undefined;
+        continue;
+      }
+      // List markers and line breaks read as noise in one line of text.
+      const text = adfToPlainText(node)
+        .split('\n')
+        .map((line) => line.replace(/^\s*(?:[-*\u2022]|\d+[.)])\s+/, '').trim())
+        .filter(Boolean)
+        .map((line, i, lines) => (i < lines.length - 1 && !/[.!?:;]$/.test(line) ? `${line};` : line))
+        .join(' ');
+      if (!text) continue;
+      parts.push(heading ? `${heading}: ${text}` : text);
+      heading = undefined;
+      if (length() >= 400) break;
     }
-    if (parts.join(' ').length >= 400) break;
+    if (length() >= 400) break;
   }
   const text = parts.join(' ').replace(/\s+/g, ' ').trim();
   return text ? text.slice(0, 400) : undefined;

@@ -79,6 +79,7 @@ it('admin page: answers next to the button pressed, checks without sending a tic
   await page.getByText('Set up, not yet confirmed by AI Ops', { exact: true }).waitFor();
   await page.getByRole('button', { name: 'Check connection' }).click();
   await page.getByText('Connected', { exact: true }).first().waitFor();
+  await shot(page, 'admin-page.png');
   // The Save of the delivery section answers beside itself, further down the page.
   const saveDelivery = page.getByRole('button', { name: 'Save' }).nth(2);
   await saveDelivery.scrollIntoViewIfNeeded();
@@ -101,7 +102,6 @@ it('admin page: answers next to the button pressed, checks without sending a tic
   expect(await distance(verdict, check)).toBeLessThan(400);
   await page.getByText(/no ticket is sent/).waitFor();
   expect(h.aiops.executions.size).toBe(0);
-  await shot(page, 'admin-page.png');
   expect(await axeViolations(page, '[data-module="ticket-enhancer-admin"]')).toEqual([]);
   // The check can fail: a button without a name inside the module is reported.
   await page.evaluate(() => document.querySelector('[data-module="ticket-enhancer-admin"]')!.appendChild(document.createElement('button')));

@@ -93,10 +93,10 @@ it('admin configures, lead enables DEMO, agent sees the AI Ops comment complete 
   await context.getByRole('button', { name: /Ticket Enhancer/ }).click();
   await moduleFrame(agent, 'ticket-enhancer-context').getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
   await moduleFrame(agent, 'ticket-enhancer-context').getByText(/The description|Missing information|Steps to reproduce/).first().waitFor();
+  await shot(agent, 'issue-context.png');
   // Collapsed, the panel's status (its dynamic properties) stands beside its label.
   await context.getByRole('button', { name: /Ticket Enhancer/ }).click();
   await context.getByText('Completed', { exact: true }).waitFor();
-  await shot(agent, 'issue-context.png');
   const panel = await openIssuePanel(agent);
   await panel.getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
   for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) await panel.getByText(section).waitFor();
