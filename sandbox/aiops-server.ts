@@ -13,6 +13,7 @@ import express, { type Request, type Response } from 'express';
 import Ajv from 'ajv';
 import { decodeBase64LikePython, hubSignature, signRequest, verifyHubSignature } from '../src/core/signing';
 import { analyseIssue, analysisAsMarkdown } from './ticket-enhancer-analysis';
+import { closingLineAskedFor, ExecutionRecords, formatInstructions, historyRoute, recordRoute, type TraceStep } from './aiops-records';
 
 export interface AiOpsAgent {
   id: string;
@@ -40,7 +41,33 @@ export interface AiOpsAgent {
   sendRunning?: boolean;
   /** Result shape: named sections (object) or one markdown text. */
   resultFormat?: 'sections' | 'markdown';
+  /**
+   * The agent's instructions, filled from the payload as the worker does (`str.format(**payload)`):
+   * a line "End your comment with the line `…`" in them is how a run marker reaches the comment.
+   */
+  instructions?: string;
+  /** How the deployed platform misbehaves in practice (AIOPS-CONTRACT "What the platform does in practice"). */
+  behaviour?: AgentBehaviour;
 }
+
+export interface AgentBehaviour {
+  /** The first attempt posts its comment, then fails; the worker runs the whole agent again, which comments again. */
+  duplicateComment?: boolean;
+  /**
+   * No comment at all: 'budget' (the attempt fails: budget exhausted), 'no-tools' (fails: no tools
+   * loaded from the MCP server), 'claimed' (completes, the model saying it commented when it did not).
+   */
+  silentFailure?: 'budget' | 'no-tools' | 'claimed';
+  /** On a service request: 'public' (the Jira tool's default) or 'internal' (an internal note through servicedeskapi). */
+  commentVisibility?: 'public' | 'internal';
+  /** Characters of extra analysis the model writes (a long one passes Jira's 32,767-character limit). */
+  extraAnalysisChars?: number;
+}
+
+/** The worker's pause before it runs a failed task again (Celery countdown), in platform milliseconds. */
+const RETRY_COUNTDOWN_MS = 240_000;
+/** The worker runs a task at most this many times (one attempt and three retries). */
+const MAX_TASK_ATTEMPTS = 4;
 
 export interface ReceivedRequest {
   at: number;
@@ -97,6 +124,8 @@ export interface AiOpsServerOptions {
    * request is answered 503 (`limit-req-status-code` defaults to 503) without a Retry-After.
    */
   ingressRps?: number;
+  /** The lookup routes moved behind a login: 401 to every lookup request. */
+  lookupRequiresLogin?: boolean;
   log?: (line: string) => void;
 }
 
@@ -106,6 +135,8 @@ const AUTOMATION_FIELDS = new Set(['issue_key', 'event_type', 'timestamp', 'issu
 export class AiOpsServer {
   readonly received: ReceivedRequest[] = [];
   readonly executions = new Map<string, Execution>();
+  /** One record per finished attempt, as the platform keeps them (the lookup routes read them). */
+  readonly records = new ExecutionRecords();
   private readonly faults: ScriptedFault[] = [];
   private readonly agents = new Map<string, AiOpsAgent>();
   private server?: Server;
@@ -140,7 +171,13 @@ export class AiOpsServer {
     return false;
   }
 
+  /** The lookup routes moved behind a login: 401 to every lookup request. */
+  lookupRequiresLogin: boolean;
+  /** Requests to the lookup routes, in order. */
+  readonly lookupRequests: Array<{ at: number; path: string; tenant?: string }> = [];
+
   constructor(private readonly options: AiOpsServerOptions) {
+    this.lookupRequiresLogin = options.lookupRequiresLogin === true;
     for (const agent of options.agents) this.agents.set(agent.id.toLowerCase(), agent);
   }
 
@@ -189,7 +226,16 @@ export class AiOpsServer {
       res.on('close', () => (this.inFlight -= 1));
       void this.handleWebhook(req, res);
     });
-    app.get('/api/executions/:id', (req, res) => this.handleStatus(req, res));
+    // The platform's unofficial lookup routes, over its execution records.
+    const lookup = { requireLogin: () => this.lookupRequiresLogin };
+    app.use(['/api/agents', '/api/executions'], (req, _res, next) => {
+      this.lookupRequests.push({ at: Date.now(), path: req.originalUrl, tenant: req.header('x-tenant-id') });
+      next();
+    });
+    app.get('/api/agents/:agentId/history', historyRoute(this.records, lookup));
+    app.get('/api/executions/:id', recordRoute(this.records, lookup));
+    // A status URL, for deployments that add one (not the platform's own: its /api/executions takes record ids).
+    app.get('/api/v1/executions/:id/status', (req, res) => this.handleStatus(req, res));
     app.get('/__control/requests', (_req, res) => {
       res.json(this.received);
     });
@@ -313,7 +359,14 @@ export class AiOpsServer {
     if (agent.triggerConfigured === false) return answer(500, { detail: 'Webhook trigger is not configured for this agent' });
     const signature = req.header('x-hub-signature-256');
     if (!signature) return answer(401, { detail: 'Missing X-Hub-Signature-256 header' });
-    if (!verifyHubSignature(rawBody, signature, [decodeBase64LikePython(agent.secret)])) {
+    // A secret its decoder refuses (not ASCII, wrong padding) raises there: every request gets 401.
+    let key: Buffer;
+    try {
+      key = decodeBase64LikePython(agent.secret);
+    } catch {
+      return answer(401, { detail: 'Invalid HMAC signature' });
+    }
+    if (!verifyHubSignature(rawBody, signature, [key])) {
       return answer(401, { detail: 'Invalid HMAC signature' });
     }
     let payload: Record<string, unknown>;
@@ -356,9 +409,7 @@ export class AiOpsServer {
       this.later(work, async () => {
         const sections = analyseIssue(execution.payload);
         if (mode === 'comment') {
-          // The agent's instructions: write the analysis in Markdown and post it with jira_add_comment.
-          execution.result = analysisAsMarkdown(sections);
-          execution.status = (await this.postComment(execution)) ? 'completed' : 'failed';
+          await this.commentAttempt(execution, agent, 1);
           return;
         }
         execution.result = agent.resultFormat === 'markdown' ? analysisAsMarkdown(sections) : sections;
@@ -369,14 +420,78 @@ export class AiOpsServer {
   }
 
   /**
-   * `jira_add_comment` of a Jira MCP server: REST v3 `POST /rest/api/3/issue/{key}/comment` as the
-   * platform's account, the Markdown sent as plain paragraphs (as such tools often do).
+   * One attempt of the worker at a comment-mode task: fill the instructions, write the analysis,
+   * post it with the Jira tool, and record the attempt (a record exists only once it has ended).
+   * The scripted behaviours make it fail the ways the platform does: a second comment after a
+   * retry, no comment at all, a comment Jira refuses, a public comment on a service request.
    */
-  private async postComment(execution: Execution): Promise<boolean> {
+  private async commentAttempt(execution: Execution, agent: AiOpsAgent, attempt: number): Promise<void> {
+    const started = Date.now();
+    const payload = execution.payload;
+    const behaviour = agent.behaviour ?? {};
+    const record = (status: 'completed' | 'failed', steps: TraceStep[] | null, error?: { message: string; type: string }) =>
+      this.records.add({
+        agent_id: agent.id,
+        tenant_id: String(payload.tenant_id ?? ''),
+        input: payload,
+        steps,
+        status,
+        execution_time: Math.max(1, Date.now() - started),
+        created_at: new Date().toISOString(),
+        error_message: error?.message ?? null,
+        error_type: error?.type ?? null,
+        task_id: execution.id,
+      });
+    const fail = (steps: TraceStep[] | null, error: { message: string; type: string }) => {
+      record('failed', steps, error);
+      execution.status = 'failed';
+      execution.error = error.message;
+    };
+    let closing: string | undefined;
+    if (agent.instructions) {
+      const filled = formatInstructions(agent.instructions, payload);
+      if (!filled.ok) return fail(null, { message: filled.error, type: filled.type });
+      closing = closingLineAskedFor(filled.text);
+    }
+    if (behaviour.silentFailure === 'budget') return fail(null, { message: 'Budget exhausted: the tenant has used its token budget for this period', type: 'BudgetExceededError' });
+    if (behaviour.silentFailure === 'no-tools') {
+      return fail([{ step_type: 'llm_response', response: 'I cannot post the analysis: no Jira tool is available to me.' }], { message: 'No tools were loaded from the MCP servers', type: 'ToolLoadError' });
+    }
+    const issueKey = String(payload.issue_key ?? (payload.issue as { key?: string } | undefined)?.key ?? '');
+    const padding = behaviour.extraAnalysisChars ? `\n\n## Details\n\n${'The logs show the same stack trace again. '.repeat(Math.ceil(behaviour.extraAnalysisChars / 42)).slice(0, behaviour.extraAnalysisChars)}` : '';
+    const markdown = `${analysisAsMarkdown(analyseIssue(payload))}${padding}${closing ? `\n\n${closing}` : ''}`;
+    execution.result = markdown;
+    if (behaviour.silentFailure === 'claimed') {
+      // The model's last answer holds the analysis and claims a comment no tool call ever posted.
+      record('completed', [{ step_type: 'llm_response', response: `${markdown}\n\nI have posted this analysis as a comment on ${issueKey}.` }]);
+      execution.status = 'completed';
+      return;
+    }
+    const posted = await this.postComment(issueKey, markdown, behaviour.commentVisibility ?? 'public');
+    const steps: TraceStep[] = [
+      { step_type: 'tool_call', tool_name: 'jira_add_comment', tool_args: { issue_key: issueKey, comment: markdown }, tool_result: posted.text },
+      { step_type: 'llm_response', response: posted.ok ? `I posted the analysis as a comment on ${issueKey}.` : `I could not post the comment on ${issueKey}.` },
+    ];
+    if (behaviour.duplicateComment && attempt === 1 && attempt < MAX_TASK_ATTEMPTS) {
+      // The attempt fails after its comment was posted; the worker runs the whole agent again.
+      fail(steps, { message: 'ReadTimeout: the model provider did not answer in time', type: 'ReadTimeout' });
+      execution.status = 'running';
+      this.later(RETRY_COUNTDOWN_MS, () => this.commentAttempt(execution, agent, attempt + 1));
+      return;
+    }
+    record('completed', steps);
+    execution.status = 'completed';
+  }
+
+  /**
+   * `jira_add_comment` of a Jira MCP server: REST v3 `POST /rest/api/3/issue/{key}/comment` as the
+   * platform's account, the Markdown sent as plain paragraphs (as such tools often do). An internal
+   * comment goes through `POST /rest/servicedeskapi/request/{key}/comment` with `public: false`,
+   * as mcp-atlassian's `add_comment(public=False)` does. Answers what the tool returns the model.
+   */
+  private async postComment(issueKey: string, markdown: string, visibility: 'public' | 'internal'): Promise<{ ok: boolean; text: string }> {
     const jira = this.options.jira;
-    const issueKey = String(execution.payload.issue_key ?? (execution.payload.issue as { key?: string } | undefined)?.key ?? '');
-    if (!jira || !issueKey) return false;
-    const markdown = String(execution.result);
+    if (!jira || !issueKey) return { ok: false, text: 'Error: no Jira connection is configured' };
     const body = {
       type: 'doc',
       version: 1,
@@ -385,19 +500,22 @@ export class AiOpsServer {
         content: block.split('\n').flatMap((line, i) => [...(i > 0 ? [{ type: 'hardBreak' }] : []), ...(line ? [{ type: 'text', text: line }] : [])]),
       })),
     };
+    const internal = visibility === 'internal';
+    const url = internal ? `${jira.baseUrl()}/rest/servicedeskapi/request/${encodeURIComponent(issueKey)}/comment` : `${jira.baseUrl()}/rest/api/3/issue/${encodeURIComponent(issueKey)}/comment`;
     try {
-      const response = await fetch(`${jira.baseUrl()}/rest/api/3/issue/${encodeURIComponent(issueKey)}/comment`, {
+      const response = await fetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': jira.account },
-        body: JSON.stringify({ body }),
+        body: JSON.stringify(internal ? { body: markdown, public: false } : { body }),
       });
       this.comments.push({ issueKey, status: response.status, at: Date.now() });
       this.options.log?.(`AI Ops: comment on ${issueKey} as ${jira.account} -> ${response.status}`);
-      return response.ok;
+      const text = await response.text();
+      return { ok: response.ok, text: response.ok ? text : `Error: Jira answered ${response.status}: ${text}` };
     } catch (error) {
       this.comments.push({ issueKey, status: 0, at: Date.now() });
       this.options.log?.(`AI Ops: comment on ${issueKey} failed: ${String(error)}`);
-      return false;
+      return { ok: false, text: `Error: ${String(error)}` };
     }
   }
 

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { inEnglish } from '../src/core/english';
+import { markerInstruction } from '../src/core/run-marker';
 import { secretProblem, urlProblem } from '../src/core/settings';
 import { PROJECT_ROOT, Sandbox } from './sandbox';
 import type { LicenceState } from './runtime/forge-runtime';
@@ -21,6 +22,17 @@ const USAGE = `Usage: npm start -- [options]
   --secret BASE64     the agent's HMAC secret (base64, as the platform shows it)
   --licence STATE     none (default: no licence information, as in development), active,
                       evaluation or inactive (as a production site reports a paid app's licence)
+  How the embedded AI Ops behaves (as the deployed platform does, AIOPS-CONTRACT.md):
+  --aiops-account WHO  bot (default: its own "AI Ops Bot" account) or person (Sam Support's
+                      account, which also comments by hand)
+  --aiops-marker      the agent's instructions end its comment with the run marker line, and the
+                      app expects it
+  --aiops-behaviour B duplicate (comments twice: a retry after its comment), budget or no-tools (the
+                      run fails, no comment), claimed (says it commented, did not), long (an analysis
+                      Jira refuses), internal (internal comments on service requests; default public);
+                      repeat the option to combine
+  --aiops-lookup L    open (default: the history and execution routes answer with X-Tenant-ID) or
+                      login (they answer 401); the app's lookup setting is turned on either way
   --help`;
 
 function fail(message: string): never {
@@ -43,6 +55,10 @@ async function main(): Promise<void> {
         'tenant-id': { type: 'string' },
         secret: { type: 'string' },
         licence: { type: 'string', default: 'none' },
+        'aiops-account': { type: 'string', default: 'bot' },
+        'aiops-marker': { type: 'boolean', default: false },
+        'aiops-behaviour': { type: 'string', multiple: true, default: [] },
+        'aiops-lookup': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -62,6 +78,29 @@ async function main(): Promise<void> {
   if (!['none', 'active', 'evaluation', 'inactive'].includes(licence)) fail(`--licence must be none, active, evaluation or inactive, not "${licence}"`);
   const results = values.results;
   if (results !== 'comment' && results !== 'callback' && results !== 'poll') fail(`--results must be comment, callback or poll, not "${values.results}"`);
+
+  const account = values['aiops-account'];
+  if (account !== 'bot' && account !== 'person') fail(`--aiops-account must be bot or person, not "${account}"`);
+  const lookup = values['aiops-lookup'];
+  if (lookup !== undefined && lookup !== 'open' && lookup !== 'login') fail(`--aiops-lookup must be open or login, not "${lookup}"`);
+  const BEHAVIOURS = ['duplicate', 'budget', 'no-tools', 'claimed', 'long', 'internal'];
+  const behaviours = values['aiops-behaviour'] ?? [];
+  const unknown = behaviours.filter((b) => !BEHAVIOURS.includes(b));
+  if (unknown.length > 0) fail(`--aiops-behaviour must be one of ${BEHAVIOURS.join(', ')}, not "${unknown.join(', ')}"`);
+  const silent = behaviours.filter((b) => b === 'budget' || b === 'no-tools' || b === 'claimed');
+  if (silent.length > 1) fail(`--aiops-behaviour: choose one of budget, no-tools and claimed, not ${silent.join(' and ')}`);
+  const embedded = {
+    account: account as 'bot' | 'person',
+    ...(values['aiops-marker'] ? { instructions: `Analyse the ticket and post your analysis as a comment with jira_add_comment. ${markerInstruction(false)}` } : {}),
+    behaviour: {
+      ...(behaviours.includes('duplicate') ? { duplicateComment: true } : {}),
+      ...(silent[0] ? { silentFailure: silent[0] as 'budget' | 'no-tools' | 'claimed' } : {}),
+      ...(behaviours.includes('long') ? { extraAnalysisChars: 40_000 } : {}),
+      ...(behaviours.includes('internal') ? { commentVisibility: 'internal' as const } : {}),
+    },
+    lookupRequiresLogin: lookup === 'login',
+    appSettings: { ...(values['aiops-marker'] ? { runMarker: true } : {}), ...(lookup ? { aiopsLookup: true } : {}) },
+  };
 
   let aiops;
   const external = [values['aiops-url'], values['agent-id'], values['tenant-id'], values.secret];
@@ -87,6 +126,7 @@ async function main(): Promise<void> {
     aiops,
     browser: true,
     licence: licence as LicenceState,
+    embedded,
     log: (line) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   });
   try {

@@ -6,6 +6,7 @@
  */
 import type { JiraRequest } from './runtime/forge-runtime';
 import { evaluate, fieldsOf, JqlError, parseJql, type Clause, type FieldReader, type Operand, type Operator, type ParsedJql } from './jql';
+import { adfToPlainText } from '../src/core/adf-text';
 
 export interface SandboxUser {
   name: string;
@@ -30,9 +31,14 @@ export const SANDBOX_USERS: SandboxUser[] = [
   { name: 'viewer', accountId: '557058:0d40-viewer', displayName: 'Vic Viewer', emailAddress: 'vic@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: ['BROWSE_PROJECTS'], SUP: ['BROWSE_PROJECTS'] } },
   // The AI Ops platform's Jira account: its Jira tool signs in with this account's API token.
   { name: 'aiops', accountId: '712020:5e1f-aiops-bot', displayName: 'AI Ops Bot', emailAddress: 'aiops-bot@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: COMMENTER, SUP: COMMENTER } },
+  // A support engineer whose e-mail account the platform's own setup may give its Jira tool: the
+  // same account comments by hand too (AIOPS-CONTRACT "What the platform does in practice").
+  { name: 'sam', accountId: '557058:0e51-sam', displayName: 'Sam Support', emailAddress: 'sam@example.com', emailVisible: false, globalPermissions: [], projectPermissions: { DEMO: WORKER, SUP: WORKER } },
 ];
 
 export const AIOPS_ACCOUNT = SANDBOX_USERS.find((u) => u.name === 'aiops')!;
+/** The person's account the embedded AI Ops may comment as (`npm start -- --aiops-account person`). */
+export const PERSON_ACCOUNT = SANDBOX_USERS.find((u) => u.name === 'sam')!;
 export const APP_ACCOUNT_ID = '557058:app-ticket-enhancer';
 
 interface Project {
@@ -77,6 +83,8 @@ export interface StoredComment {
   body: unknown;
   created: string;
   updated: string;
+  /** Made internal through the Service Management API (`public: false`): customers do not see it. */
+  internal?: boolean;
 }
 
 export interface StoredIssue {
@@ -277,6 +285,8 @@ export class JiraStandIn {
       if (request.method === 'PUT') return this.editComment(request, idOrKey, commentId, body as Json);
       if (request.method === 'DELETE') return this.deleteComment(request, idOrKey, commentId);
     }
+    if ((match = m(/^\/rest\/servicedeskapi\/request\/([^/]+)\/comment$/)) && request.method === 'POST') return this.addRequestComment(request, decodeURIComponent(match[1]), body as Json);
+    if ((match = m(/^\/rest\/servicedeskapi\/request\/([^/]+)\/comment\/([^/]+)$/)) && request.method === 'GET') return this.getRequestComment(request, decodeURIComponent(match[1]), decodeURIComponent(match[2]));
     if ((match = m(/^\/rest\/api\/3\/issue\/([^/]+)$/))) {
       const idOrKey = decodeURIComponent(match[1]);
       if (request.method === 'GET') return this.getIssue(request, idOrKey, url);
@@ -536,7 +546,9 @@ export class JiraStandIn {
       body: comment.body,
       created: comment.created,
       updated: comment.updated,
-      jsdPublic: true,
+      // REST v3: true for every comment not made internal, whatever the project type.
+      jsdPublic: !comment.internal,
+      ...(comment.internal ? { properties: [{ key: 'sd.public.comment', value: { internal: true } }] } : {}),
     };
   }
 
@@ -549,7 +561,7 @@ export class JiraStandIn {
       body: comment.body,
       created: comment.created,
       updated: comment.updated,
-      jsdPublic: true,
+      jsdPublic: !comment.internal,
     };
   }
 
@@ -598,6 +610,39 @@ export class JiraStandIn {
     this.onChange?.();
     this.fire('avi:jira:commented:issue', this.issueEvent(issue, accountId, { comment: this.commentEventJson(comment) }));
     return json(201, this.commentJson(comment));
+  }
+
+  /**
+   * Service Management "Create request comment" (`POST /rest/servicedeskapi/request/{issueIdOrKey}/comment`,
+   * `{ body, public }`): the body is text, `public: false` makes an internal note. Only requests of a
+   * service project exist there. The comment is the issue's comment, with its event.
+   */
+  private addRequestComment(request: JiraRequest, idOrKey: string, body: Json): Response {
+    const issue = this.visibleIssue(request, idOrKey);
+    if (!issue || this.project(issue.projectKey)?.projectTypeKey !== 'service_desk') return json(404, { errorMessage: 'The request could not be found.', i18nErrorMessage: { i18nKey: 'sd.request.error.not.found', parameters: [] } });
+    if (!this.can(request.as, 'ADD_COMMENTS', issue.projectKey)) return json(403, { errorMessage: 'You do not have permission to comment on this request.' });
+    if (typeof body?.body !== 'string' || !body.body.trim()) return json(400, { errorMessage: 'The comment body is required.' });
+    if (body.body.length > MAX_COMMENT_CHARS) return json(400, { errorMessage: `The entered text is too long. It exceeds the allowed limit of ${MAX_COMMENT_CHARS} characters.` });
+    const accountId = request.as.kind === 'user' ? request.as.accountId : APP_ACCOUNT_ID;
+    const now = jiraTime();
+    this.state.nextCommentId = (this.state.nextCommentId ?? 10500) + 1;
+    const adf = { type: 'doc', version: 1, content: body.body.split(/\n{2,}/).map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })) };
+    const comment: StoredComment = { id: String(this.state.nextCommentId), authorAccountId: accountId, body: adf, created: now, updated: now, ...(body.public === false ? { internal: true } : {}) };
+    (issue.comments ??= []).push(comment);
+    this.onChange?.();
+    this.fire('avi:jira:commented:issue', this.issueEvent(issue, accountId, { comment: this.commentEventJson(comment) }));
+    return json(201, this.requestCommentJson(comment));
+  }
+
+  private getRequestComment(request: JiraRequest, idOrKey: string, commentId: string): Response {
+    const issue = this.visibleIssue(request, idOrKey);
+    const comment = issue?.comments?.find((c) => c.id === commentId);
+    if (!issue || !comment || this.project(issue.projectKey)?.projectTypeKey !== 'service_desk') return json(404, { errorMessage: 'The comment could not be found.' });
+    return json(200, this.requestCommentJson(comment));
+  }
+
+  private requestCommentJson(comment: StoredComment): Json {
+    return { id: comment.id, body: adfToPlainText(comment.body), public: !comment.internal, author: this.userJson(comment.authorAccountId), created: { iso8601: comment.created } };
   }
 
   private editComment(request: JiraRequest, idOrKey: string, commentId: string, body: Json): Response {

@@ -9,8 +9,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import express, { type Request, type Response as ExpressResponse } from 'express';
-import { AiOpsServer, type AiOpsAgent } from './aiops-server';
-import { AIOPS_ACCOUNT, APP_ACCOUNT_ID, JiraStandIn, PROJECTS, SANDBOX_USERS, type JiraState } from './jira';
+import { AiOpsServer, type AgentBehaviour, type AiOpsAgent } from './aiops-server';
+import { AIOPS_ACCOUNT, APP_ACCOUNT_ID, JiraStandIn, PERSON_ACCOUNT, PROJECTS, SANDBOX_USERS, type JiraState } from './jira';
 import { ForgeRuntime, licenceDetails, stopVirtualClock, type EgressGroup, type LicenceState } from './runtime/forge-runtime';
 import { KvsStore, type KvsSnapshot } from './runtime/kvs-store';
 import { readManifest, resolverModules, type AppManifest } from './runtime/manifest';
@@ -47,6 +47,19 @@ export interface SandboxOptions {
   schedules?: boolean;
   /** Extra agents the embedded AI Ops knows (tests). */
   agents?: AiOpsAgent[];
+  /**
+   * How the embedded AI Ops behaves in practice: the account its Jira tool comments as (its own
+   * bot account, or a person's), its agent's instructions (a run marker line), the platform's
+   * failures, and whether its lookup routes sit behind a login.
+   */
+  embedded?: {
+    account?: 'bot' | 'person';
+    instructions?: string;
+    behaviour?: AgentBehaviour;
+    lookupRequiresLogin?: boolean;
+    /** Settings the app is seeded with to match (the run marker on, the lookup on). */
+    appSettings?: { runMarker?: boolean; aiopsLookup?: boolean };
+  };
   /** Seed the embedded connection and enable DEMO (npm start); tests may start bare. */
   seed?: boolean;
   log?: (line: string) => void;
@@ -110,6 +123,11 @@ export class Sandbox {
     process.env.TICKET_ENHANCER_SANDBOX = 'true';
   }
 
+  /** The Jira account the embedded AI Ops comments as. */
+  get aiopsAccount() {
+    return this.options.embedded?.account === 'person' ? PERSON_ACCOUNT : AIOPS_ACCOUNT;
+  }
+
   get log(): (line: string) => void {
     return this.options.log ?? (() => undefined);
   }
@@ -118,9 +136,19 @@ export class Sandbox {
     this.loadState();
     if (!this.options.aiops) {
       this.aiops = new AiOpsServer({
-        agents: [{ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: this.options.results ?? 'comment' }, ...(this.options.agents ?? [])],
+        agents: [
+          {
+            id: EMBEDDED_AGENT_ID,
+            secret: EMBEDDED_AGENT_SECRET,
+            results: this.options.results ?? 'comment',
+            ...(this.options.embedded?.instructions ? { instructions: this.options.embedded.instructions } : {}),
+            ...(this.options.embedded?.behaviour ? { behaviour: this.options.embedded.behaviour } : {}),
+          },
+          ...(this.options.agents ?? []),
+        ],
         timeScale: this.options.timeScale ?? 1,
-        jira: { baseUrl: () => this.url, account: AIOPS_ACCOUNT.name },
+        jira: { baseUrl: () => this.url, account: this.aiopsAccount.name },
+        lookupRequiresLogin: this.options.embedded?.lookupRequiresLogin,
         log: this.options.log,
       });
       await this.aiops.start(0, '127.0.0.1');
@@ -181,7 +209,8 @@ export class Sandbox {
           tenantId: connection.tenantId,
           ...CONNECTION_DEFAULTS,
           resultMode: this.options.results ?? (existing?.resultMode as string | undefined) ?? CONNECTION_DEFAULTS.resultMode,
-          resultAccount: { accountId: AIOPS_ACCOUNT.accountId, displayName: AIOPS_ACCOUNT.displayName },
+          resultAccount: { accountId: this.aiopsAccount.accountId, displayName: this.aiopsAccount.displayName },
+          ...(this.options.embedded?.appSettings ?? {}),
           version: ((existing?.version as number | undefined) ?? 0) + 1,
           secret: { fingerprint: keyFingerprint(key), setAt: new Date().toISOString() },
         },
@@ -290,7 +319,7 @@ export class Sandbox {
       res.status(415).json({ message: 'Send a JSON body (Content-Type: application/json).' });
       return;
     }
-    if (req.path.startsWith('/rest/api/3') && !req.header('x-sandbox-account')) {
+    if ((req.path.startsWith('/rest/api/3') || req.path.startsWith('/rest/servicedeskapi')) && !req.header('x-sandbox-account')) {
       res.status(401).json({ errorMessages: [`Name the user with the X-Sandbox-Account header (${SANDBOX_USERS.map((u) => u.name).join(', ')}).`] });
       return;
     }
@@ -328,7 +357,8 @@ export class Sandbox {
       res.status(response.statusCode).send(response.body ?? '');
     });
 
-    app.use('/rest/api/3', express.text({ type: () => true, limit: '5mb' }), async (req: Request, res: ExpressResponse) => {
+    // Jira's REST API as a user (X-Sandbox-Account names who): the platform API, and Service Management's.
+    const asUser = (prefix: string) => async (req: Request, res: ExpressResponse) => {
       const name = req.header('x-sandbox-account')!;
       const user = this.jira.user(name);
       if (!user) {
@@ -344,11 +374,13 @@ export class Sandbox {
           return;
         }
       }
-      const response = await this.jira.handle({ method: req.method, path: `/rest/api/3${req.url}`, headers: {}, body, as: { kind: 'user', accountId: user.accountId } });
+      const response = await this.jira.handle({ method: req.method, path: `${prefix}${req.url}`, headers: {}, body, as: { kind: 'user', accountId: user.accountId } });
       res.status(response.status);
       response.headers.forEach((value, key) => res.setHeader(key, value));
       res.send(Buffer.from(await response.arrayBuffer()));
-    });
+    };
+    app.use('/rest/api/3', express.text({ type: () => true, limit: '5mb' }), asUser('/rest/api/3'));
+    app.use('/rest/servicedeskapi', express.text({ type: () => true, limit: '5mb' }), asUser('/rest/servicedeskapi'));
 
     app.post('/__sandbox/invoke', express.json({ limit: '2mb' }), async (req: Request, res: ExpressResponse) => {
       const input = (req.body ?? {}) as Record<string, unknown>;
@@ -541,7 +573,7 @@ export class Sandbox {
       `  AI Ops API      ${c.url}${this.aiops ? ' (embedded reference server)' : ''}`,
       `    agent id      ${c.agentId}`,
       ...(this.aiops ? [`    agent secret  ${c.secret}   (sandbox only; already set on the admin page: shown for calling the embedded AI Ops yourself)`, `    tenant id     ${c.tenantId}`] : []),
-      `    results       ${results === 'comment' ? `as a Jira comment by ${AIOPS_ACCOUNT.displayName} (account ${AIOPS_ACCOUNT.name})` : results}`,
+      `    results       ${results === 'comment' ? `as a Jira comment by ${this.aiopsAccount.displayName} (account ${this.aiopsAccount.name})` : results}`,
       `  Callback        ${this.runtime.webTriggerUrl('aiops-callback')}`,
       `  Resolvers       POST ${this.url}/__sandbox/invoke   GET ${this.url}/__sandbox/resolvers`,
       `  Deliveries      GET ${this.url}/__sandbox/deliveries`,

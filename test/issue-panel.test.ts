@@ -169,7 +169,7 @@ describe('results by polling', () => {
   });
 
   it('ends timed out when the status URL never finishes, with the last status it saw', async () => {
-    await h.updateSettings('settings:global', { statusUrlTemplate: '{base}/api/executions/does-not-exist-{execution_id}', resultTimeLimitMinutes: 0.05 });
+    await h.updateSettings('settings:global', { statusUrlTemplate: '{base}/api/v1/executions/does-not-exist-{execution_id}/status', resultTimeLimitMinutes: 0.05 });
     const { key } = await h.createIssue();
     const ui = openPanel(key, 'admin');
     await ui.waitForText('Timed out', 25_000);

@@ -140,6 +140,7 @@ export function ForgeDocView({ node }: { node: ForgeNode }): React.ReactElement 
           placeholder={p.placeholder}
           width={p.width}
           isInvalid={p.isInvalid}
+          isReadOnly={p.isReadOnly}
           onChange={(e) => p.onChange?.(event((e.target as HTMLInputElement).value))}
         />
       );

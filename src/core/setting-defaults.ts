@@ -6,7 +6,7 @@ export const CONNECTION_DEFAULTS = {
   keyEncoding: 'base64',
   /** How the AI Ops platform returns results today: its agent comments on the issue. */
   resultMode: 'comment',
-  statusUrlTemplate: '{base}/api/executions/{execution_id}',
+  statusUrlTemplate: '{base}/api/v1/executions/{execution_id}/status',
   resultTimeLimitMinutes: 30,
   attemptLimit: 5,
   requestTimeoutSeconds: 10,
@@ -17,6 +17,10 @@ export const CONNECTION_DEFAULTS = {
   sendReporterName: true,
   sendReporterEmail: false,
   strictPayload: false,
+  /** The agent's instructions end its comment with the run marker line (the admin page shows it). */
+  runMarker: false,
+  /** Ask AI Ops' execution records about runs that get no result (unofficial routes). */
+  aiopsLookup: false,
   automationRequiresEnabledProject: true,
   /** Runs and their results are deleted this many days after they were created. */
   retentionDays: 180,
