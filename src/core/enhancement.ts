@@ -51,6 +51,8 @@ export interface CommentResult {
   created: string;
   updated?: string;
   deleted?: boolean;
+  /** A Jira Service Management request's comment that customers can see (portal and e-mail). */
+  customerVisible?: boolean;
 }
 
 /** A result of named sections, as a callback or a status URL sends it: its own shape, never a comment's. */
@@ -126,11 +128,58 @@ export interface DeliveryRun {
   bulkId?: string;
   /** The Automation rule that sent it, when an Automation action did. */
   automationRule?: string;
+  /** The `timestamp` of the payload AI Ops accepted: the run marker's value with the strict payload. */
+  markerTimestamp?: string;
+  /** A Jira Service Management request, whose comments may reach customers. */
+  serviceDesk?: boolean;
+  /** The AI Ops admin added the run marker to the agent's instructions: a comment without it is not a result. */
+  markerExpected?: boolean;
+  /** How the result comment was tied to this run: its run marker, or its author and time. */
+  matchedBy?: 'marker' | 'author-time';
+  /** Other comments by the AI Ops account that concern this run, not taken as its result. */
+  extraComments?: ExtraComment[];
+  /** The result came from AI Ops' record of the run (the lookup), not from Jira: it was never posted there. */
+  resultFromRecord?: { recordId: string; why: 'no-comment' | 'comment-refused'; detail?: string };
+  /** The last look at AI Ops' records of this run. */
+  lookup?: LookupNote;
   /**
    * Queued, but the queue refused its push (the per-installation push limit): whoever clears this
    * flag (a write checked against the version read) pushes it, so it is pushed once.
    */
   awaitingPush?: boolean;
+}
+
+/** A comment by the AI Ops account that is not this run's result. */
+export interface ExtraComment {
+  commentId: string;
+  created: string;
+  /** 'duplicate': a second comment for a run that had its result; 'unmarked': no run marker while one is expected. */
+  why: 'duplicate' | 'unmarked';
+}
+
+/** At most this many extra comments are kept per run. */
+export const EXTRA_COMMENTS_KEPT = 10;
+
+/** What the last look at AI Ops' execution records found. */
+export interface LookupNote {
+  at: string;
+  /** 'unavailable': the routes answered 401, 403 or 404 (or not at all); 'none': no finished attempt yet. */
+  found: 'completed' | 'failed' | 'none' | 'unavailable';
+  /** Finished attempts of this run AI Ops recorded. */
+  attempts?: number;
+  detail?: string;
+  /** Requests the lookup made. */
+  requests?: number;
+  /** Record ids found to be this run's, and ids found to be other runs' (not fetched again). */
+  ours?: string[];
+  seen?: string[];
+}
+
+/** Records a comment the run did not take; a repeat of one already noted changes nothing. */
+export function noteExtraComment(run: DeliveryRun, extra: ExtraComment, atMs: number): DeliveryRun | undefined {
+  if (run.extraComments?.some((c) => c.commentId === extra.commentId)) return undefined;
+  if (isCommentResult(run.result) && run.result.commentId === extra.commentId) return undefined;
+  return { ...run, extraComments: [...(run.extraComments ?? []), extra].slice(-EXTRA_COMMENTS_KEPT), updatedAt: new Date(atMs).toISOString() };
 }
 
 export const ATTEMPTS_KEPT = 10;
@@ -175,7 +224,11 @@ export interface AttemptFacts {
   bytesSent: number;
   nextAttemptAtMs?: number;
   /** Accepted runs: how results come back and until when. */
-  result?: { mode: ResultMode; account?: DeliveryRun['resultAccount']; timeLimitMinutes: number };
+  result?: { mode: ResultMode; account?: DeliveryRun['resultAccount']; timeLimitMinutes: number; marker?: boolean };
+  /** The `timestamp` field of the payload this attempt sent. */
+  payloadTimestamp?: string;
+  /** The issue is a Jira Service Management request. */
+  serviceDesk?: boolean;
   /** The version of the connection settings this attempt used. */
   settingsVersion?: number;
 }
@@ -215,6 +268,9 @@ export function recordAttempt(run: DeliveryRun, outcome: DeliveryOutcome, facts:
       reason: undefined,
       resultMode: facts.result?.mode,
       resultAccount: facts.result?.account,
+      ...(facts.payloadTimestamp ? { markerTimestamp: facts.payloadTimestamp } : {}),
+      ...(facts.result?.marker && facts.result.mode === 'comment' ? { markerExpected: true } : {}),
+      ...(facts.serviceDesk ? { serviceDesk: true } : {}),
       resultDeadline: new Date(facts.atMs + limit * 60_000).toISOString(),
     };
   }

@@ -7,6 +7,7 @@ import { english } from './english';
 import { wordReason } from './reason-words';
 import type { Translate } from './i18n';
 import { isOverdue } from './run-deadlines';
+import { withoutMarker } from './run-marker';
 
 /**
  * What the issue panel shows, computed from the runs of an issue: status words and colours, the
@@ -48,6 +49,8 @@ export interface ResultView {
   notice?: string;
   /** The analysis in a few lines: the first paragraphs of text, headings left out (the issue context shows it). */
   shortText?: string;
+  /** A warning every reader needs: customers can see the comment. */
+  warning?: string;
 }
 
 export interface RunSummary {
@@ -76,6 +79,18 @@ export interface RunSummary {
   commentLink?: string;
   /** The text of the error page AI Ops answered last, for admins' details. */
   excerpt?: string;
+  /** How the result was matched, other comments by AI Ops, what AI Ops' records said: one line each. */
+  notes?: RunNote[];
+}
+
+export interface RunNote {
+  kind: 'match' | 'extra' | 'lookup';
+  text: string;
+  /** When it happened (ISO), for the reader's clock. */
+  at?: string;
+  /** The comment it concerns (a link once the site is known). */
+  commentId?: string;
+  link?: string;
 }
 
 export interface PanelView {
@@ -102,6 +117,8 @@ export interface PanelView {
   failure?: { title: string; text: string; fixWhere?: 'admin-page' | 'project-settings' };
   /** Shown to project admins with the reason nothing ran. */
   settingsHint?: string;
+  /** A Jira admin may look the newest run up in AI Ops' records now. */
+  canCheckAtAiops?: boolean;
   channel: string;
   realtimeToken?: string;
 }
@@ -165,7 +182,20 @@ export function runSummary(run: DeliveryRun, t: Translate = english): RunSummary
     failureCause: run.failureCause,
     resultSummary: resultSummary(run.result, t),
     ...(run.attempts.at(-1)?.excerpt ? { excerpt: run.attempts.at(-1)!.excerpt } : {}),
+    ...notesOf(run, t),
   };
+}
+
+/** One line each: how the result was matched, the AI Ops account's other comments, the last lookup. */
+function notesOf(run: DeliveryRun, t: Translate): { notes?: RunNote[] } {
+  const notes: RunNote[] = [];
+  if (run.matchedBy) notes.push({ kind: 'match', text: t(`result.matchedBy.${run.matchedBy}`) });
+  for (const extra of run.extraComments ?? []) notes.push({ kind: 'extra', text: t(`result.extra.${extra.why}`), at: extra.created, commentId: extra.commentId });
+  if (run.lookup) {
+    const detail = run.lookup.detail ? sentence(run.lookup.detail) : '';
+    notes.push({ kind: 'lookup', text: t(`result.lookup.${run.lookup.found}`, { n: run.lookup.attempts ?? 0, detail }).trim(), at: run.lookup.at });
+  }
+  return notes.length > 0 ? { notes } : {};
 }
 
 /** Reasons are stored as clauses; people read them as sentences. */
@@ -224,6 +254,11 @@ export function resultView(run: DeliveryRun, comment: CommentRead | undefined, s
   if (result === undefined) return undefined;
   if (!isCommentResult(result)) {
     const sections = resultSections(result, t, siteUrl);
+    if (run.resultFromRecord) {
+      // Never posted to Jira: the panel is the only place it can be read.
+      const { why, detail } = run.resultFromRecord;
+      return { sections, source: t('result.fromRecord'), notice: t(`result.notPosted.${why}`, { detail: detail ?? '' }), shortText: shortTextOf(sections) };
+    }
     return { sections, source: run.resultMode === 'poll' ? t('result.fromStatusUrl') : t('result.sentBack'), shortText: shortTextOf(sections) };
   }
   const who = comment?.authorName ?? result.authorName ?? t('result.aiopsAccount');
@@ -231,7 +266,7 @@ export function resultView(run: DeliveryRun, comment: CommentRead | undefined, s
   const when = comment?.created ?? result.created;
   const edited = Boolean((comment?.updated ?? result.updated) && (comment?.updated ?? result.updated) !== when);
   const postedAt = Number.isNaN(Date.parse(when)) ? undefined : new Date(Date.parse(when)).toISOString();
-  const meta = { source: t('result.postedBy', { who }), postedAt, edited };
+  const meta = { source: t('result.postedBy', { who }), postedAt, edited, ...(result.customerVisible && !result.deleted ? { warning: t('result.customerVisible') } : {}) };
   if (result.deleted || (comment && !comment.visible)) {
     return {
       sections: [],
@@ -240,7 +275,8 @@ export function resultView(run: DeliveryRun, comment: CommentRead | undefined, s
     };
   }
   if (!comment?.body) return { sections: [], ...meta, link, notice: t('result.unreadable') };
-  const sections = [{ title: t('result.analysis'), document: commentDocument(comment.body, siteUrl), primary: true }];
+  // The run marker is for the app; readers see the analysis.
+  const sections = [{ title: t('result.analysis'), document: commentDocument(withoutMarker(comment.body), siteUrl), primary: true }];
   return { sections, ...meta, link, shortText: shortTextOf(sections) };
 }
 
@@ -264,7 +300,10 @@ function failureFor(run: DeliveryRun, audience: Audience, t: Translate): PanelVi
  * resolver never sends them to such a reader.
  */
 function forMember<T extends RunSummary>(summary: T, run: DeliveryRun, t: Translate): T {
-  const { httpStatus: _h, excerpt: _e, ...rest } = summary;
+  const { httpStatus: _h, excerpt: _e, notes, ...withoutNotes } = summary;
+  // What AI Ops' records say is for admins; how the result was matched is for everyone.
+  const kept = notes?.filter((note) => note.kind !== 'lookup');
+  const rest = kept?.length ? { ...withoutNotes, notes: kept } : withoutNotes;
   if (run.status === 'failed' || run.status === 'timed-out') {
     const stored = run.failureCause ?? (run.status === 'timed-out' ? 'agent' : 'configuration');
     return { ...rest, reason: t(`failure.member.${FAILURE_CAUSES.includes(stored) ? stored : 'configuration'}`) } as T;
@@ -288,6 +327,8 @@ export interface PanelInput {
   comments?: Record<string, CommentRead>;
   /** The reader may send past the project's filters (a project admin who can edit the issue). */
   canOverride?: boolean;
+  /** The admin turned on looking runs up at AI Ops. */
+  lookupEnabled?: boolean;
 }
 
 export function panelView(input: PanelInput, t: Translate = english): PanelView {
@@ -315,7 +356,8 @@ export function panelView(input: PanelInput, t: Translate = english): PanelView 
   const finished = isFinished(newest.status);
   const withLink = (run: DeliveryRun, summary: RunSummary): RunSummary => {
     const link = isCommentResult(run.result) && !run.result.deleted ? commentLink(input.siteUrl, run.issueKey, run.result.commentId) : undefined;
-    return link ? { ...summary, commentLink: link } : summary;
+    const notes = summary.notes?.map((note) => (note.commentId ? { ...note, link: commentLink(input.siteUrl, run.issueKey, note.commentId) } : note));
+    return { ...summary, ...(link ? { commentLink: link } : {}), ...(notes ? { notes } : {}) };
   };
   const summaryFor = (run: DeliveryRun) => withLink(run, input.audience === 'member' ? forMember(runSummary(run, t), run, t) : runSummary(run, t));
   const current = {
@@ -340,6 +382,7 @@ export function panelView(input: PanelInput, t: Translate = english): PanelView 
     runAgainIsPrimary: !configurationCause,
     ...(configurationCause && input.audience === 'member' && input.canRunAgain ? { runAgainOff: t('panel.runAgainOff') } : {}),
     failure,
+    ...(input.lookupEnabled && input.audience === 'jira-admin' && ['accepted', 'running', 'timed-out'].includes(newest.status) && newest.resultMode !== 'poll' ? { canCheckAtAiops: true } : {}),
     ...realtime,
   };
 }

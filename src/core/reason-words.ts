@@ -25,7 +25,7 @@ const NESTED = new Set(['reason', 'last', 'error']);
 const NUMERIC = new Set(['status', 'n', 'seconds', 'minutes', 'hours']);
 
 /** Whole texts stored as reasons that live under another key. */
-const ALSO = ['licence.message', 'secret.base64Count', 'secret.base64Padding', 'secret.empty', 'secret.noKeyBytes', 'secret.none'];
+const ALSO = ['licence.message', 'secret.notAscii', 'secret.base64Count', 'secret.base64Padding', 'secret.empty', 'secret.noKeyBytes', 'secret.none'];
 
 let templates: Template[] | undefined;
 

@@ -114,6 +114,8 @@ export function globalSettingsSchema(ctx: ValidationContext) {
       sendReporterName: z._default(z.boolean(), D.sendReporterName),
       sendReporterEmail: z._default(z.boolean(), D.sendReporterEmail),
       strictPayload: z._default(z.boolean(), D.strictPayload),
+      runMarker: z._default(z.boolean(), D.runMarker),
+      aiopsLookup: z._default(z.boolean(), D.aiopsLookup),
       /** The Automation action sends only issues of enabled projects unless an admin turns this off. */
       automationRequiresEnabledProject: z._default(z.boolean(), D.automationRequiresEnabledProject),
       secret: z.optional(secretInfoSchema),

@@ -88,6 +88,9 @@ export function rotateSecret<T extends { secret?: SecretInfo; previousSecret?: S
 /** Checks a secret text for an encoding; the message names the field. */
 export function secretProblem(secret: string, encoding: KeyEncoding): Message | undefined {
   if (encoding === 'base64') {
+    // Python's b64decode refuses a text that is not ASCII: AI Ops would answer 401 to every request.
+    const foreignScript = [...new Set([...secret].filter((c) => c.charCodeAt(0) > 0x7f))];
+    if (foreignScript.length > 0) return { key: 'validation.secretNotAscii', params: { chars: foreignScript.slice(0, 3).map((c) => `"${c}"`).join(', ') } };
     // The server's decoder silently drops such characters, which would give a different key.
     const foreign = [...new Set(secret.replace(/[A-Za-z0-9+/=\s]/g, ''))];
     if (foreign.length > 0) return { key: 'validation.secretNotBase64', params: { chars: foreign.slice(0, 3).map((c) => `"${c}"`).join(', ') } };
@@ -130,6 +133,10 @@ export interface EffectiveSettings {
   sendReporterName: boolean;
   sendReporterEmail: boolean;
   strictPayload: boolean;
+  /** Comments carry the run marker (comment mode). */
+  runMarker: boolean;
+  /** Runs without a result are looked up in AI Ops' execution records. */
+  aiopsLookup: boolean;
 }
 
 export type Connection = { ok: true; settings: EffectiveSettings } | { ok: false; reason: string };
@@ -165,6 +172,8 @@ export function effectiveSettings(
       sendReporterName: global.sendReporterName,
       sendReporterEmail: global.sendReporterEmail,
       strictPayload: global.strictPayload,
+      runMarker: global.runMarker ?? D.runMarker,
+      aiopsLookup: global.aiopsLookup ?? D.aiopsLookup,
     },
   };
 }

@@ -10,7 +10,7 @@ export type KeyEncoding = 'base64' | 'utf8';
 /** Why a secret cannot be used: `key` names its text in src/locales (`secret.*`), `message` is that text in English. */
 export class SecretFormatError extends Error {
   constructor(
-    readonly key: 'secret.empty' | 'secret.noKeyBytes' | 'secret.base64Count' | 'secret.base64Padding' | 'secret.none',
+    readonly key: 'secret.empty' | 'secret.notAscii' | 'secret.noKeyBytes' | 'secret.base64Count' | 'secret.base64Padding' | 'secret.none',
     message: string,
   ) {
     super(message);
@@ -23,10 +23,12 @@ export const MIN_KEY_BYTES = 16;
 
 /**
  * Mirrors CPython's `base64.b64decode(s)` (`binascii.a2b_base64` with strict_mode off), which is
- * what the AI Ops server runs: characters outside the alphabet are skipped, a complete pad sequence
- * ends the input, and a dangling quad is an error.
+ * what the AI Ops server runs: a text that is not ASCII is an error, characters outside the
+ * alphabet are skipped, a complete pad sequence ends the input, and a dangling quad is an error.
  */
 export function decodeBase64LikePython(secret: string): Buffer {
+  // `b64decode` encodes a str as ASCII first: any other character raises.
+  if (/[^\x00-\x7f]/.test(secret)) throw new SecretFormatError('secret.notAscii', 'the HMAC secret is not valid base64: it contains characters that are not ASCII');
   const out: number[] = [];
   let quadPos = 0;
   let leftChar = 0;

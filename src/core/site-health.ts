@@ -1,4 +1,5 @@
 import type { Message } from './i18n';
+import type { SecretStreak } from './secret-streak';
 
 /**
  * The one line at the top of the admin page: is the connection set up, proven, refused now, and
@@ -13,6 +14,10 @@ export interface AdminHealth {
   failing?: { at: string; httpStatus?: number; reason: string };
   failedLastDay: number;
   openRuns: number;
+  /** AI Ops stopped accepting the secret after it had worked: since when, and how many runs it refused. */
+  secretStreak?: SecretStreak;
+  /** The secret saved now is the one those runs were signed with. */
+  streakSecretUnchanged?: boolean;
 }
 
 export type HealthTone = 'success' | 'warning' | 'error' | 'information';
@@ -21,6 +26,7 @@ export function healthLine(health: AdminHealth, egressApproved: boolean | undefi
   const failures: Message | undefined = health.failedLastDay > 0 ? { key: health.failedLastDay >= 100 ? 'health.failedMany' : 'health.failed', params: { n: health.failedLastDay } } : undefined;
   if (!health.configured) return { tone: 'information', state: { key: 'health.notSetUp' } };
   if (egressApproved === false) return { tone: 'warning', state: { key: 'health.egress' }, failures };
+  if (health.secretStreak) return { tone: 'error', state: { key: 'health.secretStopped' }, failures };
   if (health.failing) return { tone: 'error', state: { key: health.failing.httpStatus === 401 ? 'health.secretRefused' : 'health.refusing', params: { status: health.failing.httpStatus ?? '–' } }, failures };
   if (!health.provenAt) return { tone: 'warning', state: { key: 'health.unproven' }, failures };
   return { tone: failures ? 'warning' : 'success', state: { key: 'health.connected' }, failures };

@@ -25,6 +25,7 @@ export interface IssueEnhancementProperty {
   deliveryId?: string;
   updatedAt: string;
   resultCommentId?: string;
+  resultAuthorId?: string;
   /** `not-sent`: the filter that left the issue out (an `eligibility.*` text key). */
   why?: string;
 }
@@ -111,10 +112,20 @@ export interface CommentOnIssue {
   body?: unknown;
   created?: string;
   updated?: string;
+  /** Jira's `jsdPublic`: true on every comment not made internal, whatever the project type. */
+  jsdPublic?: boolean;
 }
 
-function commentOf(raw: { id?: string; author?: { accountId?: string; displayName?: string; accountType?: string; emailAddress?: string }; body?: unknown; created?: string; updated?: string }): CommentOnIssue {
+function commentOf(raw: {
+  id?: string;
+  author?: { accountId?: string; displayName?: string; accountType?: string; emailAddress?: string };
+  body?: unknown;
+  created?: string;
+  updated?: string;
+  jsdPublic?: boolean;
+}): CommentOnIssue {
   return {
+    ...(typeof raw.jsdPublic === 'boolean' ? { jsdPublic: raw.jsdPublic } : {}),
     id: String(raw.id),
     authorAccountId: raw.author?.accountId,
     authorName: raw.author?.displayName,

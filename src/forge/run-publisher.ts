@@ -14,7 +14,8 @@ async function mirror(run: DeliveryRun): Promise<void> {
       executionId: run.executionId,
       deliveryId: run.deliveryId,
       updatedAt: run.updatedAt,
-      ...(isCommentResult(run.result) ? { resultCommentId: run.result.commentId } : {}),
+      // Comments by the account that wrote the result still reach the app: the platform may comment twice.
+      ...(isCommentResult(run.result) ? { resultCommentId: run.result.commentId, resultAuthorId: run.result.authorAccountId } : {}),
     }),
     announceChange(run.issueId, run.status),
   ]);

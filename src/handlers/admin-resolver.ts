@@ -10,11 +10,11 @@ import { appPageUrls, callbackBaseUrl, enqueue } from '../forge/platform';
 import type { Translate } from '../core/i18n';
 import { hasOpenRuns, listAllRuns, listRunsByStatus } from '../forge/run-store';
 import { isFinished } from '../core/enhancement';
+import { secretStreak } from '../core/secret-streak';
 import { deleteSecret, listProjectSettings, loadGlobalSettings, readSecret, saveGlobalSettings, writeSecret } from '../forge/settings-store';
 import { listProjects, projectInfo } from '../forge/jira-adapter';
 import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
 import { checkConnection, probeCredentials } from './connection-check';
-import { runDiagnose } from './diagnose';
 import { readStorageStats } from './data-lifecycle';
 import { readInsights, runsWithReason } from './outcome-counters';
 import { rememberAccounts } from './personal-data';
@@ -39,13 +39,22 @@ const cursorOf = (payload: unknown) => {
 /** What the page's header sums up: configured, proven, failing now, failures in the last day. */
 async function adminHealth(settings: GlobalSettings | undefined): Promise<AdminHealth> {
   const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
-  const [failed, open, recent] = await Promise.all([listRunsByStatus('failed', {}, since, 100), hasOpenRuns(), listAllRuns(10)]);
+  const [failed, open, recent] = await Promise.all([listRunsByStatus('failed', {}, since, 100), hasOpenRuns(), listAllRuns(100)]);
   const newestFinished = recent.runs.find((run) => isFinished(run.status) && run.status !== 'superseded');
   const failing =
     newestFinished?.status === 'failed' && newestFinished.failureCause === 'configuration' && newestFinished.finishedAt
       ? { at: newestFinished.finishedAt, httpStatus: newestFinished.httpStatus, reason: newestFinished.reason ?? '' }
       : undefined;
-  return { configured: Boolean(settings?.secret), provenAt: settings?.secret?.provenAt, failing, failedLastDay: failed.runs.length, openRuns: open ? 1 : 0 };
+  // Project secrets are the project admins' business: the site's streak counts runs signed with the site's secret.
+  const streak = secretStreak(recent.runs.filter((run) => run.secretScope?.kind !== 'project'), settings?.secret?.provenAt);
+  return {
+    configured: Boolean(settings?.secret),
+    provenAt: settings?.secret?.provenAt,
+    failing,
+    failedLastDay: failed.runs.length,
+    openRuns: open ? 1 : 0,
+    ...(streak ? { secretStreak: streak, streakSecretUnchanged: Boolean(streak.fingerprint && streak.fingerprint === settings?.secret?.fingerprint) } : {}),
+  };
 }
 
 async function adminView(t: Translate, cursor?: string, siteUrl?: string) {
@@ -233,6 +242,8 @@ resolver.define('testStatus', async ({ payload, context }) => {
 /** The first-deploy self-check: every platform assumption that can only be verified on a real site. */
 resolver.define('diagnose', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
+  // Diagnose runs once per setup: its code loads only when asked for.
+  const { runDiagnose } = await import(/* webpackChunkName: "diagnose" */ './diagnose');
   return runDiagnose((payload as { issueKey?: unknown } | undefined)?.issueKey, await readerT(payload));
 });
 

@@ -6,9 +6,10 @@
  * as stored a few seconds earlier); the property is read again here, fresh, before anything else.
  */
 import { commentMayMatter, decideOnComment, decideOnDeletedComment, type CommentDecision, type CommentFacts } from '../core/comment-result';
-import { applyResult, supersede } from '../core/enhancement';
+import { adfToPlainText } from '../core/adf-text';
+import { applyResult, noteExtraComment, supersede } from '../core/enhancement';
 import { InvocationError, InvocationErrorCode } from '@forge/events';
-import { JiraUnavailableError, readIssueProperty } from '../forge/jira-adapter';
+import { JiraUnavailableError, readCommentAsApp, readIssueProperty } from '../forge/jira-adapter';
 import { publishChange } from '../forge/run-publisher';
 import { listIssueRunsStored } from '../forge/run-store';
 import { loadGlobalSettings } from '../forge/settings-store';
@@ -17,7 +18,7 @@ import { loadGlobalSettings } from '../forge/settings-store';
 interface CommentEvent {
   eventType?: string;
   issue?: { id?: string; key?: string };
-  comment?: { id?: string | number; author?: { accountId?: string; displayName?: string }; created?: string; updated?: string };
+  comment?: { id?: string | number; author?: { accountId?: string; displayName?: string }; body?: unknown; created?: string; updated?: string };
 }
 
 export async function onCommentEvent(event: CommentEvent): Promise<InvocationError | undefined> {
@@ -36,7 +37,7 @@ export async function onCommentEvent(event: CommentEvent): Promise<InvocationErr
       retryReason: error.status === 429 ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
     });
   }
-  if (!commentMayMatter(property, commentId)) return undefined;
+  if (!commentMayMatter(property, commentId, event.comment?.author?.accountId)) return undefined;
   await recordComment(issueId, commentId, event);
   return undefined;
 }
@@ -60,6 +61,7 @@ export async function recordComment(issueId: string, commentId: string, event: C
       authorName: event.comment?.author?.displayName,
       created: event.comment?.created,
       updated: event.comment?.updated,
+      text: adfToPlainText(event.comment?.body),
     };
     // Runs accepted before the account was set wait for the account set now.
     const needsAccount = runs.some((run) => ['accepted', 'running', 'timed-out'].includes(run.status) && !run.resultAccount);
@@ -68,7 +70,26 @@ export async function recordComment(issueId: string, commentId: string, event: C
   }
   if (decision.kind === 'ignore') return;
   const now = Date.now();
-  const completed = await publishChange(decision.run.deliveryId, (current) => applyResult(current, { status: 'completed', result: decision.result }, now, 'comment'), known(decision.run.deliveryId));
+  if (decision.kind === 'note') {
+    const extra = decision.extra;
+    await publishChange(decision.run.deliveryId, (current) => noteExtraComment(current, extra, now), known(decision.run.deliveryId), { mirror: false });
+    return;
+  }
+  let result = decision.result;
+  // On a service request, a comment made through the platform API reaches customers unless made internal.
+  if (decision.kind === 'complete' && decision.run.serviceDesk) {
+    const read = await readCommentAsApp(issueId, commentId).catch(() => undefined);
+    if (read?.jsdPublic === true) result = { ...result, customerVisible: true };
+  }
+  const matchedBy = decision.kind === 'complete' ? decision.matchedBy : undefined;
+  const completed = await publishChange(
+    decision.run.deliveryId,
+    (current) => {
+      const next = applyResult(current, { status: 'completed', result }, now, 'comment');
+      return next && matchedBy ? { ...next, matchedBy } : next;
+    },
+    known(decision.run.deliveryId),
+  );
   if (decision.kind === 'complete' && completed) {
     for (const older of decision.supersede) {
       await publishChange(older.deliveryId, (current) => supersede(current, decision.run.deliveryId, now), known(older.deliveryId), { mirror: false });

@@ -120,17 +120,29 @@ async function deliverOnce(job: DeliveryJob, stored: StoredRun, attempt: number,
   // The callback URL goes with every non-strict payload, so AI Ops can call back in any mode.
   const callbackUrl = settings.strictPayload ? undefined : await callbackUrlFor(run.issueId, run.deliveryId, settings.secretScope, settings.keyEncoding);
   const event = run.trigger === 'updated' ? 'updated' : run.trigger === 'test' ? 'test' : 'created';
-  const body = serialisePayload(buildPayload(read.issue, settings, { event, deliveryId: run.deliveryId, nowMs: Date.now(), siteUrl: cachedSiteUrl, callbackUrl }));
+  const sentAt = Date.now();
+  const body = serialisePayload(buildPayload(read.issue, settings, { event, deliveryId: run.deliveryId, nowMs: sentAt, siteUrl: cachedSiteUrl, callbackUrl }));
   const headers = signRequest(body, keys.keys, run.deliveryId, Date.now());
   const started = Date.now();
   const answer = await postSigned(webhookUrl, body, { ...headers }, settings.requestTimeoutSeconds * 1000);
   const outcome = classifyAnswer(answer, Date.now(), { strictPayload: settings.strictPayload });
   // The secret it was signed with, which a callback must be signed with too (settings may have changed since the run began).
   const signed = { ...stored, run: { ...run, keyFingerprint: keyFingerprint(keys.keys[0]), secretScope: settings.secretScope, keyEncoding: settings.keyEncoding } };
-  return settle(job, signed, outcome, attempt, settings, Date.now() - started, Buffer.byteLength(body));
+  // What a run marker may name (the payload's timestamp) and whether customers may see its comment.
+  const sent = { payloadTimestamp: new Date(sentAt).toISOString(), serviceDesk: read.issue.fields.project?.projectTypeKey === 'service_desk' };
+  return settle(job, signed, outcome, attempt, settings, Date.now() - started, Buffer.byteLength(body), sent);
 }
 
-async function settle(job: DeliveryJob, stored: StoredRun, outcome: DeliveryOutcome, attempt: number, settings: EffectiveSettings, latencyMs: number, bytesSent: number): Promise<unknown> {
+async function settle(
+  job: DeliveryJob,
+  stored: StoredRun,
+  outcome: DeliveryOutcome,
+  attempt: number,
+  settings: EffectiveSettings,
+  latencyMs: number,
+  bytesSent: number,
+  sent: { payloadTimestamp?: string; serviceDesk?: boolean } = {},
+): Promise<unknown> {
   const now = Date.now();
   const step = nextStep(outcome, {
     attempt,
@@ -146,8 +158,9 @@ async function settle(job: DeliveryJob, stored: StoredRun, outcome: DeliveryOutc
     latencyMs,
     bytesSent,
     nextAttemptAtMs: step.next === 'retry' ? step.dueAtMs : undefined,
-    result: { mode: settings.resultMode, account: settings.resultAccount, timeLimitMinutes: settings.resultTimeLimitMinutes },
+    result: { mode: settings.resultMode, account: settings.resultAccount, timeLimitMinutes: settings.resultTimeLimitMinutes, marker: settings.runMarker },
     settingsVersion: settings.settingsVersion,
+    ...sent,
   };
   let next = recordAttempt(stored.run, outcome, facts);
   if (step.next === 'wait') next = markWaiting(next, step.recheckAtMs, now);

@@ -4,16 +4,19 @@
  * words. The page adds what only the browser can see (the egress approval state).
  */
 import { randomUUID } from 'node:crypto';
+import { historyPath, readHistory } from '../core/aiops-lookup';
+import { isCommentResult } from '../core/enhancement';
 import type { Translate } from '../core/i18n';
 import { jqlString } from '../core/jql-scope';
 import { getStatus, RESOLVER_REQUEST_CAP_MS } from '../forge/aiops-adapter';
 import { diagnoseConsumedAt, probeSetOnce } from '../forge/diagnostics-store';
 import { ISSUE_PROPERTY_KEY, readIssueAsUser, readIssueProperty, searchIssuesAsUser, writeIssueProperty, deleteIssueProperty } from '../forge/jira-adapter';
 import { callbackBaseUrl, enqueue } from '../forge/platform';
+import { listRunsByStatus } from '../forge/run-store';
 import { loadGlobalSettings } from '../forge/settings-store';
 
 export interface DiagnoseStep {
-  key: 'egress-request' | 'kvs-set-once' | 'queue' | 'web-trigger' | 'issue-property';
+  key: 'egress-request' | 'kvs-set-once' | 'queue' | 'web-trigger' | 'issue-property' | 'aiops-lookup' | 'public-comments';
   title: string;
   status: 'passed' | 'failed' | 'skipped';
   /** The finding in plain words. */
@@ -22,7 +25,15 @@ export interface DiagnoseStep {
   detail: string;
 }
 
-const PLAIN: Record<DiagnoseStep['key'], string> = { 'egress-request': 'egress', 'kvs-set-once': 'setOnce', queue: 'queue', 'web-trigger': 'webTrigger', 'issue-property': 'property' };
+const PLAIN: Record<DiagnoseStep['key'], string> = {
+  'egress-request': 'egress',
+  'kvs-set-once': 'setOnce',
+  queue: 'queue',
+  'web-trigger': 'webTrigger',
+  'issue-property': 'property',
+  'aiops-lookup': 'lookup',
+  'public-comments': 'publicComments',
+};
 
 /** Each step's finding in plain words, beside what the platform said. */
 function withPlain(step: DiagnoseStep, t: Translate): DiagnoseStep {
@@ -124,6 +135,31 @@ async function issueProperty(issueKey: unknown, t: Translate): Promise<DiagnoseS
   }
 }
 
+/** Whether AI Ops' execution records can be read (one history request; nothing is sent). */
+async function lookupWorks(t: Translate): Promise<DiagnoseStep> {
+  const title = t('diagnose.lookup.title');
+  const settings = await loadGlobalSettings();
+  if (!settings) return { key: 'aiops-lookup', title, status: 'skipped', detail: t('diagnose.egress.noUrl') };
+  const path = historyPath(settings.agentId, Date.now()).replace(/limit=\d+/, 'limit=1');
+  const answer = await getStatus(`${settings.aiopsBaseUrl}${path}`, { 'X-Tenant-ID': settings.tenantId }, Math.min(8000, RESOLVER_REQUEST_CAP_MS));
+  const read = readHistory(answer);
+  const setting = t(settings.aiopsLookup ? 'diagnose.lookup.on' : 'diagnose.lookup.off');
+  if (read.ok) return { key: 'aiops-lookup', title, status: 'passed', detail: `${t('diagnose.lookup.passed', { path })} ${setting}` };
+  return { key: 'aiops-lookup', title, status: 'failed', detail: `${t(read.unavailable ? 'diagnose.lookup.unavailable' : 'diagnose.lookup.failed', { path, problem: read.reason })} ${setting}` };
+}
+
+/** Results on service requests posted as comments customers can see (the last 100 completed runs). */
+async function publicComments(t: Translate): Promise<DiagnoseStep> {
+  const title = t('diagnose.publicComments.title');
+  const completed = await listRunsByStatus('completed', {}, new Date(Date.now() - 30 * 24 * 3_600_000).toISOString(), 100);
+  const requests = completed.runs.filter((run) => run.serviceDesk && isCommentResult(run.result));
+  if (requests.length === 0) return { key: 'public-comments', title, status: 'skipped', detail: t('diagnose.publicComments.none') };
+  const visible = requests.filter((run) => isCommentResult(run.result) && run.result.customerVisible);
+  if (visible.length === 0) return { key: 'public-comments', title, status: 'passed', detail: t('diagnose.publicComments.passed', { n: requests.length }) };
+  const keys = visible.slice(0, 5).map((run) => run.issueKey).join(', ');
+  return { key: 'public-comments', title, status: 'failed', detail: t('diagnose.publicComments.failed', { n: visible.length, of: requests.length, keys }) };
+}
+
 /** Titles and findings worded with `t`, the reader's locale; the platform's own words stay as given. */
 export async function runDiagnose(issueKey: unknown, t: Translate): Promise<{ steps: DiagnoseStep[] }> {
   const token = randomUUID();
@@ -134,6 +170,8 @@ export async function runDiagnose(issueKey: unknown, t: Translate): Promise<{ st
     queueRoundTrip(token, t),
     webTriggerUrl(t),
     issueProperty(issueKey, t).catch(guard('issue-property', propertyTitle(t))),
+    lookupWorks(t).catch(guard('aiops-lookup', t('diagnose.lookup.title'))),
+    publicComments(t).catch(guard('public-comments', t('diagnose.publicComments.title'))),
   ]);
   return { steps: steps.map((step) => withPlain(step, t)) };
 }

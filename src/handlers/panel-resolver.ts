@@ -4,11 +4,14 @@ import { endRun, isCommentResult } from '../core/enhancement';
 import { inEnglish } from '../core/english';
 import { wordReason } from '../core/reason-words';
 import { say } from '../core/i18n';
-import { panelView, type Audience, type CommentRead } from '../core/panel-view';
+import { panelView, sentence, type Audience, type CommentRead } from '../core/panel-view';
 import { readCommentAsUser, readIssueAsApp, userPermissions } from '../forge/jira-adapter';
 import { appPageUrls, issueChannel, panelRealtimeToken } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
-import { getRun, listIssueRuns } from '../forge/run-store';
+import { getRun, listAllRuns, listIssueRuns } from '../forge/run-store';
+import { secretStreak } from '../core/secret-streak';
+import { effectiveSettings } from '../core/settings';
+const lookups = () => import(/* webpackChunkName: "aiops-lookup" */ './aiops-lookup');
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
 import { licensedResolver, issueFromContext, ResolverError, type ForgeResolverContext, readerT } from './resolver-context';
 import { rememberAccounts } from './personal-data';
@@ -28,9 +31,10 @@ resolver.define('load', async (request) => {
   // and a new one is signed only when it has none or it expires within ten minutes (docs "limits-realtime").
   const validUntil = Date.parse(String((payload as { tokenValidUntil?: unknown } | undefined)?.tokenValidUntil ?? ''));
   const needToken = !(validUntil > Date.now() + 10 * 60_000);
-  const [runs, project, signed] = await Promise.all([
+  const [runs, project, global, signed] = await Promise.all([
     listIssueRuns(issue.issueId),
     loadProjectSettings(issue.projectId),
+    loadGlobalSettings(),
     needToken ? panelRealtimeToken(issue.issueId).catch(() => undefined) : Promise.resolve(undefined),
   ]);
   // Nothing ran: why not, as the project's filters say now (the same rule Send now applies).
@@ -71,11 +75,19 @@ resolver.define('load', async (request) => {
     nowMs: Date.now(),
     siteUrl,
     comments,
+    lookupEnabled: global?.aiopsLookup === true,
   }, await readerT(payload));
+  // A Jira admin reading a run AI Ops refused with 401: did the secret stop working, and for how many runs?
+  const newest = runs[0];
+  const streak =
+    audience === 'jira-admin' && newest?.status === 'failed' && newest.httpStatus === 401 && newest.secretScope?.kind !== 'project'
+      ? secretStreak((await listAllRuns(100)).runs.filter((run) => run.secretScope?.kind !== 'project'), global?.secret?.provenAt)
+      : undefined;
   return {
     ...view,
     ...(signed?.expiresAt ? { realtimeTokenExpiresAt: signed.expiresAt } : {}),
     canCancel: held.has('EDIT_ISSUES') && !licenceInactive,
+    ...(streak ? { secretStopped: { since: streak.since, count: streak.count } } : {}),
     ...(licenceInactive ? { readOnly: (await readerT(payload))('licence.readOnly') } : {}),
     links: { adminPage: audience === 'jira-admin' ? pages.adminPage : undefined, projectSettings: pages.projectSettings },
   };
@@ -123,6 +135,32 @@ resolver.define('cancel', async ({ payload, context }) => {
   );
   if (!cancelled) throw new ResolverError(409, 'this run was already sent or has ended; only a run waiting to be sent can be cancelled');
   return { cancelled: true };
+});
+
+/**
+ * "Check at AI Ops" (Jira admins, with the lookup turned on): looks the issue's newest run up in
+ * AI Ops' execution records now. The run is the issue's from the context, never one the browser
+ * names; at most ten requests of at most two seconds each, inside the resolver's 25 s.
+ */
+resolver.define('checkAtAiops', async ({ payload, context }) => {
+  const ctx = context as ForgeResolverContext;
+  const issue = issueFromContext(ctx);
+  const held = await userPermissions(['ADMINISTER'], { issueId: issue.issueId });
+  if (!held.has('ADMINISTER')) throw new ResolverError(403, 'only Jira admins can look runs up at AI Ops');
+  const [global, project, runs] = await Promise.all([loadGlobalSettings(), loadProjectSettings(issue.projectId), listIssueRuns(issue.issueId, 1)]);
+  if (!global?.aiopsLookup) throw new ResolverError(409, 'looking runs up at AI Ops is turned off on the admin page');
+  const run = runs[0];
+  if (!run || !['accepted', 'running', 'timed-out'].includes(run.status)) throw new ResolverError(409, 'the newest run of this issue is not waiting for a result');
+  const connection = effectiveSettings(global, project, issue.projectId);
+  if (!connection.ok) throw new ResolverError(409, connection.reason);
+  const { outcome, saved } = await (await lookups()).lookUpAndRecord(run, connection.settings, Date.now(), { timeoutCapMs: 2_000 });
+  const t = await readerT(payload);
+  const detail = outcome.note.detail ? sentence(outcome.note.detail) : '';
+  return {
+    found: outcome.note.found,
+    text: t(`result.lookup.${outcome.note.found}`, { n: outcome.note.attempts ?? 0, detail }).trim(),
+    status: saved?.run.status ?? run.status,
+  };
 });
 
 export const panelResolver = resolver.getDefinitions();

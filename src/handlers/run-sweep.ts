@@ -20,6 +20,8 @@ import { publishChange } from '../forge/run-publisher';
 import { getRun, hasOpenRuns, listIssueRuns, listOverdueRuns, listRunsByStatus } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, rebuildSiteSettings } from '../forge/settings-store';
 import { deliveryJob, pushRefusedRuns } from './start-delivery';
+/** Looking runs up at AI Ops is loaded only by sites that turned it on. */
+const lookups = () => import(/* webpackChunkName: "aiops-lookup" */ './aiops-lookup');
 
 const OVERDUE_PER_CHECK = 50;
 /** Pages of queued runs one check looks through for refused pushes (100 runs a page). */
@@ -39,6 +41,8 @@ export interface SweepReport {
   pushed: number;
   /** Comment-mode runs at their deadline completed by the AI Ops account's comment, whose event never arrived. */
   recovered: number;
+  /** Runs looked up in AI Ops' execution records. */
+  lookups: number;
   healthy?: boolean;
   /** Set on the hourly check of the settings snapshot: whether it had to be rewritten. */
   snapshotRepaired?: boolean;
@@ -69,7 +73,7 @@ async function isNewest(run: DeliveryRun): Promise<boolean> {
 
 export async function sweepRuns(): Promise<SweepReport> {
   const now = Date.now();
-  const report: SweepReport = { overdue: 0, resumed: 0, ended: 0, waiting: 0, resumedAfterOutage: 0, pushed: 0, recovered: 0 };
+  const report: SweepReport = { overdue: 0, resumed: 0, ended: 0, waiting: 0, resumedAfterOutage: 0, pushed: 0, recovered: 0, lookups: 0 };
   const cache = new Map<string, EffectiveSettings | undefined>();
   if (now % HOUR_MS < CHECK_INTERVAL_MS) {
     report.snapshotRepaired = await rebuildSiteSettings();
@@ -99,10 +103,23 @@ export async function sweepRuns(): Promise<SweepReport> {
         report.recovered += 1;
         continue;
       }
+      let current = run;
+      let reason = decision.reason;
+      if (decision.status === 'timed-out' && settings?.aiopsLookup && run.resultMode !== 'poll') {
+        // AI Ops' own records may say why nothing came: failed there, or finished without a comment.
+        const { outcome, saved } = await (await lookups()).lookUpAndRecord(run, settings, now, { mirror: await isNewest(run) });
+        report.lookups += 1;
+        if (saved && saved.run.status !== run.status) {
+          report.ended += 1;
+          continue;
+        }
+        if (saved) current = saved.run;
+        if (outcome.found?.kind === 'completed' && outcome.found.trace.comment === 'posted') reason = inEnglish({ key: 'reason.commentedNoMatch', params: { minutes: settings.resultTimeLimitMinutes } });
+      }
       const mirror = await isNewest(run);
       const ended = await publishChange(
         run.deliveryId,
-        (current) => (current.status === run.status && current.updatedAt === run.updatedAt ? endRun(current, decision.status, decision.reason, now, decision.cause) : undefined),
+        (latest) => (latest.status === current.status && latest.updatedAt === current.updatedAt ? endRun(latest, decision.status, reason, now, decision.cause) : undefined),
         undefined,
         { mirror },
       );
@@ -116,6 +133,8 @@ export async function sweepRuns(): Promise<SweepReport> {
     await enqueue(deliveryJob(resumed.run, global, project), 0, settings.deliveryConcurrency).catch(() => undefined);
     report.resumed += 1;
   }
+
+  report.lookups += await earlyLookups(now, cache);
 
   const waiting = await listRunsByStatus('waiting', {}, new Date(0).toISOString(), 100, undefined, true);
   report.waiting = waiting.runs.length;
@@ -148,6 +167,34 @@ export async function sweepRuns(): Promise<SweepReport> {
   return report;
 }
 
+/** Runs looked up per check before their deadline, and how often each. */
+const EARLY_LOOKUPS_PER_CHECK = 10;
+const LOOKUP_EVERY_MS = 5 * 60_000;
+
+/**
+ * With the lookup on, runs AI Ops accepted five minutes ago or more are looked up at most once per
+ * check each (ten runs a check): a run that failed at AI Ops says so within a check or two of the
+ * platform's giving up, instead of at its deadline.
+ */
+async function earlyLookups(now: number, cache: Map<string, EffectiveSettings | undefined>): Promise<number> {
+  const global = await loadGlobalSettings();
+  if (!global?.aiopsLookup) return 0;
+  const since = new Date(now - 3 * DAY_MS).toISOString();
+  const [accepted, running] = await Promise.all([listRunsByStatus('accepted', {}, since, 50, undefined, true), listRunsByStatus('running', {}, since, 50, undefined, true)]);
+  const due = [...accepted.runs, ...running.runs]
+    .filter((run) => run.resultMode !== 'poll' && run.acceptedAt && now - Date.parse(run.acceptedAt) >= LOOKUP_EVERY_MS)
+    .filter((run) => !run.lookup || now - Date.parse(run.lookup.at) >= LOOKUP_EVERY_MS - 30_000)
+    .slice(0, EARLY_LOOKUPS_PER_CHECK);
+  let done = 0;
+  for (const run of due) {
+    const settings = await settingsFor(run, cache);
+    if (!settings) continue;
+    await (await lookups()).lookUpAndRecord(run, settings, now, { mirror: await isNewest(run) });
+    done += 1;
+  }
+  return done;
+}
+
 export async function runSweep(): Promise<void> {
   await sweepRuns();
 }
@@ -162,14 +209,17 @@ async function completeFromComments(run: DeliveryRun, settings: EffectiveSetting
   const account = run.resultAccount ?? settings?.resultAccount;
   if (run.resultMode !== 'comment' || !account || !run.acceptedAt) return false;
   const acceptedAt = Date.parse(run.acceptedAt);
-  const comment = (await latestComments(run.issueId, 20)).find((c) => c.authorAccountId === account.accountId && Date.parse(c.created ?? '') >= acceptedAt);
-  if (!comment) return false;
-  // Decided from the runs in storage, never from the issue property (which editors can forge).
+  const comments = (await latestComments(run.issueId, 20)).filter((c) => c.authorAccountId === account.accountId && Date.parse(c.created ?? '') >= acceptedAt).reverse();
+  if (comments.length === 0) return false;
+  // Decided from the runs in storage, never from the issue property (which editors can forge);
+  // oldest first, as their events would have come, so a run marker or the first comment decides.
   const { recordComment } = await import(/* webpackMode: "eager" */ './comment-event-trigger');
-  await recordComment(run.issueId, comment.id, {
-    eventType: 'avi:jira:commented:issue',
-    issue: { id: run.issueId },
-    comment: { id: comment.id, author: { accountId: comment.authorAccountId, displayName: comment.authorName }, created: comment.created, updated: comment.updated },
-  });
+  for (const comment of comments) {
+    await recordComment(run.issueId, comment.id, {
+      eventType: 'avi:jira:commented:issue',
+      issue: { id: run.issueId },
+      comment: { id: comment.id, author: { accountId: comment.authorAccountId, displayName: comment.authorName }, body: comment.body, created: comment.created, updated: comment.updated },
+    });
+  }
   return (await getRun(run.deliveryId))?.run.status === 'completed';
 }

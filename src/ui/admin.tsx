@@ -18,6 +18,7 @@ import { DiagnoseSection } from './admin/diagnose-section';
 import { ProjectsSection } from './admin/projects-section';
 import { ResultsSection } from './admin/results-section';
 import { StatusHeader } from './admin/status-header';
+import { SecretStreakBanner } from './admin/secret-streak';
 import { useEgress } from './admin/use-egress';
 import type { AdminView } from './admin/types';
 
@@ -44,6 +45,7 @@ function App() {
     <Stack space="space.300">
       <Heading size="large">{t('module.appTitle')}</Heading>
       <StatusHeader view={view} egressApproved={egress.approved} />
+      <SecretStreakBanner view={view} />
       <Tabs id="admin-tabs">
         <TabList>
           <Tab>{t('admin.tab.setup')}</Tab>

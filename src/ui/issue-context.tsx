@@ -32,6 +32,7 @@ function App() {
       <RunState view={view} />
       {result ? (
         <Stack space="space.050">
+          {result.warning ? <SectionMessage appearance="warning"><Text>{result.warning}</Text></SectionMessage> : null}
           {result.shortText ? <Text>{result.shortText.length > SHORT ? `${result.shortText.slice(0, SHORT - 1)}…` : result.shortText}</Text> : summary ? <Text>{summary}</Text> : null}
           {result.link ? <Link href={result.link} openNewTab>{t('panel.openComment')}</Link> : null}
         </Stack>

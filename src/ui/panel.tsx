@@ -10,6 +10,9 @@ import { renderScreen, useT, when } from './i18n';
 import { History } from './panel/history';
 import { Result } from './panel/result-view';
 import { RunActions } from './panel/run-actions';
+import { CheckAtAiops } from './panel/check-at-aiops';
+import { RunNotes } from './panel/run-notes';
+import { SecretStopped } from './panel/secret-stopped';
 import { RunState, StatusLine } from './panel/run-status';
 import { usePanelView } from './panel/use-panel-view';
 
@@ -30,7 +33,9 @@ function App() {
       {view.readOnly ? <SectionMessage appearance="warning"><Text>{view.readOnly}</Text></SectionMessage> : null}
       <StatusLine view={view} />
       <RunState view={view} />
+      <SecretStopped view={view} />
       {current?.result ? <Result result={current.result} /> : null}
+      <RunNotes notes={current?.notes} />
       {underWay && view.previousResult ? (
         <Stack space="space.100">
           <SectionMessage appearance="information">
@@ -51,6 +56,7 @@ function App() {
         </Stack>
       ) : null}
       <RunActions view={view} reload={reload} />
+      {view.canCheckAtAiops && !view.readOnly ? <CheckAtAiops reload={reload} /> : null}
       {view.history.length > 0 ? <History runs={view.history} /> : null}
     </Stack>
   );

@@ -352,16 +352,27 @@ describe('filtering by entity properties (docs "events-reference/product_events"
     const cases = [
       undefined,
       { deliveryId: 'dlv_1' },
-      ...statuses.flatMap((status) => [{ status }, { status, resultCommentId: event.comment.id }, { status, resultCommentId: '99999' }]),
+      ...statuses.flatMap((status) => [
+        { status },
+        { status, resultCommentId: event.comment.id },
+        { status, resultCommentId: '99999' },
+        // The account that wrote the result: its later comments may be a second one from the platform.
+        { status, resultCommentId: '99999', resultAuthorId: event.comment.author.accountId },
+        { status, resultCommentId: '99999', resultAuthorId: 'someone-else' },
+      ]),
     ];
     for (const property of cases) {
-      const expected = commentMayMatter(property as { status?: string; resultCommentId?: string } | undefined, event.comment.id);
+      const expected = commentMayMatter(property as { status?: string; resultCommentId?: string; resultAuthorId?: string } | undefined, event.comment.id, event.comment.author.accountId);
       expect([property, filterDelivers(commentFilter, seen(commentFilter, event, property ? { 'ticket-enhancer': property } : {}))]).toEqual([property, expected]);
     }
     // A deleted comment's event carries the comment's id too: deleting the result comment passes.
     const deleted = { ...event, eventType: 'avi:jira:deleted:comment', comment: { id: '10021', author: event.comment.author } };
     expect(filterDelivers(commentFilter, seen(commentFilter, deleted, { 'ticket-enhancer': { status: 'completed', resultCommentId: '10021' } }))).toBe(true);
-    expect(entityPropertyPaths(commentFilter).map((p) => p.path)).toEqual(["issue.properties['ticket-enhancer'].resultCommentId", "issue.properties['ticket-enhancer'].status"]);
+    expect(entityPropertyPaths(commentFilter).map((p) => p.path)).toEqual([
+      "issue.properties['ticket-enhancer'].resultCommentId",
+      "issue.properties['ticket-enhancer'].resultAuthorId",
+      "issue.properties['ticket-enhancer'].status",
+    ]);
     expect(estimateComplexity(commentFilter)).toMatchObject({ problems: [] });
   });
 

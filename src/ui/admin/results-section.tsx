@@ -2,7 +2,8 @@
 import React, { useState } from 'react';
 import { Button, Code, Heading, Inline, SectionMessage, Stack, Text, UserPicker } from '@forge/react';
 import { Feedback } from '../feedback';
-import { SelectField, TextField } from '../fields';
+import { SelectField, TextField, ToggleField } from '../fields';
+import { CommentMatching } from './comment-matching';
 import { useT } from '../i18n';
 import { TestIssue } from './test-issue';
 import { useSettingsForm } from './use-settings-form';
@@ -53,6 +54,7 @@ export function ResultsSection({ view, show }: SectionProps) {
               <Text>{t('admin.noAccountText')}</Text>
             </SectionMessage>
           )}
+          <CommentMatching form={form} set={set} />
         </Stack>
       ) : null}
       {form.resultMode === 'callback' ? (
@@ -66,6 +68,12 @@ export function ResultsSection({ view, show }: SectionProps) {
           <TextField name="statusUrlTemplate" label={t('admin.statusUrl')} value={form.statusUrlTemplate ?? ''} onChange={set('statusUrlTemplate')} errors={errors} help={t('admin.statusUrlHelp')} />
           <TextField name="statusAuthHeaderName" label={t('admin.authHeaderName')} value={form.statusAuthHeaderName ?? ''} onChange={set('statusAuthHeaderName')} errors={errors} />
           <TextField name="statusAuthValue" label={t('admin.authHeaderValue')} type="password" value={statusAuthValue} onChange={setStatusAuthValue} errors={errors} help={view.statusAuthConfigured ? t('admin.authConfigured') : t('admin.authStored')} />
+        </Stack>
+      ) : null}
+      {form.resultMode !== 'poll' ? (
+        <Stack space="space.050">
+          <ToggleField name="aiopsLookup" label={t('admin.lookup')} checked={form.aiopsLookup} onChange={set('aiopsLookup')} />
+          <Text>{t('admin.lookupHelp')}</Text>
         </Stack>
       ) : null}
       <TextField name="resultTimeLimitMinutes" label={t('admin.timeLimit')} type="number" value={numberText(form.resultTimeLimitMinutes)} onChange={num('resultTimeLimitMinutes')} errors={errors} help={t('admin.timeLimitHelp')} />

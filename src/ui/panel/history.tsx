@@ -3,6 +3,7 @@ import React, { useState } from 'react';
 import { Box, Button, DynamicTable, Heading, Link, Lozenge, Stack, Text } from '@forge/react';
 import type { RunSummary } from '../../core/panel-view';
 import { useT, when } from '../i18n';
+import { RunNotes } from './run-notes';
 
 export function History({ runs }: { runs: RunSummary[] }) {
   const { t, locale } = useT();
@@ -44,6 +45,7 @@ export function History({ runs }: { runs: RunSummary[] }) {
             {shown.resultSummary ? <Text>{t('panel.resultLine', { summary: shown.resultSummary })}</Text> : null}
             {shown.commentLink ? <Link href={shown.commentLink} openNewTab>{t('panel.openComment')}</Link> : null}
             {shown.reason ? <Text>{shown.reason}</Text> : null}
+            <RunNotes notes={shown.notes} />
             {shown.executionId ? <Text>{t('panel.execution', { id: shown.executionId })}</Text> : null}
           </Stack>
         </Box>

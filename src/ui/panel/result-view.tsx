@@ -16,6 +16,7 @@ export function Result({ result, heading }: { result: ResultView; heading?: stri
         <Text>{result.edited ? t('panel.edited', { text: posted }) : posted}</Text>
         {result.link ? <Link href={result.link} openNewTab>{t('panel.openComment')}</Link> : null}
       </Inline>
+      {result.warning ? <SectionMessage appearance="warning"><Text>{result.warning}</Text></SectionMessage> : null}
       {result.notice ? <SectionMessage appearance="information"><Text>{result.notice}</Text></SectionMessage> : null}
       {result.sections.map((section) => (
         <Stack key={section.title} space="space.050">

@@ -16,6 +16,8 @@ export interface PanelAnswer extends PanelView {
   /** The panel's realtime token expires then (ISO); the next loads reuse it until shortly before. */
   realtimeTokenExpiresAt?: string;
   links: { adminPage?: string; projectSettings?: string };
+  /** Jira admins: AI Ops stopped accepting the site's secret (since when, runs it refused). */
+  secretStopped?: { since: string; count: number };
 }
 
 const FIRST_POLL_MS = 5000;
