@@ -216,6 +216,12 @@ export class Sandbox {
         },
       });
       await this.kvs.handle('/api/v1/secret/set', { key: 'secret:global:current', value: connection.secret });
+    } else if (Object.keys(this.options.embedded?.appSettings ?? {}).length > 0) {
+      // A saved site keeps its settings; the options given now (the run marker, the lookup) still apply.
+      await this.kvs.handle('/api/v1/set', {
+        key: 'settings:global',
+        value: { ...existing, ...this.options.embedded!.appSettings, version: ((existing.version as number | undefined) ?? 0) + 1 },
+      });
     }
     const demo = PROJECTS.find((p) => p.key === 'DEMO')!;
     if (!this.kvs.peek(`settings:project:${demo.id}`)) {

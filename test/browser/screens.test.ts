@@ -72,6 +72,10 @@ it('admin page: answers next to the button pressed, checks without sending a tic
   await page.getByText(/Agent Management > your Ticket Enhancer agent > Webhook/).waitFor();
   await page.getByText(/shows the secret once, when it is generated|It is never shown again/).first().waitFor();
   await page.getByText(/Keep base64 for AI Ops/).waitFor();
+  // Results by comment: the run marker line to add to the agent's instructions, ready to select and copy.
+  expect(await page.locator('input[name="marker-line"]').inputValue()).toBe('End your comment with the line `Ticket Enhancer run {delivery_id}`');
+  await page.getByText(/one other word in braces and nothing is replaced/).waitFor();
+  await page.getByRole('heading', { name: 'If AI Ops Bot is a person\'s account' }).waitFor();
   // The projects table names projects, not bare ids.
   await page.getByRole('link', { name: 'DEMO · Demo' }).waitFor();
 

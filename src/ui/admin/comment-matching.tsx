@@ -24,8 +24,8 @@ export function CommentMatching({ form, set }: { form: Settings; set: <K extends
         <Text>{form.runMarker ? t('admin.markerOn') : t('admin.markerOff')}</Text>
       </Stack>
       {form.resultAccount && !form.runMarker ? (
-        <SectionMessage appearance="warning" title={t('admin.personTitle')}>
-          <Text>{t('admin.personText', { name: form.resultAccount.displayName ?? form.resultAccount.accountId })}</Text>
+        <SectionMessage appearance="warning" title={t('admin.personTitle', { name: form.resultAccount.displayName ?? form.resultAccount.accountId })}>
+          <Text>{t('admin.personText')}</Text>
         </SectionMessage>
       ) : null}
       <SectionMessage appearance="information" title={t('admin.jsmTitle')}>
