@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import Ajv from 'ajv';
 import { decodeBase64LikePython, hubSignature, signRequest, verifyHubSignature } from '../src/core/signing';
-import { analyseIssue, analysisAsMarkdown } from './ticket-enhancer-analysis';
+import { analyseIssue, analysisAsMarkdown, suggestionsFor } from './ticket-enhancer-analysis';
 import { closingLineAskedFor, ExecutionRecords, formatInstructions, historyRoute, recordRoute, type TraceStep } from './aiops-records';
 
 export interface AiOpsAgent {
@@ -48,6 +48,8 @@ export interface AiOpsAgent {
   instructions?: string;
   /** How the deployed platform misbehaves in practice (AIOPS-CONTRACT "What the platform does in practice"). */
   behaviour?: AgentBehaviour;
+  /** The analysis ends with a `ticket-enhancer` suggestions block (default true; false shows the fallback). */
+  suggestionsBlock?: boolean;
 }
 
 export interface AgentBehaviour {
@@ -173,6 +175,8 @@ export class AiOpsServer {
 
   /** The lookup routes moved behind a login: 401 to every lookup request. */
   lookupRequiresLogin: boolean;
+  /** Feedback received on `POST /api/v1/feedback/`, as the platform stores it. */
+  readonly feedback: Array<Record<string, unknown>> = [];
   /** Requests to the lookup routes, in order. */
   readonly lookupRequests: Array<{ at: number; path: string; tenant?: string }> = [];
 
@@ -234,6 +238,23 @@ export class AiOpsServer {
     });
     app.get('/api/agents/:agentId/history', historyRoute(this.records, lookup));
     app.get('/api/executions/:id', recordRoute(this.records, lookup));
+    // Feedback (AIOPS-CONTRACT "Feedback"): FastAPI redirects the path without its trailing slash.
+    // (Express matches both spellings of a route unless told otherwise, so the slash is checked here.)
+    app.post('/api/v1/feedback', (req, res, next) => {
+      if (req.path.endsWith('/')) return next();
+      res.redirect(307, '/api/v1/feedback/');
+    });
+    app.post('/api/v1/feedback/', express.json(), (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const missing = ['tenant_id', 'ticket_id', 'feedback_type'].filter((key) => typeof body[key] !== 'string' || !body[key]);
+      if (missing.length > 0 || !['thumbs_up', 'thumbs_down', 'rating'].includes(String(body.feedback_type))) {
+        res.status(422).json({ detail: [{ type: 'value_error', loc: ['body', missing[0] ?? 'feedback_type'], msg: 'Field required or not allowed' }] });
+        return;
+      }
+      const stored = { id: randomUUID(), ...body, created_at: new Date().toISOString() };
+      this.feedback.push(stored);
+      res.status(201).json(stored);
+    });
     // A status URL, for deployments that add one (not the platform's own: its /api/executions takes record ids).
     app.get('/api/v1/executions/:id/status', (req, res) => this.handleStatus(req, res));
     app.get('/__control/requests', (_req, res) => {
@@ -412,9 +433,10 @@ export class AiOpsServer {
           await this.commentAttempt(execution, agent, 1);
           return;
         }
-        execution.result = agent.resultFormat === 'markdown' ? analysisAsMarkdown(sections) : sections;
+        const extras = await this.analysisExtras(execution.payload, agent);
+        execution.result = agent.resultFormat === 'markdown' ? analysisAsMarkdown(sections, extras) : { ...sections, ...(extras.similar?.length ? { 'Similar Issues': extras.similar.map((s) => `- ${s.key}: ${s.summary}`).join('\n') } : {}) };
         execution.status = 'completed';
-        await this.sendCallback(execution, agent, { execution_id: execution.id, status: 'completed', result: execution.result });
+        await this.sendCallback(execution, agent, { execution_id: execution.id, status: 'completed', result: execution.result, ...(extras.suggestions && agent.resultFormat !== 'markdown' ? { suggestions: extras.suggestions } : {}) });
       });
     });
   }
@@ -459,7 +481,8 @@ export class AiOpsServer {
     }
     const issueKey = String(payload.issue_key ?? (payload.issue as { key?: string } | undefined)?.key ?? '');
     const padding = behaviour.extraAnalysisChars ? `\n\n## Details\n\n${'The logs show the same stack trace again. '.repeat(Math.ceil(behaviour.extraAnalysisChars / 42)).slice(0, behaviour.extraAnalysisChars)}` : '';
-    const markdown = `${analysisAsMarkdown(analyseIssue(payload))}${padding}${closing ? `\n\n${closing}` : ''}`;
+    const extras = await this.analysisExtras(payload, agent);
+    const markdown = `${analysisAsMarkdown(analyseIssue(payload), extras)}${padding}${closing ? `\n\n${closing}` : ''}`;
     execution.result = markdown;
     if (behaviour.silentFailure === 'claimed') {
       // The model's last answer holds the analysis and claims a comment no tool call ever posted.
@@ -481,6 +504,32 @@ export class AiOpsServer {
     }
     record('completed', steps);
     execution.status = 'completed';
+  }
+
+  /**
+   * What the agent adds beyond the sections: issues like this one, found with its Jira tool's search
+   * (as its own account, so only issues it may browse), and its suggestions block.
+   */
+  private async analysisExtras(payload: Record<string, unknown>, agent: AiOpsAgent): Promise<{ similar?: Array<{ key: string; summary: string }>; suggestions?: Record<string, unknown> }> {
+    const suggestions = agent.suggestionsBlock === false ? undefined : suggestionsFor(payload);
+    const jira = this.options.jira;
+    const issue = (payload.issue ?? {}) as { key?: string; fields?: { summary?: string } };
+    const key = String(payload.issue_key ?? issue.key ?? '');
+    const word = (issue.fields?.summary ?? '')
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((w) => w.length >= 5 && !['about', 'after', 'every', 'there', 'which', 'while', 'should', 'cannot'].includes(w))
+      .sort((a, b) => b.length - a.length)[0];
+    if (!jira || !word || !key.includes('-')) return { ...(suggestions ? { suggestions } : {}) };
+    const project = key.split('-')[0];
+    const jql = `project = ${project} AND summary ~ "${word}" AND key != ${key} ORDER BY created DESC`;
+    try {
+      const response = await fetch(`${jira.baseUrl()}/rest/api/3/search/jql?jql=${encodeURIComponent(jql)}&fields=summary&maxResults=3`, { headers: { 'X-Sandbox-Account': jira.account } });
+      const found = response.ok ? (((await response.json()) as { issues?: Array<{ key: string; fields?: { summary?: string } }> }).issues ?? []) : [];
+      return { similar: found.map((i) => ({ key: i.key, summary: i.fields?.summary ?? '' })), ...(suggestions ? { suggestions } : {}) };
+    } catch {
+      return { ...(suggestions ? { suggestions } : {}) };
+    }
   }
 
   /**

@@ -31,6 +31,8 @@ const USAGE = `Usage: npm start -- [options]
                       run fails, no comment), claimed (says it commented, did not), long (an analysis
                       Jira refuses), internal (internal comments on service requests; default public);
                       repeat the option to combine
+  --aiops-no-suggestions  the agent's analysis has no suggestions block: the panel shows the
+                      sections and the issues it names, and offers no field to apply
   --aiops-lookup L    open (default: the history and execution routes answer with X-Tenant-ID) or
                       login (they answer 401); the app's lookup setting is turned on either way
   --help`;
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
         'aiops-marker': { type: 'boolean', default: false },
         'aiops-behaviour': { type: 'string', multiple: true, default: [] },
         'aiops-lookup': { type: 'string' },
+        'aiops-no-suggestions': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
       ...(behaviours.includes('internal') ? { commentVisibility: 'internal' as const } : {}),
     },
     lookupRequiresLogin: lookup === 'login',
+    ...(values['aiops-no-suggestions'] ? { suggestionsBlock: false } : {}),
     appSettings: { ...(values['aiops-marker'] ? { runMarker: true } : {}), ...(lookup ? { aiopsLookup: true } : {}) },
   };
 

@@ -20,8 +20,8 @@ export interface SandboxUser {
   projectPermissions: Record<string, string[]>;
 }
 
-const ALL_PROJECT = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'MOVE_ISSUES', 'DELETE_ISSUES', 'ADD_COMMENTS', 'ADMINISTER_PROJECTS'];
-const WORKER = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'MOVE_ISSUES', 'ADD_COMMENTS'];
+const ALL_PROJECT = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'MOVE_ISSUES', 'DELETE_ISSUES', 'ADD_COMMENTS', 'LINK_ISSUES', 'ADMINISTER_PROJECTS'];
+const WORKER = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'MOVE_ISSUES', 'ADD_COMMENTS', 'LINK_ISSUES'];
 const COMMENTER = ['BROWSE_PROJECTS', 'ADD_COMMENTS'];
 
 export const SANDBOX_USERS: SandboxUser[] = [
@@ -49,7 +49,16 @@ interface Project {
   issueTypes: Array<{ id: string; name: string }>;
   /** The priorities the project's priority scheme offers. */
   priorities: Array<{ id: string; name: string }>;
+  components?: Array<{ id: string; name: string }>;
 }
+
+/** REST v3 "Get issue link types": the four a new site has. */
+export const ISSUE_LINK_TYPES = [
+  { id: '10000', name: 'Blocks', inward: 'is blocked by', outward: 'blocks' },
+  { id: '10001', name: 'Cloners', inward: 'is cloned by', outward: 'clones' },
+  { id: '10002', name: 'Duplicate', inward: 'is duplicated by', outward: 'duplicates' },
+  { id: '10003', name: 'Relates', inward: 'relates to', outward: 'relates to' },
+];
 
 const DEFAULT_PRIORITIES = [
   { id: '1', name: 'Highest' },
@@ -60,7 +69,15 @@ const DEFAULT_PRIORITIES = [
 ];
 
 export const PROJECTS: Project[] = [
-  { id: '10000', key: 'DEMO', name: 'Demo', projectTypeKey: 'software', issueTypes: [{ id: '10004', name: 'Bug' }, { id: '10001', name: 'Task' }, { id: '10002', name: 'Story' }], priorities: DEFAULT_PRIORITIES },
+  {
+    id: '10000',
+    key: 'DEMO',
+    name: 'Demo',
+    projectTypeKey: 'software',
+    issueTypes: [{ id: '10004', name: 'Bug' }, { id: '10001', name: 'Task' }, { id: '10002', name: 'Story' }],
+    priorities: DEFAULT_PRIORITIES,
+    components: [{ id: '10300', name: 'Checkout' }, { id: '10301', name: 'Payments' }, { id: '10302', name: 'Search' }],
+  },
   {
     id: '10010',
     key: 'SUP',
@@ -69,6 +86,7 @@ export const PROJECTS: Project[] = [
     issueTypes: [{ id: '10100', name: 'Service request' }, { id: '10101', name: 'Incident' }],
     // A project with its own priority scheme.
     priorities: [{ id: '10201', name: 'P1 - Critical' }, { id: '10202', name: 'P2 - Major' }, { id: '10203', name: 'P3 - Minor' }],
+    components: [{ id: '10310', name: 'VPN' }, { id: '10311', name: 'Printing' }],
   },
   // A project only the Jira admin may browse: what other users must never reach through the app.
   { id: '10020', key: 'FIN', name: 'Finance', projectTypeKey: 'software', issueTypes: [{ id: '10004', name: 'Bug' }, { id: '10001', name: 'Task' }], priorities: DEFAULT_PRIORITIES },
@@ -257,11 +275,24 @@ export class JiraStandIn {
     if (path === '/rest/api/3/permissions/check' && request.method === 'POST') return this.permissionsCheck(body as Json);
     if (path === '/rest/api/3/priority') return json(200, PRIORITIES);
     if (path === '/rest/api/3/user/search' && request.method === 'GET') return this.userSearch(url);
+    if (path === '/rest/api/3/user/bulk' && request.method === 'GET') {
+      // REST v3 "Bulk get users": a page of the named accounts that exist.
+      const ids = url.searchParams.getAll('accountId').slice(0, 90);
+      const values = ids.filter((id) => this.user(id) || id === APP_ACCOUNT_ID).map((id) => this.userJson(id));
+      return json(200, { maxResults: 10, startAt: 0, total: values.length, isLast: true, values });
+    }
     if (path === '/rest/api/3/project/search') return json(200, { values: PROJECTS.map(projectJson), total: PROJECTS.length, isLast: true });
     if ((match = m(/^\/rest\/api\/3\/project\/([^/]+)$/))) {
       const project = this.project(decodeURIComponent(match[1]));
       return project ? json(200, projectJson(project)) : errors(404, ['No project could be found']);
     }
+    if ((match = m(/^\/rest\/api\/3\/project\/([^/]+)\/components$/))) {
+      const project = this.project(decodeURIComponent(match[1]));
+      if (!project || !this.can(request.as, 'BROWSE_PROJECTS', project.key)) return errors(404, ['No project could be found']);
+      return json(200, (project.components ?? []).map((c) => ({ ...c, self: `${this.baseUrl()}/rest/api/3/component/${c.id}` })));
+    }
+    if (path === '/rest/api/3/issueLinkType' && request.method === 'GET') return json(200, { issueLinkTypes: ISSUE_LINK_TYPES });
+    if (path === '/rest/api/3/issueLink' && request.method === 'POST') return this.linkIssues(request, body as Json);
     if (path === '/rest/api/3/issuetype/project') {
       const project = this.project(url.searchParams.get('projectId') ?? '');
       return project ? json(200, project.issueTypes) : errors(404, ['No project could be found']);
@@ -408,7 +439,8 @@ export class JiraStandIn {
         priority: priority ? { ...priority } : null,
         status: { name: 'To Do', id: '10000', statusCategory: { key: 'new', name: 'To Do' } },
         labels: (fields.labels as string[] | undefined) ?? [],
-        components: [],
+        components: (Array.isArray(fields.components) ? (fields.components as Json[]) : []).flatMap((c) => (project!.components ?? []).filter((pc) => pc.id === c.id || pc.name === c.name)),
+        issuelinks: [],
         reporter,
         creator: this.userJson(accountId),
         assignee: null,
@@ -427,17 +459,43 @@ export class JiraStandIn {
     const issue = this.issue(idOrKey);
     if (!issue || !this.can(request.as, 'BROWSE_PROJECTS', issue.projectKey)) return errors(404, ['Issue does not exist or you do not have permission to see it.']);
     if (!this.can(request.as, 'EDIT_ISSUES', issue.projectKey)) return errors(403, ['You do not have permission to edit issues in this project.']);
-    const fields = (body?.fields ?? {}) as Json;
     const project = this.project(issue.projectKey)!;
+    // `update` operations (REST v3 "Edit issue"): `add` and `remove` on labels and components.
+    const fields = { ...((body?.fields ?? {}) as Json) };
+    for (const [field, ops] of Object.entries((body?.update ?? {}) as Record<string, Array<Record<string, unknown>>>)) {
+      if (!['labels', 'components'].includes(field) || !Array.isArray(ops)) return errors(400, [], { [field]: `Field '${field}' cannot be updated in the sandbox.` });
+      let list = [...((issue.fields[field] as unknown[]) ?? [])];
+      for (const op of ops) {
+        if ('add' in op) list = [...list, op.add];
+        if ('remove' in op) list = list.filter((v) => JSON.stringify(v) !== JSON.stringify(op.remove) && (v as Json)?.name !== (op.remove as Json)?.name);
+      }
+      fields[field] = list;
+    }
+    const fieldErrors: Record<string, string> = {};
     const items: Json[] = [];
     for (const [field, value] of Object.entries(fields)) {
-      if (!['summary', 'description', 'labels', 'priority'].includes(field)) return errors(400, [], { [field]: `Field '${field}' cannot be set in the sandbox.` });
+      if (!['summary', 'description', 'labels', 'priority', 'components', 'issuetype'].includes(field)) return errors(400, [], { [field]: `Field '${field}' cannot be set in the sandbox.` });
+      if (field === 'labels' && (!Array.isArray(value) || value.some((l) => typeof l !== 'string' || /\s/.test(l)))) fieldErrors.labels = 'Labels must be a list of words without spaces';
+      if (field === 'priority' && !project.priorities.some((p) => p.name === (value as Json)?.name || p.id === (value as Json)?.id)) fieldErrors.priority = 'Specify a valid priority';
+      if (field === 'issuetype' && !project.issueTypes.some((t) => t.name === (value as Json)?.name || t.id === (value as Json)?.id)) fieldErrors.issuetype = 'Specify a valid issue type';
+      if (field === 'components' && (!Array.isArray(value) || value.some((c) => !(project.components ?? []).some((pc) => pc.id === (c as Json)?.id || pc.name === (c as Json)?.name)))) {
+        fieldErrors.components = `Component name '${(Array.isArray(value) ? value : []).map((c) => String((c as Json)?.name ?? (c as Json)?.id)).find((n) => !(project.components ?? []).some((pc) => pc.name === n || pc.id === n)) ?? ''}' is not valid`;
+      }
+    }
+    if (Object.keys(fieldErrors).length > 0) return errors(400, [], fieldErrors);
+    for (const [field, value] of Object.entries(fields)) {
       const next =
         field === 'description' && typeof value === 'string'
           ? plainToAdf(value)
           : field === 'priority'
             ? project.priorities.find((p) => p.name === (value as Json)?.name || p.id === (value as Json)?.id)
-            : value;
+            : field === 'issuetype'
+              ? project.issueTypes.find((t) => t.name === (value as Json)?.name || t.id === (value as Json)?.id)
+              : field === 'components'
+                ? [...new Map((value as Json[]).map((c) => project.components!.find((pc) => pc.id === c.id || pc.name === c.name)!).map((c) => [c.id, { ...c }])).values()]
+                : field === 'labels'
+                  ? [...new Set(value as string[])]
+                  : value;
       // docs "events-reference/jira": changelog.items[] { field, fieldtype, fieldId, from, fromString, to, toString }
       items.push({ field, fieldtype: 'jira', fieldId: field, from: null, fromString: text(issue.fields[field]), to: null, toString: text(next) });
       issue.fields[field] = next;
@@ -605,11 +663,37 @@ export class JiraStandIn {
     const accountId = request.as.kind === 'user' ? request.as.accountId : APP_ACCOUNT_ID;
     const now = jiraTime();
     this.state.nextCommentId = (this.state.nextCommentId ?? 10500) + 1;
-    const comment: StoredComment = { id: String(this.state.nextCommentId), authorAccountId: accountId, body: body.body, created: now, updated: now };
+    // The Service Management property a platform-API comment can carry to be an internal note.
+    const internal = Array.isArray(body.properties) && (body.properties as Json[]).some((p) => p.key === 'sd.public.comment' && (p.value as Json)?.internal === true);
+    const comment: StoredComment = { id: String(this.state.nextCommentId), authorAccountId: accountId, body: body.body, created: now, updated: now, ...(internal ? { internal: true } : {}) };
     (issue.comments ??= []).push(comment);
     this.onChange?.();
     this.fire('avi:jira:commented:issue', this.issueEvent(issue, accountId, { comment: this.commentEventJson(comment) }));
     return json(201, this.commentJson(comment));
+  }
+
+  /**
+   * REST v3 "Create issue link": Browse on both issues, Link issues on the outward issue's project.
+   * A link that exists already is not made twice, and the answer is 201 all the same, as Jira's.
+   */
+  private linkIssues(request: JiraRequest, body: Json): Response {
+    const type = ISSUE_LINK_TYPES.find((t) => t.name === (body?.type as Json)?.name || t.id === (body?.type as Json)?.id);
+    const ref = (side: unknown) => String((side as Json)?.key ?? (side as Json)?.id ?? '');
+    const inward = this.visibleIssue(request, ref(body?.inwardIssue));
+    const outward = this.visibleIssue(request, ref(body?.outwardIssue));
+    if (!type) return errors(404, ['No issue link type with name or id was found.']);
+    if (!inward || !outward) return errors(404, ['Issue does not exist or you do not have permission to see it.']);
+    if (!this.can(request.as, 'LINK_ISSUES', outward.projectKey)) return errors(403, ['You do not have the permission to link issues.']);
+    const links = (issue: StoredIssue) => ((issue.fields.issuelinks ??= []) as Json[]);
+    const exists = links(outward).some((l) => (l.type as Json).id === type.id && (l.outwardIssue as Json | undefined)?.id === inward.id);
+    if (!exists) {
+      const id = String(20000 + this.state.issues.reduce((n, i) => n + ((i.fields.issuelinks as unknown[] | undefined)?.length ?? 0), 0));
+      const brief = (issue: StoredIssue) => ({ id: issue.id, key: issue.key, fields: { summary: issue.fields.summary, status: issue.fields.status } });
+      links(outward).push({ id, type, outwardIssue: brief(inward) });
+      links(inward).push({ id, type, inwardIssue: brief(outward) });
+      this.onChange?.();
+    }
+    return json(201, null);
   }
 
   /**

@@ -50,11 +50,13 @@ export interface SandboxOptions {
   /**
    * How the embedded AI Ops behaves in practice: the account its Jira tool comments as (its own
    * bot account, or a person's), its agent's instructions (a run marker line), the platform's
-   * failures, and whether its lookup routes sit behind a login.
+   * failures, whether its lookup routes sit behind a login, and whether its analysis ends with
+   * the suggestions block (on unless false).
    */
   embedded?: {
     account?: 'bot' | 'person';
     instructions?: string;
+    suggestionsBlock?: boolean;
     behaviour?: AgentBehaviour;
     lookupRequiresLogin?: boolean;
     /** Settings the app is seeded with to match (the run marker on, the lookup on). */
@@ -143,6 +145,7 @@ export class Sandbox {
             results: this.options.results ?? 'comment',
             ...(this.options.embedded?.instructions ? { instructions: this.options.embedded.instructions } : {}),
             ...(this.options.embedded?.behaviour ? { behaviour: this.options.embedded.behaviour } : {}),
+            ...(this.options.embedded?.suggestionsBlock === false ? { suggestionsBlock: false } : {}),
           },
           ...(this.options.agents ?? []),
         ],

@@ -83,11 +83,18 @@ function acceptanceCriteria(issue: SubmittedIssue): string[] {
   ];
 }
 
+function summaryLine(issue: SubmittedIssue, missing: string[]): string {
+  const what = issue.summary.trim().replace(/[.!]+$/, '') || 'This ticket';
+  const gaps = missing.length === 0 ? 'It has what an engineer needs to start.' : `${missing.length} piece${missing.length === 1 ? '' : 's'} of information ${missing.length === 1 ? 'is' : 'are'} missing before an engineer can start.`;
+  return `${issue.issueType} "${what}". ${gaps}`;
+}
+
 /** Named sections, as the agent returns them; the callback carries them as an object. */
 export function analyseIssue(payload: Record<string, unknown>): Record<string, string> {
   const issue = readSubmittedIssue(payload);
   const missing = missingInformation(issue);
   return {
+    Summary: summaryLine(issue, missing),
     'Missing information': missing.length > 0 ? missing.map((m) => `- ${m}`).join('\n') : 'Nothing obvious is missing.',
     'Suggested acceptance criteria': acceptanceCriteria(issue).map((c) => `- ${c}`).join('\n'),
     'Clearer summary': clearerSummary(issue),
@@ -95,9 +102,40 @@ export function analyseIssue(payload: Record<string, unknown>): Record<string, s
   };
 }
 
-/** The same analysis as one markdown document. */
-export function analysisAsMarkdown(sections: Record<string, string>): string {
-  return Object.entries(sections)
-    .map(([title, body]) => `## ${title}\n\n${body}`)
-    .join('\n\n');
+/** Words that name a kind of problem, as labels; words that name a part of the product, as components. */
+const LABEL_WORDS = ['checkout', 'payments', 'login', 'firefox', 'chrome', 'safari', 'mobile', 'performance', 'export', 'csv', 'vpn', 'printer', 'search', 'crash'];
+const COMPONENT_WORDS: Array<[RegExp, string]> = [
+  [/\b(cart|checkout)\b/i, 'Checkout'],
+  [/\b(pay|payment|payments|refund)\b/i, 'Payments'],
+  [/\bsearch/i, 'Search'],
+  [/\bvpn\b/i, 'VPN'],
+  [/\bprint/i, 'Printing'],
+];
+
+/**
+ * The machine-readable suggestions the agent adds when its instructions ask for them (README
+ * "Suggestions the panel can apply"): labels, a priority, components, missing information.
+ */
+export function suggestionsFor(payload: Record<string, unknown>): Record<string, unknown> {
+  const issue = readSubmittedIssue(payload);
+  const text = `${issue.summary}\n${issue.description}`.toLowerCase();
+  const labels = LABEL_WORDS.filter((word) => new RegExp(`\\b${word}`).test(text)).slice(0, 5);
+  const urgent = URGENT_WORDS.some((word) => text.includes(word));
+  const minor = MINOR_WORDS.some((word) => text.includes(word));
+  const components = COMPONENT_WORDS.filter(([pattern]) => pattern.test(text)).map(([, name]) => name);
+  return {
+    ...(labels.length > 0 ? { labels } : {}),
+    ...(urgent ? { priority: 'High' } : minor ? { priority: 'Low' } : {}),
+    ...(components.length > 0 ? { components } : {}),
+    missing_information: missingInformation(issue),
+    confidence: 0.85,
+  };
+}
+
+/** The same analysis as one markdown document, with the issues it found alike and its suggestions block. */
+export function analysisAsMarkdown(sections: Record<string, string>, extras: { similar?: Array<{ key: string; summary: string }>; suggestions?: Record<string, unknown> } = {}): string {
+  const parts = Object.entries(sections).map(([title, body]) => `## ${title}\n\n${body}`);
+  if (extras.similar && extras.similar.length > 0) parts.push(`## Similar Issues\n\n${extras.similar.map((s) => `- ${s.key}: ${s.summary}`).join('\n')}`);
+  if (extras.suggestions) parts.push(`\`\`\`ticket-enhancer\n${JSON.stringify(extras.suggestions, null, 2)}\n\`\`\``);
+  return parts.join('\n\n');
 }

@@ -1,7 +1,8 @@
 /**
  * The reference AI Ops' own habits, checked against the platform's: its instructions filled by
  * Python's `str.format(**payload)` (run here in Python itself), its masking, and its lookup routes'
- * answers (AIOPS-CONTRACT "What the platform does in practice", "Looking a run up").
+ * answers (AIOPS-CONTRACT "What the platform does in practice", "Looking a run up"), and its
+ * feedback route ("Feedback").
  */
 import { execFileSync } from 'node:child_process';
 import { EMBEDDED_AGENT_ID, EMBEDDED_TENANT_ID } from '../sandbox/sandbox';
@@ -80,5 +81,27 @@ describe('the lookup routes', () => {
     expect((await get(`/api/executions/${history.records[0].execution_id}`, 'another-tenant')).status).toBe(403);
     expect(((await (await get(`/api/agents/${EMBEDDED_AGENT_ID}/history`, 'another-tenant')).json()) as { records: unknown[] }).records).toEqual([]);
     expect((await get(`/api/agents/${EMBEDDED_AGENT_ID}/history?limit=501`, EMBEDDED_TENANT_ID)).status).toBe(422);
+  });
+});
+
+describe('the feedback route', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await new Harness().start();
+  });
+  afterAll(() => h.stop());
+
+  const post = (path: string, body: unknown) => fetch(`${h.aiops.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('takes a vote on the path with its trailing slash (307 to it without), and refuses a vote missing its fields or of an unknown type (422)', async () => {
+    const vote = { tenant_id: EMBEDDED_TENANT_ID, ticket_id: 'DEMO-1', feedback_type: 'thumbs_up' };
+    const redirected = await post('/api/v1/feedback', vote);
+    expect(redirected.status).toBe(307);
+    expect(redirected.headers.get('location')).toBe('/api/v1/feedback/');
+    expect(h.aiops.feedback).toEqual([]);
+    expect((await post('/api/v1/feedback/', vote)).status).toBe(201);
+    expect((await post('/api/v1/feedback/', { tenant_id: EMBEDDED_TENANT_ID, feedback_type: 'thumbs_up' })).status).toBe(422);
+    expect((await post('/api/v1/feedback/', { ...vote, feedback_type: 'meh' })).status).toBe(422);
+    expect(h.aiops.feedback).toEqual([expect.objectContaining(vote)]);
   });
 });

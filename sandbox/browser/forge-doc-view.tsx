@@ -20,7 +20,7 @@ import Toggle from '@atlaskit/toggle';
 import Tabs, { Tab, TabList, TabPanel } from '@atlaskit/tabs';
 import { AdfView } from './adf-view';
 import { StackBarChartView } from './chart-view';
-import { UserPickerView } from './user-picker';
+import { UserPickerView, UserView } from './user-picker';
 
 export interface ForgeNode {
   type: string;
@@ -88,6 +88,8 @@ export function ForgeDocView({ node }: { node: ForgeNode }): React.ReactElement 
       );
     case 'UserPicker':
       return <UserPickerView label={p.label} name={p.name} description={p.description} defaultValue={p.defaultValue} onChange={(user) => p.onChange?.(user)} />;
+    case 'User':
+      return <UserView accountId={String(p.accountId ?? '')} />;
     case 'ProgressBar':
       return <ProgressBar value={p.value} isIndeterminate={p.isIndeterminate} ariaLabel={p.ariaLabel ?? 'Progress'} />;
     case 'Text':

@@ -40,3 +40,14 @@ export function UserPickerView(props: { label: string; name: string; description
     </Stack>
   );
 }
+
+/** The host's drawing of UI Kit's User: the account's name as Jira shows it to the signed-in person. */
+export function UserView({ accountId }: { accountId: string }) {
+  const [name, setName] = useState<string>();
+  useEffect(() => {
+    void fetch(`/rest/api/3/user/bulk?accountId=${encodeURIComponent(accountId)}`, { headers: { 'X-Sandbox-Account': localStorage.getItem('sandbox-user') ?? 'agent' } })
+      .then((r) => r.json())
+      .then((page: { values?: JiraUser[] }) => setName(page.values?.[0]?.displayName ?? 'Former user'));
+  }, [accountId]);
+  return <span className="sbx-user">{name ?? '…'}</span>;
+}

@@ -157,9 +157,13 @@ export class KvsStore {
     this.entityValues = new Map([...this.definitions.keys()].map((name) => [name, new Map(Object.entries(snapshot.entities?.[name] ?? {}))]));
   }
 
+  /** What is stored and still readable: a value past its TTL is gone for every reader, so it is left out. */
   snapshot(): KvsSnapshot {
     return {
-      values: Object.fromEntries(this.values),
+      values: Object.fromEntries([...this.values.keys()].flatMap((key) => {
+        const stored = this.live(this.values, key);
+        return stored ? [[key, stored]] : [];
+      })),
       secrets: Object.fromEntries(this.secrets),
       entities: Object.fromEntries([...this.entityValues].map(([name, map]) => [name, Object.fromEntries(map)])),
     };
