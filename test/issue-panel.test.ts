@@ -36,14 +36,18 @@ describe('the panel shows the run as it happens', () => {
     await ui.waitForText('Completed');
     expect(lozenges(ui)[0]).toEqual({ text: 'Completed', appearance: 'success' });
     const text = ui.text();
-    for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) expect(text).toContain(section);
-    expect(text).toContain('Expected behaviour');
-    expect(text).toContain('Fix: Checkout page crashes on submit');
+    // The agent posted Markdown as plain paragraphs; the panel reads its headings as sections: Summary open, the others a click away.
+    expect(text).toMatch(/Summary Bug "Checkout page crashes on submit"\./);
+    for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) expect(text).toContain(`Show ${section}`);
+    expect(text).not.toContain('Expected behaviour');
+    await ui.click('Show Missing information');
+    await ui.waitForText('Expected behaviour');
+    await ui.click('Show Clearer summary');
+    await ui.waitForText('Fix: Checkout page crashes on submit');
     expect(text).toMatch(/Posted as a comment by AI Ops Bot on \S+/);
-    // The agent posted Markdown as plain paragraphs; the panel renders it as Markdown.
-    const [document] = ui.byType('AdfRenderer').map((node) => JSON.stringify(node.props.document));
-    expect(document).toContain('"type":"heading"');
-    expect(document).toContain('"type":"bulletList"');
+    const documents = ui.byType('AdfRenderer').map((node) => JSON.stringify(node.props.document)).join('');
+    expect(documents).toContain('"type":"bulletList"');
+    expect(documents).not.toContain('"type":"heading"');
     expect(ui.all((node) => node.type === 'Link' && /focusedCommentId=\d+/.test(String(node.props.href)))).toHaveLength(1);
     // The execution id is there for whoever needs it, behind Details.
     expect(text).not.toMatch(/AI Ops execution/);
@@ -187,8 +191,12 @@ describe('results by callback', () => {
     const { key } = await h.createIssue({ description: 'Steps: open the cart, press Pay.' });
     const ui = openPanel(key, 'agent');
     await ui.waitForText('Completed');
-    expect(ui.byType('AdfRenderer')).toHaveLength(4);
-    for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) expect(ui.text()).toContain(section);
+    // The first section is open; each other one opens on its own.
+    expect(ui.byType('AdfRenderer')).toHaveLength(1);
+    expect(ui.text()).toContain('Summary');
+    for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) expect(ui.text()).toContain(`Show ${section}`);
     expect(ui.text()).toContain('Sent back by AI Ops');
+    // The suggestions came beside the result, and show as actions.
+    expect(ui.text()).toContain('Suggested by the analysis');
   });
 });

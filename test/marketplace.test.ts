@@ -173,8 +173,11 @@ describe('personal data', () => {
     // An agent re-runs the issue: the run keeps their account id.
     expect(await invoke(PANEL, 'runAgain', 'agent', { issueKey: key })).toMatchObject({ body: { started: true } });
     await h.settle();
-    const agentId = h.runs().find((r) => r.trigger === 'rerun')!.requestedBy;
+    const { requestedBy: agentId, deliveryId } = h.runs().find((r) => r.trigger === 'rerun')!;
     expect(agentId).toBe('557058:0c3f-agent');
+    // They act on its result: a vote and a dismissed suggestion name them too.
+    expect(await invoke(PANEL, 'feedback', 'agent', { issueKey: key, payload: { deliveryId, helpful: true } })).toMatchObject({ body: { saved: true } });
+    expect(await invoke(PANEL, 'dismissSuggestion', 'agent', { issueKey: key, payload: { deliveryId, field: 'labels' } })).toMatchObject({ body: { dismissed: true } });
 
     const hourly = async () => {
       h.sandbox.runtime.advanceClock(3_600_000 - (Date.now() % 3_600_000) + 1_000);
@@ -192,6 +195,8 @@ describe('personal data', () => {
     expect(h.sandbox.runtime.personalDataReports).toHaveLength(2);
     const rerun = h.runs().find((r) => r.trigger === 'rerun')!;
     expect(rerun.requestedBy).toBe('erased-account');
+    expect(rerun.actions).toEqual([expect.objectContaining({ kind: 'dismissed', by: 'erased-account' })]);
+    expect(Object.values(rerun.feedback)).toEqual([expect.objectContaining({ helpful: true })]);
     expect(JSON.stringify(h.sandbox.kvs.snapshot())).not.toContain(agentId);
   });
 });

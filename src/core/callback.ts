@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { sectionsFrom, type EnhancementResult, type ResultMessage } from './enhancement';
 import { capText, MAX_REASON_BYTES } from './text-limits';
+import { readSuggestions } from './analysis';
 
 /**
  * The callback AI Ops sends to the app's web trigger, and its size limit. The result is capped in
@@ -17,6 +18,8 @@ const callbackSchema = z.object({
   status: z.enum(['running', 'completed', 'failed'], { error: 'status must be running, completed or failed' }),
   result: z.optional(z.nullable(resultSchema)),
   error: z.optional(z.nullable(z.string())),
+  /** The analysis's suggestions (README "Suggestions the panel can apply"); anything malformed is left out. */
+  suggestions: z.optional(z.unknown()),
 });
 
 export type CallbackParse = { ok: true; message: ResultMessage } | { ok: false; reason: string };
@@ -30,11 +33,15 @@ export function parseCallback(body: string): CallbackParse {
   }
   const parsed = callbackSchema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: parsed.error.issues.map((i) => i.message).join('; ') };
-  const { execution_id, status, result, error } = parsed.data;
+  const { execution_id, status, result, error, suggestions } = parsed.data;
+  const offered = readSuggestions(suggestions);
   let normalised: EnhancementResult | undefined;
   if (typeof result === 'string') normalised = result;
   else if (result) {
     normalised = sectionsFrom(result);
   }
-  return { ok: true, message: { executionId: execution_id, status, result: normalised, error: error ? capText(error, MAX_REASON_BYTES, 'error') : undefined } };
+  return {
+    ok: true,
+    message: { executionId: execution_id, status, result: normalised, error: error ? capText(error, MAX_REASON_BYTES, 'error') : undefined, ...(offered ? { suggestions: offered } : {}) },
+  };
 }

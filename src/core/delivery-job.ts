@@ -54,7 +54,10 @@ export interface PurgeJob {
   kind: 'purge';
 }
 
-export type QueueJob = DeliveryJob | PollJob | DiagnoseJob | BulkJob | PurgeJob;
+/** Work on a completed result in the background: forward feedback to AI Ops, or apply (or report) suggested labels. */
+export type ResultJob = { kind: 'feedback'; deliveryId: string; /** Whose vote to forward. */ accountId: string } | { kind: 'auto-apply'; deliveryId: string };
+
+export type QueueJob = DeliveryJob | PollJob | DiagnoseJob | BulkJob | PurgeJob | ResultJob;
 
 /** What the consumer asks the platform to hand back on a retry: well under the 4 KB limit. */
 export interface DeliveryRetryData {

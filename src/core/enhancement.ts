@@ -2,6 +2,7 @@ import type { DeliveryOutcome, FailureCause } from './delivery-policy';
 import type { KeyEncoding } from './signing';
 import type { ResultMode, SecretScope } from './settings';
 import { capText, MAX_REASON_BYTES, MAX_RESULT_BYTES } from './text-limits';
+import type { Suggestions } from './analysis';
 
 /**
  * The life of one delivery of an issue to the Ticket Enhancer ("a run"), and the rules for moving
@@ -142,11 +143,51 @@ export interface DeliveryRun {
   resultFromRecord?: { recordId: string; why: 'no-comment' | 'comment-refused'; detail?: string };
   /** The last look at AI Ops' records of this run. */
   lookup?: LookupNote;
+  /** The project's auto-apply of suggested labels when AI Ops accepted the run (not set: off). */
+  autoApply?: { mode: 'dry-run' | 'on'; threshold: number };
+  /** Suggestions a callback or status URL sent beside the result (a comment carries its own block). */
+  suggestions?: Suggestions;
+  /** What people did with the result: suggestions applied or dismissed, links, replies (newest last). */
+  actions?: ResultAction[];
+  /** Was the result helpful, by account (one vote each, changeable). */
+  feedback?: Record<string, ResultFeedback>;
+  /** Its suggestions were counted as offered (once, when first shown). */
+  suggestionsCounted?: boolean;
+  /** The last forwarding of feedback to AI Ops. */
+  feedbackForwarded?: { at: string; ok: boolean; detail?: string };
   /**
    * Queued, but the queue refused its push (the per-installation push limit): whoever clears this
    * flag (a write checked against the version read) pushes it, so it is pushed once.
    */
   awaitingPush?: boolean;
+}
+
+/** One thing a person (or the project's auto-apply) did with a result. */
+export interface ResultAction {
+  kind: 'applied' | 'dismissed' | 'linked' | 'replied' | 'auto-applied' | 'would-apply';
+  /** The field a suggestion was for (labels, priority, components, issuetype), or the linked issue key. */
+  target: string;
+  /** What was written (or would have been), in words. */
+  value?: string;
+  /** The value it replaced, when it replaced one. */
+  replaced?: string;
+  by?: string;
+  at: string;
+}
+
+export const ACTIONS_KEPT = 50;
+
+export interface ResultFeedback {
+  helpful: boolean;
+  reason?: string;
+  at: string;
+}
+
+/** At most this many people's feedback is kept per run. */
+export const FEEDBACK_KEPT = 100;
+
+export function recordAction(run: DeliveryRun, action: ResultAction): DeliveryRun {
+  return { ...run, actions: [...(run.actions ?? []), action].slice(-ACTIONS_KEPT), updatedAt: action.at };
 }
 
 /** A comment by the AI Ops account that is not this run's result. */
@@ -229,6 +270,8 @@ export interface AttemptFacts {
   payloadTimestamp?: string;
   /** The issue is a Jira Service Management request. */
   serviceDesk?: boolean;
+  /** The project's auto-apply of suggested labels. */
+  autoApply?: DeliveryRun['autoApply'];
   /** The version of the connection settings this attempt used. */
   settingsVersion?: number;
 }
@@ -271,6 +314,7 @@ export function recordAttempt(run: DeliveryRun, outcome: DeliveryOutcome, facts:
       ...(facts.payloadTimestamp ? { markerTimestamp: facts.payloadTimestamp } : {}),
       ...(facts.result?.marker && facts.result.mode === 'comment' ? { markerExpected: true } : {}),
       ...(facts.serviceDesk ? { serviceDesk: true } : {}),
+      ...(facts.autoApply ? { autoApply: facts.autoApply } : {}),
       resultDeadline: new Date(facts.atMs + limit * 60_000).toISOString(),
     };
   }
@@ -310,6 +354,8 @@ export interface ResultMessage {
   cause?: FailureCause;
   /** When the sender signed it (`webhook-timestamp`), when it said. */
   sentAtMs?: number;
+  /** Suggestions sent beside the result. */
+  suggestions?: Suggestions;
 }
 
 export type ResultSource = 'callback' | 'poll' | 'comment' | 'sweep';
@@ -348,6 +394,7 @@ export function applyResult(run: DeliveryRun, message: ResultMessage, atMs: numb
         ...sent,
         status: 'completed',
         result: limitResult(message.result),
+        ...(message.suggestions ? { suggestions: message.suggestions } : {}),
         reason: undefined,
         failureCause: undefined,
         updatedAt: at,

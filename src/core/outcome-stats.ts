@@ -79,6 +79,30 @@ export function countRun(stats: DayStats, run: DeliveryRun, outcome: Outcome, si
   return next;
 }
 
+/** What people did with results on one day: votes, and suggestions offered and applied. */
+export interface ActionCounts {
+  day: string;
+  helpful: number;
+  notHelpful: number;
+  offered: number;
+  applied: number;
+}
+
+export function emptyActions(day: string): ActionCounts {
+  return { day, helpful: 0, notHelpful: 0, offered: 0, applied: 0 };
+}
+
+/** The 30 days' votes and suggestions, with the shares the pages show (undefined when nothing to share). */
+export function summariseActions(records: Array<ActionCounts | undefined>): Insights['actions'] {
+  const total = records.reduce((t, r) => (r ? { helpful: t.helpful + r.helpful, notHelpful: t.notHelpful + r.notHelpful, offered: t.offered + r.offered, applied: t.applied + r.applied } : t), { helpful: 0, notHelpful: 0, offered: 0, applied: 0 });
+  const votes = total.helpful + total.notHelpful;
+  return {
+    ...total,
+    ...(votes > 0 ? { helpfulShare: total.helpful / votes } : {}),
+    ...(total.offered > 0 ? { appliedShare: Math.min(1, total.applied / total.offered) } : {}),
+  };
+}
+
 export interface Insights {
   days: Array<{ day: string; completed: number; failed: number; timedOut: number }>;
   totals: { completed: number; failed: number; timedOut: number };
@@ -86,6 +110,8 @@ export interface Insights {
   medianMs?: number;
   p95Ms?: number;
   topReasons: Array<{ key: string; label: string; count: number }>;
+  /** Votes on the results and what became of their suggestions. */
+  actions?: { helpful: number; notHelpful: number; offered: number; applied: number; helpfulShare?: number; appliedShare?: number };
 }
 
 function percentileMs(durations: number[], p: number): number | undefined {

@@ -8,6 +8,8 @@ import { wordReason } from './reason-words';
 import type { Translate } from './i18n';
 import { isOverdue } from './run-deadlines';
 import { withoutMarker } from './run-marker';
+import { sectionsByHeading, withoutSuggestionsBlock, type AdfDocLike } from './analysis';
+import { resultExtras, type ResultExtras } from './result-extras';
 
 /**
  * What the issue panel shows, computed from the runs of an issue: status words and colours, the
@@ -51,6 +53,17 @@ export interface ResultView {
   shortText?: string;
   /** A warning every reader needs: customers can see the comment. */
   warning?: string;
+  /** The run the result belongs to (what actions on it name). */
+  deliveryId?: string;
+  /** Sections split at the analysis's headings: the first open, the others one click away. */
+  structured?: boolean;
+  /** Issues it names, its suggestions, the missing information, feedback, what was done. */
+  extras?: ResultExtras;
+}
+
+/** The reader, for their own feedback. */
+export interface ReaderFacts {
+  accountId?: string;
 }
 
 export interface RunSummary {
@@ -119,6 +132,8 @@ export interface PanelView {
   settingsHint?: string;
   /** A Jira admin may look the newest run up in AI Ops' records now. */
   canCheckAtAiops?: boolean;
+  /** What this reader may do with a result; absent: read only (viewers, a lapsed licence). */
+  may?: { apply: boolean; link: boolean; reply: boolean };
   channel: string;
   realtimeToken?: string;
 }
@@ -223,7 +238,8 @@ export function shortTextOf(sections: ResultSection[]): string | undefined {
   const parts: string[] = [];
   const length = () => parts.join(' ').length;
   for (const section of sections) {
-    let heading: string | undefined;
+    // A section's title leads its first line, as a heading inside one document does.
+    let heading: string | undefined = section.primary ? undefined : section.title;
     for (const node of section.document.content as AdfNode[]) {
       if (!node) continue;
       if (node.type === 'heading') {
@@ -248,25 +264,40 @@ export function shortTextOf(sections: ResultSection[]): string | undefined {
   return text ? text.slice(0, 400) : undefined;
 }
 
+/** Splits one analysis document at its headings when it has them: sections to open one by one. */
+function structured(document: AdfDoc, t: Translate): { sections: ResultSection[]; structured?: boolean } {
+  const split = sectionsByHeading(document as unknown as AdfDocLike, t('result.analysis'));
+  if (!split) return { sections: [{ title: t('result.analysis'), document, primary: true }] };
+  return { sections: split.map((section) => ({ title: section.title, document: section.document as unknown as AdfDoc })), structured: true };
+}
+
+/** What the result offers to act on, for this reader (see result-extras.ts). */
+function withExtras(view: ResultView, run: DeliveryRun, body: unknown, reader: ReaderFacts | undefined, t: Translate): ResultView {
+  const text = view.sections.map((section) => `${section.title}\n${adfToPlainText(section.document)}`).join('\n');
+  const asSections = view.sections.map((section) => ({ title: section.title, document: section.document as unknown as AdfDocLike }));
+  return { ...view, extras: resultExtras(run, { body, text, sections: asSections }, reader?.accountId, t) };
+}
+
 /** The result of a completed run, as this reader may see it. */
-export function resultView(run: DeliveryRun, comment: CommentRead | undefined, siteUrl: string | undefined, t: Translate = english): ResultView | undefined {
+export function resultView(run: DeliveryRun, comment: CommentRead | undefined, siteUrl: string | undefined, t: Translate = english, reader?: ReaderFacts): ResultView | undefined {
   const result = run.result;
   if (result === undefined) return undefined;
+  const base = { deliveryId: run.deliveryId };
   if (!isCommentResult(result)) {
-    const sections = resultSections(result, t, siteUrl);
-    if (run.resultFromRecord) {
-      // Never posted to Jira: the panel is the only place it can be read.
-      const { why, detail } = run.resultFromRecord;
-      return { sections, source: t('result.fromRecord'), notice: t(`result.notPosted.${why}`, { detail: detail ?? '' }), shortText: shortTextOf(sections) };
-    }
-    return { sections, source: run.resultMode === 'poll' ? t('result.fromStatusUrl') : t('result.sentBack'), shortText: shortTextOf(sections) };
+    // A Markdown result is split at its headings; named sections are sections already.
+    const shown = typeof result === 'string' ? structured(markdownDocument(withoutSuggestionsBlock(result), siteUrl), t) : { sections: resultSections(result, t, siteUrl), structured: true };
+    const view: ResultView = run.resultFromRecord
+      ? // Never posted to Jira: the panel is the only place it can be read.
+        { ...base, ...shown, source: t('result.fromRecord'), notice: t(`result.notPosted.${run.resultFromRecord.why}`, { detail: run.resultFromRecord.detail ?? '' }), shortText: shortTextOf(shown.sections) }
+      : { ...base, ...shown, source: run.resultMode === 'poll' ? t('result.fromStatusUrl') : t('result.sentBack'), shortText: shortTextOf(shown.sections) };
+    return withExtras(view, run, typeof result === 'string' ? result : undefined, reader, t);
   }
   const who = comment?.authorName ?? result.authorName ?? t('result.aiopsAccount');
   const link = commentLink(siteUrl, run.issueKey, result.commentId);
   const when = comment?.created ?? result.created;
   const edited = Boolean((comment?.updated ?? result.updated) && (comment?.updated ?? result.updated) !== when);
   const postedAt = Number.isNaN(Date.parse(when)) ? undefined : new Date(Date.parse(when)).toISOString();
-  const meta = { source: t('result.postedBy', { who }), postedAt, edited, ...(result.customerVisible && !result.deleted ? { warning: t('result.customerVisible') } : {}) };
+  const meta = { ...base, source: t('result.postedBy', { who }), postedAt, edited, ...(result.customerVisible && !result.deleted ? { warning: t('result.customerVisible') } : {}) };
   if (result.deleted || (comment && !comment.visible)) {
     return {
       sections: [],
@@ -275,9 +306,10 @@ export function resultView(run: DeliveryRun, comment: CommentRead | undefined, s
     };
   }
   if (!comment?.body) return { sections: [], ...meta, link, notice: t('result.unreadable') };
-  // The run marker is for the app; readers see the analysis.
-  const sections = [{ title: t('result.analysis'), document: commentDocument(withoutMarker(comment.body), siteUrl), primary: true }];
-  return { sections, ...meta, link, shortText: shortTextOf(sections) };
+  // The run marker is for the app, the suggestions block becomes actions: readers see the analysis.
+  const document = withoutSuggestionsBlock(commentDocument(withoutSuggestionsBlock(withoutMarker(comment.body)), siteUrl));
+  const shown = structured(document, t);
+  return withExtras({ ...shown, ...meta, link, shortText: shortTextOf(shown.sections) }, run, comment.body, reader, t);
 }
 
 const FAILURE_CAUSES: readonly FailureCause[] = ['configuration', 'payload', 'outage', 'agent', 'issue', 'user'];
@@ -329,6 +361,9 @@ export interface PanelInput {
   canOverride?: boolean;
   /** The admin turned on looking runs up at AI Ops. */
   lookupEnabled?: boolean;
+  reader?: ReaderFacts;
+  /** What this reader may do with a result (their Jira permissions on the issue). */
+  may?: { apply: boolean; link: boolean; reply: boolean };
 }
 
 export function panelView(input: PanelInput, t: Translate = english): PanelView {
@@ -363,10 +398,10 @@ export function panelView(input: PanelInput, t: Translate = english): PanelView 
   const current = {
     ...summaryFor(newest),
     nextAttemptAt: newest.nextAttemptAt,
-    result: newest.status === 'completed' ? resultView(newest, commentOf(newest), input.siteUrl, t) : undefined,
+    result: newest.status === 'completed' ? resultView(newest, commentOf(newest), input.siteUrl, t, input.reader) : undefined,
   };
   const lastCompleted = newest.status === 'completed' ? undefined : older.find((run) => run.status === 'completed');
-  const previous = lastCompleted ? resultView(lastCompleted, commentOf(lastCompleted), input.siteUrl, t) : undefined;
+  const previous = lastCompleted ? resultView(lastCompleted, commentOf(lastCompleted), input.siteUrl, t, input.reader) : undefined;
   const failure = failureFor(newest, input.audience, t);
   const configurationCause = (newest.status === 'failed' || newest.status === 'timed-out') && (newest.failureCause === 'configuration' || newest.failureCause === 'payload');
   return {
@@ -382,6 +417,7 @@ export function panelView(input: PanelInput, t: Translate = english): PanelView 
     runAgainIsPrimary: !configurationCause,
     ...(configurationCause && input.audience === 'member' && input.canRunAgain ? { runAgainOff: t('panel.runAgainOff') } : {}),
     failure,
+    ...(input.may && (input.may.apply || input.may.link || input.may.reply) ? { may: input.may } : {}),
     ...(input.lookupEnabled && input.audience === 'jira-admin' && ['accepted', 'running', 'timed-out'].includes(newest.status) && newest.resultMode !== 'poll' ? { canCheckAtAiops: true } : {}),
     ...realtime,
   };

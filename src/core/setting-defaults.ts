@@ -21,6 +21,8 @@ export const CONNECTION_DEFAULTS = {
   runMarker: false,
   /** Ask AI Ops' execution records about runs that get no result (unofficial routes). */
   aiopsLookup: false,
+  /** Send agents' "was it helpful" to AI Ops' feedback endpoint. */
+  forwardFeedback: false,
   automationRequiresEnabledProject: true,
   /** Runs and their results are deleted this many days after they were created. */
   retentionDays: 180,

@@ -115,6 +115,7 @@ export function globalSettingsSchema(ctx: ValidationContext) {
       sendReporterEmail: z._default(z.boolean(), D.sendReporterEmail),
       strictPayload: z._default(z.boolean(), D.strictPayload),
       runMarker: z._default(z.boolean(), D.runMarker),
+      forwardFeedback: z._default(z.boolean(), D.forwardFeedback),
       aiopsLookup: z._default(z.boolean(), D.aiopsLookup),
       /** The Automation action sends only issues of enabled projects unless an admin turns this off. */
       automationRequiresEnabledProject: z._default(z.boolean(), D.automationRequiresEnabledProject),
@@ -155,6 +156,14 @@ export const projectSettingsSchema = z.object({
   agentId: z.optional(agentIdField),
   tenantId: z.optional(tenantIdField),
   secret: z.optional(secretInfoSchema),
+  /** The issue link type "Link as related" creates (by name). */
+  linkType: z._default(text(undefined, z.minLength(1, m('validation.required', { field: field('linkType') })), tooLong('linkType', 255)), 'Relates'),
+  /** Labels the analysis suggests: never applied (off), reported only (dry-run), or applied above the threshold (on). */
+  autoApplyLabels: z._default(z.enum(['off', 'dry-run', 'on'], { error: m('validation.autoApply') }), 'off'),
+  autoApplyThreshold: z._default(
+    z.number({ error: m('validation.threshold') }).check(z.minimum(0, m('validation.threshold')), z.maximum(1, m('validation.threshold'))),
+    0.8,
+  ),
   /** Kept so site-wide lists can name the project. */
   projectKey: z.optional(z.string()),
 });

@@ -40,6 +40,9 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   priorityIds: [],
   labelsInclude: [],
   labelsExclude: [],
+  linkType: 'Relates',
+  autoApplyLabels: 'off',
+  autoApplyThreshold: 0.8,
 };
 
 /**
@@ -137,6 +140,8 @@ export interface EffectiveSettings {
   runMarker: boolean;
   /** Runs without a result are looked up in AI Ops' execution records. */
   aiopsLookup: boolean;
+  /** The project's auto-apply of suggested labels, when it is not off. */
+  autoApply?: { mode: 'dry-run' | 'on'; threshold: number };
 }
 
 export type Connection = { ok: true; settings: EffectiveSettings } | { ok: false; reason: string };
@@ -174,6 +179,7 @@ export function effectiveSettings(
       strictPayload: global.strictPayload,
       runMarker: global.runMarker ?? D.runMarker,
       aiopsLookup: global.aiopsLookup ?? D.aiopsLookup,
+      ...(project.autoApplyLabels && project.autoApplyLabels !== 'off' ? { autoApply: { mode: project.autoApplyLabels, threshold: project.autoApplyThreshold ?? 0.8 } } : {}),
     },
   };
 }

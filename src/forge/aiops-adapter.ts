@@ -80,3 +80,8 @@ export function postSigned(url: string, body: string, headers: Record<string, st
 export function getStatus(url: string, headers: Record<string, string>, timeoutMs: number): Promise<AiOpsAnswer> {
   return timed(url, { method: 'GET', headers: { Accept: 'application/json', ...headers } }, timeoutMs, MAX_STATUS_ANSWER_BYTES);
 }
+
+/** An unsigned JSON POST (AI Ops' feedback route takes no signature). */
+export function postJson(url: string, body: unknown, timeoutMs: number): Promise<AiOpsAnswer> {
+  return timed(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) }, timeoutMs, MAX_ANSWER_BYTES);
+}

@@ -30,6 +30,16 @@ export interface IssueEnhancementProperty {
   why?: string;
 }
 
+/** Edits an issue as the app (a project's auto-applied labels): `update` adds, nothing is removed. */
+export async function editIssueAsApp(issueId: string, body: { update: Record<string, unknown> }): Promise<boolean> {
+  const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return response.ok;
+}
+
 /** The indexed issue property behind `issue.property[ticket-enhancer].status` in JQL. */
 export async function writeIssueProperty(issueId: string, value: IssueEnhancementProperty): Promise<boolean> {
   const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, {

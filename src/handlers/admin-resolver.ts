@@ -13,13 +13,13 @@ import { isFinished } from '../core/enhancement';
 import { secretStreak } from '../core/secret-streak';
 import { deleteSecret, listProjectSettings, loadGlobalSettings, readSecret, saveGlobalSettings, writeSecret } from '../forge/settings-store';
 import { listProjects, projectInfo } from '../forge/jira-adapter';
-import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
+const bulkRuns = () => import(/* webpackChunkName: "bulk-runs" */ './bulk-runs');
 import { checkConnection, probeCredentials } from './connection-check';
 import { readStorageStats } from './data-lifecycle';
 import { readInsights, runsWithReason } from './outcome-counters';
 import { rememberAccounts } from './personal-data';
 import { licensedResolver, reasonOf, ResolverError, requirePermission, type ForgeResolverContext, readerT } from './resolver-context';
-import { startTestDelivery, startTestInNewIssue, testDeliveryStatus } from './test-delivery';
+const testDelivery = () => import(/* webpackChunkName: "test-delivery" */ './test-delivery');
 import { validationContext } from './validation-context';
 
 const resolver = licensedResolver();
@@ -231,12 +231,12 @@ resolver.define('sendTestIssue', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   const input = (payload ?? {}) as { issueKey?: unknown; createIn?: unknown };
   const t = await readerT(payload);
-  return input.createIn !== undefined ? startTestInNewIssue(input.createIn, ctx.accountId!, t) : startTestDelivery(input.issueKey, ctx.accountId!, t);
+  return input.createIn !== undefined ? (await testDelivery()).startTestInNewIssue(input.createIn, ctx.accountId!, t) : (await testDelivery()).startTestDelivery(input.issueKey, ctx.accountId!, t);
 });
 
 resolver.define('testStatus', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
-  return testDeliveryStatus((payload as { deliveryId?: unknown } | undefined)?.deliveryId, await readerT(payload));
+  return (await testDelivery()).testDeliveryStatus((payload as { deliveryId?: unknown } | undefined)?.deliveryId, await readerT(payload));
 });
 
 /** The first-deploy self-check: every platform assumption that can only be verified on a real site. */
@@ -251,19 +251,19 @@ resolver.define('diagnose', async ({ payload, context }) => {
 resolver.define('bulkPreview', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return previewBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await readerT(payload));
+  return (await bulkRuns()).previewBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await readerT(payload));
 });
 
 resolver.define('bulkStart', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return startBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await readerT(payload));
+  return (await bulkRuns()).startBulk(input.kind, input.filter, { accountId: ctx.accountId! }, await readerT(payload));
 });
 
 resolver.define('bulkControl', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
   const input = (payload ?? {}) as { id?: unknown; action?: unknown };
-  return controlBulk(input.id, input.action, { accountId: ctx.accountId! });
+  return (await bulkRuns()).controlBulk(input.id, input.action, { accountId: ctx.accountId! });
 });
 
 /**
@@ -279,7 +279,7 @@ resolver.define('purgeData', async ({ payload, context }) => {
 
 resolver.define('bulkList', async ({ payload, context }) => {
   const ctx = await requireJiraAdmin(context);
-  return listBulkRuns({ accountId: ctx.accountId! });
+  return (await bulkRuns()).listBulkRuns({ accountId: ctx.accountId! });
 });
 
 export const adminResolver = resolver.getDefinitions();

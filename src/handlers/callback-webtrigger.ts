@@ -6,6 +6,7 @@
 import { MAX_CALLBACK_BYTES, parseCallback } from '../core/callback';
 import { callbackSecret, sameScope } from '../core/callback-secret';
 import { applyResult } from '../core/enhancement';
+import { suggestionsIn } from '../core/analysis';
 import type { SecretScope } from '../core/settings';
 import { verifyHubSignature, verifyStandardWebhook, type KeyEncoding } from '../core/signing';
 import { publishChange } from '../forge/run-publisher';
@@ -99,5 +100,8 @@ export async function receiveCallback(request: WebTriggerRequest): Promise<WebTr
   // the run's states only move forward (docs/security.md, "Callbacks").
   const sentAtMs = webhookHeaders.timestamp && /^\d{1,12}$/.test(webhookHeaders.timestamp) ? Number(webhookHeaders.timestamp) * 1000 : undefined;
   const changed = await publishChange(run.deliveryId, (current) => applyResult(current, { ...parsed.message, ...(sentAtMs !== undefined ? { sentAtMs } : {}) }, Date.now(), 'callback'), stored);
+  if (changed?.run.status === 'completed' && changed.run.autoApply && (changed.run.suggestions?.labels?.length || suggestionsIn(typeof changed.run.result === 'string' ? changed.run.result : '')?.labels?.length)) {
+    await (await import(/* webpackMode: "eager" */ './comment-event-trigger')).startAutoApply(changed.run);
+  }
   return reply(200, changed ? 'recorded' : 'already recorded');
 }

@@ -13,6 +13,8 @@ import { JiraUnavailableError, readCommentAsApp, readIssueProperty } from '../fo
 import { publishChange } from '../forge/run-publisher';
 import { listIssueRunsStored } from '../forge/run-store';
 import { loadGlobalSettings } from '../forge/settings-store';
+import { enqueue } from '../forge/platform';
+import { suggestionsIn } from '../core/analysis';
 
 /** Docs "events-reference/jira", comment events: `issue`, `comment` (id, author, body, created, updated). */
 interface CommentEvent {
@@ -94,5 +96,13 @@ export async function recordComment(issueId: string, commentId: string, event: C
     for (const older of decision.supersede) {
       await publishChange(older.deliveryId, (current) => supersede(current, decision.run.deliveryId, now), known(older.deliveryId), { mirror: false });
     }
+    // Suggested labels a project applies (or reports) by itself: from the queue, off this trigger's path.
+    if (completed.run.autoApply && suggestionsIn(event.comment?.body)?.labels?.length) await startAutoApply(completed.run);
   }
+}
+
+/** Queues the project's auto-apply of suggested labels (the run says whether the project turned it on). */
+export async function startAutoApply(run: { deliveryId: string; autoApply?: unknown }): Promise<void> {
+  if (!run.autoApply) return;
+  await enqueue({ kind: 'auto-apply', deliveryId: run.deliveryId }).catch(() => undefined);
 }

@@ -20,7 +20,7 @@ import { keyFingerprint, signRequest } from '../core/signing';
 import { pollDelaySeconds, readStatusAnswer } from '../core/status-poll';
 import { getStatus, postSigned } from '../forge/aiops-adapter';
 import { recordDiagnoseConsumed } from '../forge/diagnostics-store';
-import { processBulkChunk } from './bulk-runs';
+const bulkRuns = () => import(/* webpackChunkName: "bulk-runs" */ './bulk-runs');
 import { readIssueAsApp, siteUrl } from '../forge/jira-adapter';
 import { callbackUrlFor, enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
@@ -41,8 +41,9 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   const job = event.body;
   if (job.kind === 'poll') return pollStatus(job);
   if (job.kind === 'diagnose') return recordDiagnose(job);
-  if (job.kind === 'bulk') return processBulkChunk(job.bulkId);
+  if (job.kind === 'bulk') return (await bulkRuns()).processBulkChunk(job.bulkId);
   if (job.kind === 'purge') return (await import(/* webpackMode: "eager" */ './data-lifecycle')).purgeAppData({ continueInQueue: true });
+  if (job.kind === 'feedback' || job.kind === 'auto-apply') return (await import(/* webpackChunkName: "result-actions" */ './result-actions')).runResultJob(job);
   const retryData = event.retryContext?.retryData;
   // A wait longer than the platform's 900 s goes in hops that touch nothing.
   if (retryData?.hopsLeft && retryData.hopsLeft > 0) return hop({ ...(retryData as DeliveryRetryData), hopsLeft: retryData.hopsLeft - 1 });
@@ -161,6 +162,7 @@ async function settle(
     result: { mode: settings.resultMode, account: settings.resultAccount, timeLimitMinutes: settings.resultTimeLimitMinutes, marker: settings.runMarker },
     settingsVersion: settings.settingsVersion,
     ...sent,
+    ...(settings.autoApply ? { autoApply: settings.autoApply } : {}),
   };
   let next = recordAttempt(stored.run, outcome, facts);
   if (step.next === 'wait') next = markWaiting(next, step.recheckAtMs, now);

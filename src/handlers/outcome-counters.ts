@@ -7,7 +7,8 @@
  */
 import { kvs } from '@forge/kvs';
 import type { DeliveryRun } from '../core/enhancement';
-import { countRun, dayOf, emptyDay, outcomeOf, reasonKeyOf, summarise, type DayStats, type Insights } from '../core/outcome-stats';
+import { countRun, dayOf, emptyDay, outcomeOf, reasonKeyOf, summarise, summariseActions, type ActionCounts, type DayStats, type Insights } from '../core/outcome-stats';
+import { actionKey } from './action-counters';
 import { listFinishedRuns, listRunsByStatus } from '../forge/run-store';
 
 const CURSOR_KEY = 'stats:cursor';
@@ -83,7 +84,12 @@ export async function readInsights(projectId?: string, nowMs = Date.now()): Prom
     const got = await kvs.batchGet<DayStats>(days.slice(i, i + BATCH).map((day) => ({ key: dayKey(scope, day) })));
     for (const row of got.successfulKeys) if (row.value) records.push(row.value);
   }
-  return summarise(records, today);
+  const acted: ActionCounts[] = [];
+  for (let i = 0; i < days.length; i += BATCH) {
+    const got = await kvs.batchGet<ActionCounts>(days.slice(i, i + BATCH).map((day) => ({ key: actionKey(scope, day) })));
+    for (const row of got.successfulKeys) if (row.value) acted.push(row.value);
+  }
+  return { ...summarise(records, today), actions: summariseActions(acted) };
 }
 
 /** Recent runs that ended for one reason (the link from a reason to the deliveries it names). */

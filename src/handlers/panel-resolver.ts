@@ -25,7 +25,7 @@ resolver.define('load', async (request) => {
   const licenceInactive = (request as { licenceInactive?: boolean }).licenceInactive === true;
   const ctx = context as ForgeResolverContext;
   const issue = issueFromContext(ctx);
-  const held = await userPermissions(['BROWSE_PROJECTS', 'EDIT_ISSUES', 'ADMINISTER_PROJECTS', 'ADMINISTER'], { issueId: issue.issueId });
+  const held = await userPermissions(['BROWSE_PROJECTS', 'EDIT_ISSUES', 'ADMINISTER_PROJECTS', 'ADMINISTER', 'LINK_ISSUES', 'ADD_COMMENTS'], { issueId: issue.issueId });
   if (!held.has('BROWSE_PROJECTS')) throw new ResolverError(403, 'you cannot see this issue');
   // One realtime token per open panel while it is valid: the panel says until when its token holds,
   // and a new one is signed only when it has none or it expires within ten minutes (docs "limits-realtime").
@@ -59,6 +59,8 @@ resolver.define('load', async (request) => {
     const read = await readCommentAsUser(run.issueId, run.result.commentId);
     comments[run.result.commentId] = read ? { visible: true, body: read.body, authorName: read.authorName, created: read.created, updated: read.updated } : { visible: false };
   }
+  const words = await readerT(payload);
+  const reader = { accountId: ctx.accountId };
   const audience: Audience = held.has('ADMINISTER') ? 'jira-admin' : held.has('ADMINISTER_PROJECTS') ? 'project-admin' : 'member';
   const siteUrl = (ctx as { siteUrl?: string }).siteUrl;
   const pages = audience === 'member' ? {} : appPageUrls(siteUrl, issue.projectKey);
@@ -76,7 +78,9 @@ resolver.define('load', async (request) => {
     siteUrl,
     comments,
     lookupEnabled: global?.aiopsLookup === true,
-  }, await readerT(payload));
+    reader,
+    ...(licenceInactive ? {} : { may: { apply: held.has('EDIT_ISSUES'), link: held.has('LINK_ISSUES'), reply: held.has('ADD_COMMENTS') } }),
+  }, words);
   // A Jira admin reading a run AI Ops refused with 401: did the secret stop working, and for how many runs?
   const newest = runs[0];
   const streak =
@@ -87,6 +91,7 @@ resolver.define('load', async (request) => {
     ...view,
     ...(signed?.expiresAt ? { realtimeTokenExpiresAt: signed.expiresAt } : {}),
     canCancel: held.has('EDIT_ISSUES') && !licenceInactive,
+    reader: ctx.accountId,
     ...(streak ? { secretStopped: { since: streak.since, count: streak.count } } : {}),
     ...(licenceInactive ? { readOnly: (await readerT(payload))('licence.readOnly') } : {}),
     links: { adminPage: audience === 'jira-admin' ? pages.adminPage : undefined, projectSettings: pages.projectSettings },
@@ -162,5 +167,28 @@ resolver.define('checkAtAiops', async ({ payload, context }) => {
     status: saved?.run.status ?? run.status,
   };
 });
+
+// Actions on a result (loaded on demand): each is authorized on the issue in Forge's context and
+// the user's own permissions there; the run they name must be a completed run of that issue.
+const actions = () => import(/* webpackChunkName: "result-actions" */ './result-actions');
+type ActionName = 'resultExtrasFor' | 'linkIssue' | 'applySuggestion' | 'dismissSuggestion' | 'askReporter' | 'giveFeedback';
+const ACTIONS: Record<string, ActionName> = {
+  resultExtras: 'resultExtrasFor',
+  linkIssue: 'linkIssue',
+  applySuggestion: 'applySuggestion',
+  dismissSuggestion: 'dismissSuggestion',
+  askReporter: 'askReporter',
+  feedback: 'giveFeedback',
+};
+for (const [key, name] of Object.entries(ACTIONS)) {
+  resolver.define(key, async ({ payload, context }) => {
+    const ctx = context as ForgeResolverContext;
+    const issue = issueFromContext(ctx);
+    const held = await userPermissions(['BROWSE_PROJECTS', 'EDIT_ISSUES', 'LINK_ISSUES', 'ADD_COMMENTS'], { issueId: issue.issueId });
+    if (!held.has('BROWSE_PROJECTS')) throw new ResolverError(403, 'you cannot see this issue');
+    const run = (await actions())[name];
+    return run(payload ?? {}, { issueId: issue.issueId, issueKey: issue.issueKey, projectId: issue.projectId, accountId: ctx.accountId!, held, t: await readerT(payload) });
+  });
+}
 
 export const panelResolver = resolver.getDefinitions();

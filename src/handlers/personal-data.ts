@@ -127,7 +127,13 @@ function withoutName(run: DeliveryRun, accountId: string): DeliveryRun {
 
 function namesAccount(run: DeliveryRun, accountId: string): boolean {
   const result = run.result as { authorAccountId?: string } | undefined;
-  return run.requestedBy === accountId || run.resultAccount?.accountId === accountId || result?.authorAccountId === accountId;
+  return (
+    run.requestedBy === accountId ||
+    run.resultAccount?.accountId === accountId ||
+    result?.authorAccountId === accountId ||
+    Boolean(run.actions?.some((action) => action.by === accountId)) ||
+    Boolean(run.feedback && accountId in run.feedback)
+  );
 }
 
 function withoutAccount(run: DeliveryRun, accountId: string): DeliveryRun {
@@ -137,6 +143,14 @@ function withoutAccount(run: DeliveryRun, accountId: string): DeliveryRun {
   const result = next.result as { authorAccountId?: string; authorName?: string } | undefined;
   if (result && typeof result === 'object' && result.authorAccountId === accountId) {
     next.result = { ...result, authorAccountId: ERASED_ACCOUNT, authorName: undefined } as DeliveryRun['result'];
+  }
+  if (next.actions?.some((action) => action.by === accountId)) next.actions = next.actions.map((action) => (action.by === accountId ? { ...action, by: ERASED_ACCOUNT } : action));
+  if (next.feedback && accountId in next.feedback) {
+    // The vote still counts; nothing says whose it was.
+    const { [accountId]: vote, ...others } = next.feedback;
+    let n = 1;
+    while (`${ERASED_ACCOUNT}-${n}` in others) n += 1;
+    next.feedback = { ...others, [`${ERASED_ACCOUNT}-${n}`]: vote };
   }
   return next;
 }

@@ -2,6 +2,7 @@
  * Resolvers of the project settings page. Every one checks, first, that the caller administers the
  * project Forge says the page is shown in; the browser never names the project.
  */
+import { issueLinkTypes } from '../forge/jira-actions';
 import { runSummary } from '../core/panel-view';
 import { wordInsights } from '../core/reason-words';
 import { secretProblem } from '../core/settings';
@@ -13,7 +14,7 @@ import { deleteSecret, loadGlobalSettings, loadProjectSettings, saveProjectSetti
 import { readInsights, runsWithReason } from './outcome-counters';
 import type { Translate } from '../core/i18n';
 import { licensedResolver, reasonOf, projectFromContext, requirePermission, ResolverError, type ForgeResolverContext, readerT } from './resolver-context';
-import { controlBulk, listBulkRuns, previewBulk, startBulk } from './bulk-runs';
+const bulkRuns = () => import(/* webpackChunkName: "bulk-runs" */ './bulk-runs');
 import { startAskedRun } from './asked-start';
 import { wordReason } from '../core/reason-words';
 import { say } from '../core/i18n';
@@ -33,12 +34,13 @@ const cursorOf = (payload: unknown) => {
 };
 
 async function projectView(projectId: string, t: Translate) {
-  const [settings, global, issueTypes, page, insights] = await Promise.all([
+  const [settings, global, issueTypes, page, insights, linkTypes] = await Promise.all([
     loadProjectSettings(projectId),
     loadGlobalSettings(),
     projectIssueTypes(projectId),
     listProjectRuns(projectId, 25),
     readInsights(projectId),
+    issueLinkTypes(),
   ]);
   const priorities = await projectPriorities(projectId, issueTypes.map((type) => type.id));
   return {
@@ -47,6 +49,7 @@ async function projectView(projectId: string, t: Translate) {
     defaults: global ? { agentId: global.agentId, tenantId: global.tenantId } : null,
     issueTypes,
     priorities,
+    linkTypes,
     deliveries: page.runs.map((run) => runSummary(run, t)),
     deliveriesCursor: page.nextCursor ?? null,
     insights: wordInsights(insights, t),
@@ -79,6 +82,11 @@ resolver.define('save', async ({ payload, context }) => {
   if (newSecret) {
     const problem = secretProblem(newSecret, global?.keyEncoding ?? 'base64');
     if (problem) errors.push(fieldError('secret', problem));
+  }
+  // The link type must be one the site has: "Link as related" would fail later otherwise.
+  if (validated.ok && validated.value.linkType !== stored.linkType) {
+    const types = await issueLinkTypes();
+    if (types.length > 0 && !types.includes(validated.value.linkType)) errors.push(fieldError('linkType', { key: 'validation.linkType', params: { type: validated.value.linkType, types: types.join(', ') } }));
   }
   // Jira checks the JQL even when another field is wrong, so every error shows on one save.
   const jql = typeof (input.settings as { jql?: unknown } | undefined)?.jql === 'string' ? ((input.settings as { jql: string }).jql).trim() : '';
@@ -133,24 +141,24 @@ resolver.define('redeliver', async ({ payload, context }) => {
 resolver.define('bulkPreview', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return previewBulk(input.kind, input.filter, { projectId, accountId }, await readerT(payload));
+  return (await bulkRuns()).previewBulk(input.kind, input.filter, { projectId, accountId }, await readerT(payload));
 });
 
 resolver.define('bulkStart', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
   const input = (payload ?? {}) as { kind?: unknown; filter?: unknown };
-  return startBulk(input.kind, input.filter, { projectId, accountId }, await readerT(payload));
+  return (await bulkRuns()).startBulk(input.kind, input.filter, { projectId, accountId }, await readerT(payload));
 });
 
 resolver.define('bulkControl', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
   const input = (payload ?? {}) as { id?: unknown; action?: unknown };
-  return controlBulk(input.id, input.action, { projectId, accountId });
+  return (await bulkRuns()).controlBulk(input.id, input.action, { projectId, accountId });
 });
 
 resolver.define('bulkList', async ({ payload, context }) => {
   const { projectId, accountId } = await requireProjectAdmin(context);
-  return listBulkRuns({ projectId, accountId });
+  return (await bulkRuns()).listBulkRuns({ projectId, accountId });
 });
 
 export const projectResolver = resolver.getDefinitions();

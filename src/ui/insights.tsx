@@ -37,6 +37,27 @@ export interface ReasonFilter {
   runs: RunSummary[];
 }
 
+/** How agents used the results: the share found helpful, and of suggestions applied. */
+function Usage({ insights }: { insights: Insights }) {
+  const { t } = useT();
+  const a = insights.actions;
+  if (!a || (a.helpful + a.notHelpful === 0 && a.offered === 0)) return null;
+  const percent = (share: number | undefined) => (share === undefined ? '–' : `${Math.round(share * 100)}%`);
+  const rows = [
+    { measure: t('insights.helpfulBar'), part: t('insights.yes'), count: a.helpful },
+    { measure: t('insights.helpfulBar'), part: t('insights.no'), count: a.notHelpful },
+    { measure: t('insights.appliedBar'), part: t('insights.applied'), count: Math.min(a.applied, a.offered) },
+    { measure: t('insights.appliedBar'), part: t('insights.notApplied'), count: Math.max(0, a.offered - a.applied) },
+  ];
+  return (
+    <Stack space="space.100">
+      <Heading size="small">{t('insights.usageTitle')}</Heading>
+      <Text>{t('insights.usage', { helpful: percent(a.helpfulShare), votes: a.helpful + a.notHelpful, applied: percent(a.appliedShare), offered: a.offered })}</Text>
+      <StackBarChart title={t('insights.usageTitle')} data={rows} xAccessor="measure" yAccessor="count" colorAccessor="part" />
+    </Stack>
+  );
+}
+
 export function InsightsSection({ insights, onReason }: { insights: Insights; onReason: (filter: ReasonFilter) => void }) {
   const { t, locale } = useT();
   const { totals } = insights;
@@ -73,6 +94,7 @@ export function InsightsSection({ insights, onReason }: { insights: Insights; on
           ) : null}
         </Stack>
       )}
+      <Usage insights={insights} />
     </Stack>
   );
 }

@@ -12,6 +12,7 @@ import { Result } from './panel/result-view';
 import { RunActions } from './panel/run-actions';
 import { CheckAtAiops } from './panel/check-at-aiops';
 import { RunNotes } from './panel/run-notes';
+import { ResultActions } from './panel/result-actions';
 import { SecretStopped } from './panel/secret-stopped';
 import { RunState, StatusLine } from './panel/run-status';
 import { usePanelView } from './panel/use-panel-view';
@@ -36,6 +37,7 @@ function App() {
       <SecretStopped view={view} />
       {current?.result ? <Result result={current.result} /> : null}
       <RunNotes notes={current?.notes} />
+      {current?.result ? <ResultActions result={current.result} may={view.may} reader={view.reader} reload={reload} /> : null}
       {underWay && view.previousResult ? (
         <Stack space="space.100">
           <SectionMessage appearance="information">

@@ -146,8 +146,8 @@ it('panel: keeps the last result readable while a new run works, and history row
   await panel.getByRole('button', { name: 'Yes, run again' }).click();
   await panel.getByText('Queued at AI Ops', { exact: true }).first().waitFor();
   await panel.getByText('Previous result', { exact: true }).waitFor();
-  await panel.getByText('Fix: Checkout page crashes on submit').waitFor();
-  await panel.getByRole('button', { name: 'Show' }).first().click();
+  await panel.getByText(/^Bug "Checkout page crashes on submit"\./).waitFor();
+  await panel.getByRole('button', { name: 'Show', exact: true }).first().click();
   await panel.getByText(/^Result: Comment by AI Ops Bot/).waitFor();
   await shot(page, 'panel-history.png');
 });

@@ -99,7 +99,10 @@ it('admin configures, lead enables DEMO, agent sees the AI Ops comment complete 
   await context.getByText('Completed', { exact: true }).waitFor();
   const panel = await openIssuePanel(agent);
   await panel.getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
-  for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) await panel.getByText(section).waitFor();
+  // The analysis in sections: Summary open, the others a click away.
+  await panel.getByText(/^Bug "Checkout page crashes on submit"\./).waitFor();
+  for (const section of ['Missing information', 'Suggested acceptance criteria', 'Clearer summary', 'Priority hint']) await panel.getByRole('button', { name: `Show ${section}` }).waitFor();
+  await panel.getByRole('button', { name: 'Show Clearer summary' }).click();
   await panel.getByText('Fix: Checkout page crashes on submit').waitFor();
   await panel.getByText(/Posted as a comment by AI Ops Bot/).waitFor();
   // The comment itself is on the issue, by the AI Ops platform's account.

@@ -70,6 +70,10 @@ export function ResultsSection({ view, show }: SectionProps) {
           <TextField name="statusAuthValue" label={t('admin.authHeaderValue')} type="password" value={statusAuthValue} onChange={setStatusAuthValue} errors={errors} help={view.statusAuthConfigured ? t('admin.authConfigured') : t('admin.authStored')} />
         </Stack>
       ) : null}
+      <Stack space="space.050">
+        <ToggleField name="forwardFeedback" label={t('admin.forwardFeedback')} checked={form.forwardFeedback} onChange={set('forwardFeedback')} />
+        <Text>{t('admin.forwardFeedbackHelp')}</Text>
+      </Stack>
       {form.resultMode !== 'poll' ? (
         <Stack space="space.050">
           <ToggleField name="aiopsLookup" label={t('admin.lookup')} checked={form.aiopsLookup} onChange={set('aiopsLookup')} />

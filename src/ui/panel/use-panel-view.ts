@@ -16,6 +16,8 @@ export interface PanelAnswer extends PanelView {
   /** The panel's realtime token expires then (ISO); the next loads reuse it until shortly before. */
   realtimeTokenExpiresAt?: string;
   links: { adminPage?: string; projectSettings?: string };
+  /** The reader's own account, to tell their feedback and actions apart. */
+  reader?: string;
   /** Jira admins: AI Ops stopped accepting the site's secret (since when, runs it refused). */
   secretStopped?: { since: string; count: number };
 }

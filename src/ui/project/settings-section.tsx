@@ -1,4 +1,4 @@
-/** The project's choices: on or off, which issues qualify, and its own agent, tenant or secret. */
+/** The project's choices: on or off, which issues qualify, acting on results, and its own agent, tenant or secret. */
 import React, { useEffect, useState } from 'react';
 import { Button, Heading, Inline, SectionMessage, Stack, Text } from '@forge/react';
 import type { ProjectSettings } from '../../core/settings';
@@ -7,6 +7,7 @@ import { Feedback, type FeedbackMessage } from '../feedback';
 import { SelectField, TextField, ToggleField, type FieldError } from '../fields';
 import { useT } from '../i18n';
 import type { ProjectView } from './types';
+import { ActingFields } from './acting-fields';
 
 const words = (text: string) => text.split(/[\s,]+/).map((w) => w.trim()).filter(Boolean);
 
@@ -73,6 +74,7 @@ export function SettingsSection({ view, show }: { view: ProjectView; show: (view
         <TextField name="labelsExclude" label={t('project.labelsExclude')} value={labelsExclude} onChange={setLabelsExclude} errors={errors} help={t('project.labelsExcludeHelp')} />
         <TextField name="jql" label={t('project.jql')} multiline value={form.jql ?? ''} onChange={set('jql')} errors={errors} help={t('project.jqlHelp')} />
       </Stack>
+      <ActingFields form={form} set={set} errors={errors} linkTypes={view.linkTypes} />
       <Stack space="space.150">
         <Heading size="medium">{t('project.ownConnection')}</Heading>
         <TextField name="agentId" label={t('project.agentId')} value={form.agentId ?? ''} onChange={set('agentId')} errors={errors} help={site ? t('project.siteValue', { value: site.agentId }) : t('project.siteSetting')} />

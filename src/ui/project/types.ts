@@ -14,6 +14,8 @@ export interface ProjectView {
   defaults: { agentId: string; tenantId: string } | null;
   issueTypes: Option[];
   priorities: Option[];
+  /** The site's issue link types, by name. */
+  linkTypes: string[];
   deliveries: RunSummary[];
   deliveriesCursor: string | null;
   insights: Insights;
