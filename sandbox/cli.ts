@@ -20,6 +20,8 @@ const USAGE = `Usage: npm start -- [options]
   --agent-id UUID     its agent id
   --tenant-id ID      its tenant id
   --secret BASE64     the agent's HMAC secret (base64, as the platform shows it)
+  --event-delay S     product events reach the app up to S seconds after the action (uniformly;
+                      the platform documents up to 180); default 0, at once
   --licence STATE     none (default: no licence information, as in development), active,
                       evaluation or inactive (as a production site reports a paid app's licence)
   How the embedded AI Ops behaves (as the deployed platform does, AIOPS-CONTRACT.md):
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
         state: { type: 'string', default: join(PROJECT_ROOT, '.sandbox', 'state.json') },
         fresh: { type: 'boolean', default: false },
         'time-scale': { type: 'string', default: '1' },
+        'event-delay': { type: 'string', default: '0' },
         results: { type: 'string', default: 'comment' },
         'aiops-url': { type: 'string' },
         'agent-id': { type: 'string' },
@@ -77,6 +80,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, not "${values.port}"`);
   const timeScale = Number(values['time-scale']);
   if (!(timeScale > 0)) fail(`--time-scale must be a positive number, not "${values['time-scale']}"`);
+  const eventDelay = Number(values['event-delay']);
+  if (!(eventDelay >= 0 && eventDelay <= 900)) fail(`--event-delay must be a number of seconds from 0 to 900, not "${values['event-delay']}"`);
   const licence = values.licence;
   if (!['none', 'active', 'evaluation', 'inactive'].includes(licence)) fail(`--licence must be none, active, evaluation or inactive, not "${licence}"`);
   const results = values.results;
@@ -123,6 +128,7 @@ async function main(): Promise<void> {
     statePath: values.state,
     fresh: values.fresh,
     timeScale,
+    eventDelaySeconds: eventDelay,
     // Faster platform waits come with a faster clock, so the app's own deadlines keep pace.
     virtualClock: timeScale !== 1,
     results,

@@ -62,6 +62,11 @@ export interface SandboxOptions {
     /** Settings the app is seeded with to match (the run marker on, the lookup on). */
     appSettings?: { runMarker?: boolean; aiopsLookup?: boolean };
   };
+  /**
+   * Product events reach the app up to this many seconds after the action, as the platform's may
+   * (up to 3 minutes, docs "trigger"); 0 (default) delivers them at once.
+   */
+  eventDelaySeconds?: number;
   /** Seed the embedded connection and enable DEMO (npm start); tests may start bare. */
   seed?: boolean;
   log?: (line: string) => void;
@@ -119,6 +124,7 @@ export class Sandbox {
       entityProperty: (entity, id, key, asOfMs) => (entity === 'issue' ? this.jira.propertyAsOf(id, key, asOfMs) : undefined),
     });
     this.runtime.licence = options.licence ?? 'none';
+    this.runtime.productEventDelaySeconds = options.eventDelaySeconds ?? 0;
     this.runtime.onEgressChange = () => this.scheduleSave();
     this.runtime.install();
     // The app accepts http on loopback only here (see src/handlers/validation-context.ts).
@@ -492,7 +498,7 @@ export class Sandbox {
       const token = typeof req.query.token === 'string' && req.query.token ? req.query.token : undefined;
       const stop = this.runtime.subscribeRealtime(channel, token, (payload) => res.write(`data: ${payload.replace(/\n/g, ' ')}\n\n`));
       if (typeof stop !== 'function') {
-        res.status(403).json({ message: stop.error });
+        res.status(stop.error.startsWith('RATE_LIMIT_EXCEEDED') ? 429 : 403).json({ message: stop.error });
         return;
       }
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });

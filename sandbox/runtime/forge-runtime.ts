@@ -41,6 +41,8 @@ export interface InvocationRecord {
   egressBytes: number;
   jiraRequests: number;
   queuePushes: number;
+  /** Events those pushes carried: the queue's 500-a-minute limit counts these. */
+  queueEvents: number;
   error?: string;
 }
 
@@ -57,6 +59,7 @@ export function invocationTotals(records: InvocationRecord[]) {
     egressRequests: total((r) => r.egressRequests),
     egressBytes: total((r) => r.egressBytes),
     queuePushes: total((r) => r.queuePushes),
+    queueEvents: total((r) => r.queueEvents),
     cpuMs: total((r) => r.cpuMs),
   };
 }
@@ -183,8 +186,11 @@ const LONG_RUNNING_MAX_S = 900;
 const MAX_RETRY_DATA_BYTES = 4 * 1024;
 const MAX_RETRY_AFTER_S = 900;
 const RETENTION_MS = 24 * 3_600_000;
-/** docs "limits-async-events" / FORGE-NOTES: 500 pushes a minute per installation; 100 KB per event for long-running consumers. */
-const PUSHES_PER_MINUTE = 500;
+/**
+ * docs "limits-async-events": 500 events pushed a minute per installation (events, not push
+ * requests: one push of 50 events counts 50); 100 KB per event for long-running consumers.
+ */
+const EVENTS_PER_MINUTE = 500;
 const MAX_LONG_RUNNING_EVENT_BYTES = 100 * 1024;
 /** docs "events-reference/product_events": an app may retry a product event at most four times. */
 const MAX_PRODUCT_EVENT_RETRIES = 4;
@@ -198,6 +204,8 @@ const SCHEDULE_MS: Record<string, number> = { fiveMinute: 5 * 60_000, hour: 3_60
 export class ForgeRuntime {
   readonly kvs: KvsStore;
   readonly invocations: InvocationRecord[] = [];
+  /** What the platform recorded for each scheduled trigger run: the function's statusCode, 424 without one, 500 for a throw. */
+  readonly scheduledStatuses: Array<{ key: string; statusCode: number }> = [];
   readonly realtime = new EventEmitter();
   readonly egressGroups = new Map<string, EgressGroup>();
   readonly appId = '5e8c1d2a-7b9f-4c3e-a1d0-3f2b6c9e8a71';
@@ -239,7 +247,20 @@ export class ForgeRuntime {
   private readonly pending: QueuedEvent[] = [];
   private readonly running = new Map<string, number>();
   private readonly calls = new Map<string, number>();
-  private readonly pushTimes: number[] = [];
+  /**
+   * The share of queue events delivered twice, concurrently (0 to 1; 0 unless a test or the chaos
+   * suite turns it on). Async events are delivered at least once (docs "async-events-api"), so a
+   * consumer must expect a second copy of any event while the first still runs.
+   */
+  duplicateQueueShare = 0;
+  /** Events delivered a second time so far. */
+  duplicatedQueueEvents = 0;
+  /** The limit each concurrency key runs under now (see noteConcurrency). */
+  private readonly keyLimits = new Map<string, number>();
+  /** Keys pushed with a limit other than the one their waiting events carry. */
+  readonly concurrencyConflicts: Array<{ key: string; limits: [number, number] }> = [];
+  /** When each event pushed in the last minute was pushed (one entry per event). */
+  private readonly eventTimes: number[] = [];
   private readonly realtimeKey = randomBytes(32);
   private readonly timers = new Set<NodeJS.Timeout>();
   private inFlight = 0;
@@ -435,6 +456,14 @@ export class ForgeRuntime {
             headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' },
           });
         }
+        if (this.usersWithoutConsent.has(accountId)) {
+          // The user has not allowed the app to act for them (Connected apps): the proxy refuses,
+          // and @forge/api throws NeedsAuthenticationError (docs "automation-action", asUser).
+          return new Response(JSON.stringify({ errorMessages: ['the user has not granted the app access'] }), {
+            status: 401,
+            headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' },
+          });
+        }
         as = { kind: 'user', accountId };
       }
       const response = await this.options.jira({ method: (init.method ?? 'GET').toUpperCase(), path, headers: headerRecord(init.headers), body: bodyText, as });
@@ -455,8 +484,17 @@ export class ForgeRuntime {
    */
   readonly closedAccounts = new Set<string>(['5be24ba3f91c106033269289']);
   readonly profileUpdates = new Map<string, string>();
+  /**
+   * Accounts that have not allowed the app to act for them: an `asUser()` request on their behalf
+   * is refused as the platform refuses it (an Automation rule's actor who never gave consent).
+   */
+  readonly usersWithoutConsent = new Set<string>();
   /** Every report the app sent, as it sent it. */
   readonly personalDataReports: Array<Array<{ accountId?: string; updatedAt?: string }>> = [];
+  /** The cycle period the reporting API names in its `Cycle-Period` header (seconds; the documented default is 7 days). */
+  personalDataCycleSeconds = 604_800;
+  /** The next this many reports answer 429 with `Retry-After: 3600`, as the API may. */
+  personalDataRefusals = 0;
 
   /**
    * `POST /app/report-accounts` (docs "user-privacy-guidelines", Personal data reporting API): at
@@ -471,14 +509,19 @@ export class ForgeRuntime {
     if (accounts.some((a) => typeof a.accountId !== 'string' || typeof a.updatedAt !== 'string' || Number.isNaN(Date.parse(a.updatedAt)))) {
       return Response.json({ message: 'every account needs an accountId and an ISO 8601 updatedAt' }, { status: 400 });
     }
+    if (this.personalDataRefusals > 0) {
+      this.personalDataRefusals -= 1;
+      return Response.json({ errorType: 'RATE_LIMITED', errorMessage: 'Too many requests' }, { status: 429, headers: { 'Retry-After': '3600' } });
+    }
     this.personalDataReports.push(accounts);
     const answers = accounts.flatMap((a) => {
       if (this.closedAccounts.has(a.accountId!)) return [{ accountId: a.accountId, status: 'closed' }];
       const changed = this.profileUpdates.get(a.accountId!);
       return changed && Date.parse(changed) > Date.parse(a.updatedAt!) ? [{ accountId: a.accountId, status: 'updated' }] : [];
     });
-    if (answers.length === 0) return new Response(null, { status: 204 });
-    return Response.json({ accounts: answers }, { headers: { 'Cycle-Period': '604800' } });
+    const headers = { 'Cycle-Period': String(this.personalDataCycleSeconds) };
+    if (answers.length === 0) return new Response(null, { status: 204, headers });
+    return Response.json({ accounts: answers }, { headers });
   }
 
   private graphql(body: { query?: string; variables?: Record<string, unknown> }): Response {
@@ -524,7 +567,32 @@ export class ForgeRuntime {
     return { channel: decoded.channel.name, claims: decoded.channel.claims, permissions: decoded.permissions ?? ['subscribe', 'publish'] };
   }
 
+  /** When each realtime operation of the last second happened (sign, publish, subscribe). */
+  private readonly realtimeOps: number[] = [];
+  /** Realtime operations refused for going over the per-second limit. */
+  realtimeRefusals = 0;
+  /** docs "limits-realtime": subscribe, publish and signRealtimeToken together; a test may lower it to play a busy site. */
+  realtimeOpsPerSecond = 50;
+
+  /**
+   * docs "limits-realtime": 50 operations a second per installation, subscribe, publish and
+   * signRealtimeToken together; requests beyond it fail (429 Too Many Requests, which
+   * `@forge/realtime` turns into a `RATE_LIMIT_EXCEEDED` error rather than a throw).
+   */
+  takeRealtimeOp(): boolean {
+    const now = Date.now();
+    const windowMs = this.clockMs(1000);
+    while (this.realtimeOps.length > 0 && this.realtimeOps[0] <= now - windowMs) this.realtimeOps.shift();
+    if (this.realtimeOps.length >= this.realtimeOpsPerSecond) {
+      this.realtimeRefusals += 1;
+      return false;
+    }
+    this.realtimeOps.push(now);
+    return true;
+  }
+
   private realtimeGraphql(body: { query?: string; variables?: Record<string, unknown> }): Response {
+    if (!this.takeRealtimeOp()) return Response.json({ errors: [{ message: 'Too Many Requests' }] }, { status: 429, statusText: 'Too Many Requests' });
     const variables = body?.variables ?? {};
     if ((body?.query ?? '').includes('signRealtimeToken')) {
       const permissions = (variables.permissions as string[] | undefined) ?? ['subscribe', 'publish'];
@@ -552,6 +620,7 @@ export class ForgeRuntime {
    * permission is refused.
    */
   subscribeRealtime(channel: string, token: string | undefined, listener: (payload: string) => void): (() => void) | { error: string } {
+    if (!this.takeRealtimeOp()) return { error: 'RATE_LIMIT_EXCEEDED: 50 realtime operations a second per installation' };
     let claims: unknown;
     if (token) {
       const verified = this.verifyRealtimeToken(token);
@@ -603,6 +672,7 @@ export class ForgeRuntime {
       egressBytes: 0,
       jiraRequests: 0,
       queuePushes: 0,
+      queueEvents: 0,
     };
     const handler = this.functionFor(functionKey);
     const count = (this.calls.get(functionKey) ?? 0) + 1;
@@ -665,7 +735,19 @@ export class ForgeRuntime {
   }
 
   /** Delivers a product event to every trigger subscribed to it. */
+  /**
+   * Product events reach triggers up to this many seconds after the action (0: at once). Source:
+   * https://developer.atlassian.com/platform/forge/manifest-reference/modules/trigger/ ("Event
+   * delivery delay": "may take up to 3 minutes"). Each event waits a uniform share of it; the
+   * chaos suite and the bench turn it on, `npm start --event-delay` too.
+   */
+  productEventDelaySeconds = 0;
+
   async emitProductEvent(eventType: string, payload: Record<string, unknown>): Promise<void> {
+    if (this.productEventDelaySeconds > 0) {
+      const siteMs = Math.random() * this.productEventDelaySeconds * 1000;
+      await new Promise((resolve) => setTimeout(resolve, siteMs / this.timeScale));
+    }
     if (this.uninstalled) return;
     const triggers = (this.options.manifest.modules.trigger ?? []).filter((t) => t.events.includes(eventType));
     const event = { ...payload, eventType, selfGenerated: payload.atlassianId === this.options.appAccountId };
@@ -898,7 +980,11 @@ export class ForgeRuntime {
     this.pending.length = 0;
   }
 
-  /** Runs a scheduled trigger once, as the platform does at its interval (no user context). */
+  /**
+   * Runs a scheduled trigger once, as the platform does at its interval (no user context), and
+   * records the status the platform would: the function's `statusCode`, or 424 Failed dependency
+   * when its answer has none (events-reference "scheduled-trigger", Response).
+   */
   async runScheduledTrigger(key: string): Promise<void> {
     const trigger = (this.options.manifest.modules.scheduledTrigger ?? []).find((t) => t.key === key);
     if (!trigger) throw new Error(`manifest.yml has no scheduledTrigger "${key}"`);
@@ -906,8 +992,13 @@ export class ForgeRuntime {
     if (this.uninstalled) return;
     try {
       // "If the function throws an error, nothing will happen, and the function invocation will not be retried" (docs "scheduled-trigger").
-      await this.invoke(trigger.function, trigger.key, 'scheduled', [{ context: { cloudId: this.cloudId, moduleKey: key } }, this.installContext()]);
+      const answer = await this.invoke(trigger.function, trigger.key, 'scheduled', [{ context: { cloudId: this.cloudId, moduleKey: key } }, this.installContext()]);
+      const statusCode = (answer as { statusCode?: unknown } | undefined)?.statusCode;
+      const recorded = Number.isInteger(statusCode) ? (statusCode as number) : 424;
+      this.scheduledStatuses.push({ key, statusCode: recorded });
+      if (recorded === 424) this.log(`scheduled trigger ${key}: the function's answer has no statusCode; the platform records 424 Failed dependency`);
     } catch (error) {
+      this.scheduledStatuses.push({ key, statusCode: 500 });
       this.log(`scheduled trigger ${key} failed: ${String(error)}`);
     }
   }
@@ -935,8 +1026,9 @@ export class ForgeRuntime {
   /**
    * `POST /webhook/queue/publish/...` from `@forge/events` Queue.push. The SDK itself refuses more
    * than 50 events or 200 KB a push (out/validators.js); the platform also refuses more than 500
-   * pushes a minute per installation (429, which the SDK throws as RateLimitError) and, for a
-   * long-running consumer, events over 100 KB.
+   * events a minute per installation (429, which the SDK throws as RateLimitError; a push that
+   * would go past the limit is refused whole, the stricter reading) and, for a long-running
+   * consumer, events over 100 KB.
    */
   private acceptPush(request: Record<string, unknown>, invocation?: Invocation): Response {
     const events = (request.payload as Array<{ body: Record<string, unknown>; delayInSeconds?: number; concurrency?: { key: string; limit: number } }>) ?? [];
@@ -945,9 +1037,9 @@ export class ForgeRuntime {
     if (!consumer) return Response.json({ message: `no consumer listens to queue ${queueName}` }, { status: 400 });
     const now = Date.now();
     const windowMs = this.clockMs(60_000);
-    while (this.pushTimes.length > 0 && this.pushTimes[0] <= now - windowMs) this.pushTimes.shift();
-    if (this.pushTimes.length >= PUSHES_PER_MINUTE) {
-      this.log(`push to ${queueName} refused: ${PUSHES_PER_MINUTE} pushes a minute per installation`);
+    while (this.eventTimes.length > 0 && this.eventTimes[0] <= now - windowMs) this.eventTimes.shift();
+    if (this.eventTimes.length + events.length > EVENTS_PER_MINUTE) {
+      this.log(`push of ${events.length} to ${queueName} refused: ${EVENTS_PER_MINUTE} events a minute per installation`);
       return Response.json({ message: 'Too many requests' }, { status: 429, statusText: 'Too Many Requests' });
     }
     const longRunning = (this.options.manifest.modules.function?.find((f) => f.key === consumer.function)?.timeoutSeconds ?? 0) > LONG_RUNNING_DEFAULT_S;
@@ -955,8 +1047,12 @@ export class ForgeRuntime {
       const big = events.find((event) => Buffer.byteLength(JSON.stringify(event)) > MAX_LONG_RUNNING_EVENT_BYTES);
       if (big) return Response.json({ message: `an event is over ${MAX_LONG_RUNNING_EVENT_BYTES} bytes, the limit for long-running consumers` }, { status: 400 });
     }
-    this.pushTimes.push(now);
-    if (invocation) invocation.queuePushes += 1;
+    for (let i = 0; i < events.length; i += 1) this.eventTimes.push(now);
+    for (const event of events) if (event.concurrency) this.noteConcurrency(event.concurrency);
+    if (invocation) {
+      invocation.queuePushes += 1;
+      invocation.queueEvents += events.length;
+    }
     for (const event of events) {
       this.pending.push({
         queueName,
@@ -977,6 +1073,22 @@ export class ForgeRuntime {
     this.schedule();
   }
 
+  /**
+   * The docs give a concurrency limit per key and advise one fixed limit for a key
+   * (runtime-reference/async-events-api, Concurrency); they do not say which limit holds when
+   * events of one key carry different ones. The sandbox takes the stricter reading: the lowest
+   * limit among the key's outstanding events holds, and the mix is recorded.
+   */
+  private noteConcurrency({ key, limit }: { key: string; limit: number }): void {
+    const outstanding = (this.running.get(key) ?? 0) + this.pending.filter((e) => e.concurrency?.key === key).length;
+    const held = this.keyLimits.get(key);
+    if (outstanding > 0 && held !== undefined && held !== limit) {
+      this.concurrencyConflicts.push({ key, limits: [held, limit] });
+      this.log(`concurrency key ${key} pushed with limit ${limit} while events with limit ${held} wait: the lower holds`);
+    }
+    this.keyLimits.set(key, outstanding > 0 && held !== undefined ? Math.min(held, limit) : limit);
+  }
+
   private schedule(): void {
     if (this.stopped || this.paused) return;
     // An uninstalled app's queue events are not delivered (nothing documents that they would be).
@@ -987,10 +1099,16 @@ export class ForgeRuntime {
     for (const event of [...this.pending]) {
       if (event.dueAt > now) continue;
       const key = event.concurrency?.key;
-      if (key && (this.running.get(key) ?? 0) >= event.concurrency!.limit) continue;
+      if (key && (this.running.get(key) ?? 0) >= (this.keyLimits.get(key) ?? event.concurrency!.limit)) continue;
       this.pending.splice(this.pending.indexOf(event), 1);
       if (key) this.running.set(key, (this.running.get(key) ?? 0) + 1);
       void this.deliver(event);
+      // At-least-once delivery: a share of events reaches the consumer twice, at the same time.
+      if (this.duplicateQueueShare > 0 && Math.random() < this.duplicateQueueShare) {
+        this.duplicatedQueueEvents += 1;
+        if (key) this.running.set(key, (this.running.get(key) ?? 0) + 1);
+        void this.deliver({ ...event });
+      }
     }
     const next = this.pending.filter((e) => e.dueAt > now).reduce((min, e) => Math.min(min, e.dueAt), Infinity);
     if (next !== Infinity) this.timer = setTimeout(() => this.schedule(), Math.max(0, (next - now) / this.clockRate));

@@ -139,7 +139,7 @@ export class KvsStore {
   onChange?: () => void;
 
   constructor(
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
     entities: EntityDefinition[] = [],
   ) {
     for (const entity of entities) this.defineEntity(entity);

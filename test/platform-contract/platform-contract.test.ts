@@ -44,6 +44,14 @@ const MANIFEST: AppManifest = {
       { key: 'slow-trigger', handler: 'probe.slowTrigger' },
       { key: 'webhook', handler: 'probe.webhook' },
       { key: 'context-resolver', handler: 'probe.contextResolver' },
+      { key: 'read-as-user', handler: 'probe.readAsUser' },
+      { key: 'sign-tokens', handler: 'probe.signTokens' },
+      { key: 'quiet-schedule', handler: 'probe.quietSchedule' },
+      { key: 'answering-schedule', handler: 'probe.answeringSchedule' },
+    ],
+    scheduledTrigger: [
+      { key: 'quiet', function: 'quiet-schedule', interval: 'hour' },
+      { key: 'answering', function: 'answering-schedule', interval: 'hour' },
     ],
     consumer: [{ key: 'probe-consumer', queue: 'probe-queue', function: 'consume' }],
     webtrigger: [{ key: 'probe-hook', function: 'webhook' }],
@@ -196,12 +204,34 @@ describe('async events (docs "runtime-reference/async-events-api", "limits-async
     expect(await call('push', { events: Array.from({ length: LIMITS.asyncEvents.maxEventsPerPush + 1 }, () => ({})) })).toMatchObject({ error: { message: expect.stringMatching(/50/) } });
   });
 
-  it('refuses the 501st push within a minute with a rate-limit error', async () => {
+  it('counts events, not pushes: ten pushes of 50 use the minute, and the 501st event is refused with a rate-limit error', async () => {
     runtime.timeScale = 1;
     runtime.paused = true;
-    for (let i = 0; i < LIMITS.asyncEvents.pushesPerMinutePerInstallation; i += 1) expect(await call('push', { events: [{ i }] })).toEqual({ ok: true });
+    const fifty = () => Array.from({ length: 50 }, (_, i) => ({ i }));
+    for (let push = 0; push < LIMITS.asyncEvents.eventsPerMinutePerInstallation / 50; push += 1) expect(await call('push', { events: fifty() })).toEqual({ ok: true });
     // The SDK turns the platform's 429 into a RateLimitError (out/validators.js).
     expect(await call('push', { events: [{ i: 'one more' }] })).toMatchObject({ error: { message: 'Too many requests.' } });
+  });
+
+  it('refuses a push that would go past 500 events in the minute, even when fewer events were pushed than pushes allowed', async () => {
+    runtime.timeScale = 1;
+    runtime.paused = true;
+    for (let push = 0; push < 9; push += 1) expect(await call('push', { events: Array.from({ length: 50 }, (_, i) => ({ i })) })).toEqual({ ok: true });
+    expect(await call('push', { events: Array.from({ length: 40 }, (_, i) => ({ i })) })).toEqual({ ok: true });
+    // 490 events in 10 pushes: 11 more do not fit, 10 do.
+    expect(await call('push', { events: Array.from({ length: 11 }, (_, i) => ({ i })) })).toMatchObject({ error: { message: 'Too many requests.' } });
+    expect(await call('push', { events: Array.from({ length: 10 }, (_, i) => ({ i })) })).toEqual({ ok: true });
+  });
+
+  it('records a key pushed with another limit while its events wait; another key with its own limit is no conflict', async () => {
+    runtime.paused = true;
+    expect(await call('push', { events: [{ mode: 'finish' }, { mode: 'finish' }], concurrency: { key: 'k', limit: 3 } })).toEqual({ ok: true });
+    expect(runtime.concurrencyConflicts).toEqual([]);
+    expect(await call('push', { events: [{ mode: 'finish' }], concurrency: { key: 'k', limit: 1 } })).toEqual({ ok: true });
+    expect(runtime.concurrencyConflicts).toEqual([{ key: 'k', limits: [3, 1] }]);
+    // Another key with its own limit is no conflict.
+    expect(await call('push', { events: [{ mode: 'finish' }], concurrency: { key: 'other', limit: 5 } })).toEqual({ ok: true });
+    expect(runtime.concurrencyConflicts).toHaveLength(1);
   });
 
   it('refuses an event over 100 KB for a long-running consumer', async () => {
@@ -225,6 +255,29 @@ describe('async events (docs "runtime-reference/async-events-api", "limits-async
     await runtime.idle();
     expect(probe.consumed).toHaveLength(1);
     expect(runtime.platformLog.some((line) => /retryData of \d+ bytes is over the 4 KB limit/.test(line))).toBe(true);
+  });
+});
+
+describe('realtime (docs "limits-realtime")', () => {
+  it('takes 50 operations a second per installation; beyond that @forge/realtime answers RATE_LIMIT_EXCEEDED, and the next second works again', async () => {
+    runtime.timeScale = 1;
+    expect(await call('sign-tokens', { n: 52 })).toEqual({ errors: ['RATE_LIMIT_EXCEEDED', 'RATE_LIMIT_EXCEEDED'] });
+    runtime.advanceClock(1_000);
+    expect(await call('sign-tokens', { n: 1 })).toEqual({ errors: [] });
+    // Subscribing counts too.
+    for (let i = 0; i < 49; i += 1) expect(typeof runtime.subscribeRealtime('probe-channel', undefined, () => undefined)).toBe('function');
+    expect(runtime.subscribeRealtime('probe-channel', undefined, () => undefined)).toEqual({ error: expect.stringMatching(/^RATE_LIMIT_EXCEEDED/) });
+  });
+});
+
+describe('scheduled triggers (docs "events-reference/scheduled-trigger", Response)', () => {
+  it('records 424 Failed dependency for a function that answers without a statusCode, and the statusCode of one that has it', async () => {
+    await runtime.runScheduledTrigger('quiet');
+    await runtime.runScheduledTrigger('answering');
+    expect(runtime.scheduledStatuses).toEqual([
+      { key: 'quiet', statusCode: 424 },
+      { key: 'answering', statusCode: 204 },
+    ]);
   });
 });
 
@@ -495,6 +548,12 @@ describe('Automation actions (docs "manifest-reference/modules/automation-action
     expect(received[1]).toMatchObject({ principal: { accountId: 'rule-owner' } });
     expect(r.timeoutSecondsFor('act', 'action')).toBe(LIMITS.timeoutsSeconds.webtrigger);
     r.stop();
+  });
+
+  it('an actor who never allowed the app gets NeedsAuthenticationError from asUser(), as the docs warn for actions', async () => {
+    runtime.usersWithoutConsent.add('no-consent');
+    expect(await runtime.invoke('read-as-user', 'read-as-user', 'action', [{}], 'no-consent')).toEqual({ error: expect.objectContaining({ name: 'NEEDS_AUTHENTICATION_ERR' }) });
+    expect(await runtime.invoke('read-as-user', 'read-as-user', 'action', [{}], 'consented')).toEqual({ status: 404 });
   });
 
   it('refuses what Automation refuses to save: an undeclared input, a missing required one, an action no provider offers', async () => {

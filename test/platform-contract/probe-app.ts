@@ -2,7 +2,7 @@
  * A tiny Forge app used only by the platform contract tests: each handler calls an unmodified
  * `@forge/*` SDK the way any app would, and reports what the platform answered.
  */
-import api, { permissions } from '@forge/api';
+import api, { permissions, route } from '@forge/api';
 import { InvocationError, InvocationErrorCode, Queue } from '@forge/events';
 import { kvs, Sort } from '@forge/kvs';
 import Resolver from '@forge/resolver';
@@ -51,9 +51,9 @@ export async function kvsProbe({ op, key, value, prefix }: { op: string; key?: s
 
 const queue = new Queue({ key: 'probe-queue' });
 
-export async function push({ events }: { events: Array<Record<string, unknown>> }) {
+export async function push({ events, concurrency }: { events: Array<Record<string, unknown>>; concurrency?: { key: string; limit: number } }) {
   try {
-    await queue.push(events.map((body) => ({ body })));
+    await queue.push(events.map((body) => ({ body, ...(concurrency ? { concurrency } : {}) })));
     return { ok: true };
   } catch (error) {
     return { error: describeError(error) };
@@ -71,6 +71,36 @@ export async function consume(event: { body: Record<string, unknown>; retryConte
     return new InvocationError({ retryAfter: 1, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST, retryData: { blob: 'x'.repeat(Number(event.body.bytes ?? 10)) } });
   }
   return undefined;
+}
+
+/** Signs `n` realtime tokens one after the other; reports the errors @forge/realtime gave. */
+export async function signTokens({ n }: { n: number }) {
+  const { signRealtimeToken } = await import('@forge/realtime');
+  const errors: string[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const signed = await signRealtimeToken('probe-channel', { i }, ['subscribe']);
+    if (!signed.token) errors.push(String(signed.errors?.[0]?.message));
+  }
+  return { errors };
+}
+
+/** Reads an issue as the invoking user, and reports what @forge/api did. */
+export async function readAsUser() {
+  try {
+    const response = await api.asUser().requestJira(route`/rest/api/3/issue/DEMO-1`);
+    return { status: response.status };
+  } catch (error) {
+    return { error: describeError(error) };
+  }
+}
+
+/** A scheduled trigger's function that answers nothing, and one that answers as the events reference asks. */
+export async function quietSchedule() {
+  return undefined;
+}
+
+export async function answeringSchedule() {
+  return { statusCode: 204 };
 }
 
 export async function slowTrigger() {
