@@ -199,4 +199,67 @@ describe('personal data', () => {
     expect(Object.values(rerun.feedback)).toEqual([expect.objectContaining({ helpful: true })]);
     expect(JSON.stringify(h.sandbox.kvs.snapshot())).not.toContain(agentId);
   });
+
+  it('takes over the single account index of earlier versions, one key per account', async () => {
+    h = await new Harness().start();
+    const seenAt = new Date(Date.now() - DAY).toISOString();
+    await h.sandbox.kvs.handle('/api/v1/set', { key: 'privacy:accounts', value: { '557058:old-one': { seenAt }, '557058:old-two': { seenAt, reportedAt: seenAt } } });
+    h.sandbox.runtime.advanceClock(3_600_000 - (Date.now() % 3_600_000) + 1_000);
+    await h.sweep();
+    expect(h.sandbox.runtime.personalDataReports.flat().map((a) => a.accountId)).toEqual(['557058:old-one']);
+    expect(h.sandbox.kvs.peek('privacy:accounts')).toBeUndefined();
+    expect(h.sandbox.kvs.peek('privacy:account:557058:old-two')).toEqual({ seenAt, reportedAt: seenAt });
+  });
+
+  it('with 5,000 accounts known, every action still works, each account is reported once a cycle, and the cycle the API names is followed', async () => {
+    h = await new Harness().start();
+    const { key } = await h.createIssue();
+    await h.settle();
+    const seenAt = new Date(Date.now() - DAY).toISOString();
+    for (let i = 0; i < 5000; i += 1) await h.sandbox.kvs.handle('/api/v1/set', { key: `privacy:account:557058:user-${String(i).padStart(4, '0')}`, value: { seenAt } });
+    // People act as usual: the bookkeeping of a new account is one small key of its own.
+    expect(await invoke(PANEL, 'runAgain', 'agent', { issueKey: key })).toMatchObject({ body: { started: true } });
+    await h.settle();
+    expect(await invoke('ticket-enhancer-admin', 'sendTestIssue', 'admin', { payload: { issueKey: key } })).not.toHaveProperty('error');
+
+    const hourly = async () => {
+      h.sandbox.runtime.advanceClock(3_600_000 - (Date.now() % 3_600_000) + 1_000);
+      await h.sweep();
+    };
+    const reported = () => h.sandbox.runtime.personalDataReports.flat().map((a) => a.accountId!);
+    // At most 20 requests of 90 a check: 5,002 accounts take three hourly checks, each reported once.
+    for (let i = 0; i < 4; i += 1) await hourly();
+    expect(reported()).toHaveLength(5002);
+    expect(new Set(reported()).size).toBe(5002);
+    expect(reported()).toEqual(expect.arrayContaining(['557058:0c3f-agent', '557058:0a1d-admin']));
+    expect(reported().filter((id) => id === 'unknown' || id.startsWith('erased-account'))).toEqual([]);
+    expect(Math.max(...h.sandbox.runtime.personalDataReports.map((r) => r.length))).toBeLessThanOrEqual(90);
+    // Nothing more within the cycle; a quiet hour costs one read.
+    await hourly();
+    expect(reported()).toHaveLength(5002);
+
+    // The API names a two-day cycle: everyone is due again two days after their report, not seven.
+    h.sandbox.runtime.personalDataCycleSeconds = 2 * 86_400;
+    h.sandbox.runtime.personalDataReports.length = 0;
+    h.sandbox.runtime.advanceClock(7 * DAY);
+    for (let i = 0; i < 4; i += 1) await hourly();
+    expect(new Set(reported()).size).toBe(5002);
+    h.sandbox.runtime.personalDataReports.length = 0;
+    h.sandbox.runtime.advanceClock(DAY);
+    await hourly();
+    expect(reported()).toEqual([]);
+    h.sandbox.runtime.advanceClock(DAY);
+    for (let i = 0; i < 4; i += 1) await hourly();
+    expect(reported()).toHaveLength(5002);
+
+    // A 429 waits for its Retry-After: nothing is lost, nothing is sent twice.
+    h.sandbox.runtime.personalDataReports.length = 0;
+    h.sandbox.runtime.personalDataRefusals = 1;
+    h.sandbox.runtime.advanceClock(2 * DAY);
+    await hourly();
+    expect(reported()).toEqual([]);
+    for (let i = 0; i < 5; i += 1) await hourly();
+    expect(reported()).toHaveLength(5002);
+    expect(new Set(reported()).size).toBe(5002);
+  });
 });

@@ -6,14 +6,23 @@
  * otherwise), and erases what it keeps of an account that was closed. docs/privacy.md lists every
  * personal field.
  */
-import { privacy } from '@forge/api';
+import { createRequestStargateAsApp } from '@forge/api';
 import { kvs, Sort, WhereConditions } from '@forge/kvs';
 import type { DeliveryRun } from '../core/enhancement';
 import { RUN_ENTITY, updateRun } from '../forge/run-store';
 import { loadGlobalSettings, saveGlobalSettings } from '../forge/settings-store';
 
-const INDEX_KEY = 'privacy:accounts';
-const CYCLE_MS = 7 * 86_400_000;
+/** One key per account, so the bookkeeping grows by a small value per person, never into one value's limit. */
+const ACCOUNT_PREFIX = 'privacy:account:';
+/** When the next account falls due, and the cycle period the API last asked for. */
+const STATE_KEY = 'privacy:state';
+/** The single index earlier versions kept; split into per-account keys on the first report. */
+const LEGACY_INDEX_KEY = 'privacy:accounts';
+const DEFAULT_CYCLE_S = 7 * 86_400;
+/** Accounts a request may carry (the API's limit), and requests one check sends at most. */
+const PER_REQUEST = 90;
+const REQUESTS_PER_CHECK = 20;
+const BATCH = 25;
 /** What replaces an erased account id in stored runs. */
 export const ERASED_ACCOUNT = 'erased-account';
 
@@ -23,51 +32,149 @@ interface AccountEntry {
   reportedAt?: string;
 }
 
-type AccountIndex = Record<string, AccountEntry>;
+interface ReportingState {
+  /** No account is due before this time (ISO); a new account makes it now. */
+  nextDue: string;
+  /** The cycle period in seconds, from the API's `Cycle-Period` header (7 days until it names one). */
+  cycleSeconds?: number;
+  /** Set after a 429: no report before this time. */
+  notBefore?: string;
+}
 
-const isAccountId = (id: string | undefined): id is string => typeof id === 'string' && id.length > 0 && id !== ERASED_ACCOUNT;
+/** Ids the app never reports: placeholders for an erased or unknown account, and anything that cannot be an account id. */
+const isAccountId = (id: string | undefined): id is string =>
+  typeof id === 'string' && /^[A-Za-z0-9:_-]{1,128}$/.test(id) && id !== ERASED_ACCOUNT && !id.startsWith(`${ERASED_ACCOUNT}-`) && id !== 'unknown';
+
+const accountKey = (id: string) => `${ACCOUNT_PREFIX}${id}`;
 
 /** Notes accounts whose data the app now stores (a human action, or the admin choosing the AI Ops account). */
 export async function rememberAccounts(ids: Array<string | undefined>, nowMs = Date.now()): Promise<void> {
   const fresh = [...new Set(ids.filter(isAccountId))];
   if (fresh.length === 0) return;
-  const index = (await kvs.get<AccountIndex>(INDEX_KEY)) ?? {};
-  const missing = fresh.filter((id) => !index[id]);
+  const known = new Set<string>();
+  for (let i = 0; i < fresh.length; i += BATCH) {
+    const got = await kvs.batchGet<AccountEntry>(fresh.slice(i, i + BATCH).map((id) => ({ key: accountKey(id) })));
+    for (const row of got.successfulKeys) if (row.value) known.add(row.key);
+  }
+  const missing = fresh.filter((id) => !known.has(accountKey(id)));
   if (missing.length === 0) return;
-  for (const id of missing) index[id] = { seenAt: new Date(nowMs).toISOString() };
-  await kvs.set(INDEX_KEY, index);
+  const seenAt = new Date(nowMs).toISOString();
+  for (let i = 0; i < missing.length; i += BATCH) {
+    await kvs.batchSet(missing.slice(i, i + BATCH).map((id) => ({ key: accountKey(id), value: { seenAt } satisfies AccountEntry })));
+  }
+  // A new account is due at once: the next hourly check reports it.
+  const state = await kvs.get<ReportingState>(STATE_KEY);
+  if (!state || Date.parse(state.nextDue) > nowMs) await kvs.set(STATE_KEY, { ...(state ?? {}), nextDue: seenAt } satisfies ReportingState);
 }
 
 export interface PersonalDataReport {
   reported: number;
   closed: string[];
   updated: string[];
+  /** Accounts due that wait for the next check (this one reached its request limit, or was asked to wait). */
+  left?: number;
 }
 
-/** Reports the accounts due this cycle (90 a request, as the API takes) and acts on the answers. */
-export async function reportPersonalData(nowMs = Date.now()): Promise<PersonalDataReport> {
-  const index = (await kvs.get<AccountIndex>(INDEX_KEY)) ?? {};
-  const due = Object.entries(index).filter(([, entry]) => !entry.reportedAt || nowMs - Date.parse(entry.reportedAt) >= CYCLE_MS);
-  const report: PersonalDataReport = { reported: 0, closed: [], updated: [] };
-  if (due.length === 0) return report;
-  const answers = await privacy.reportPersonalData(due.map(([accountId, entry]) => ({ accountId, updatedAt: entry.seenAt })));
-  const at = new Date(nowMs).toISOString();
-  for (const [accountId] of due) index[accountId] = { ...index[accountId], reportedAt: at };
-  report.reported = due.length;
-  for (const answer of answers) {
-    if (answer.status === 'closed') {
-      await eraseAccount(answer.accountId);
-      delete index[answer.accountId];
-      report.closed.push(answer.accountId);
-    } else if (answer.status === 'updated') {
-      // The profile changed: the copies of its name the app kept are dropped, not refreshed (that
-      // would need the read:jira-user scope); the next comment by the account brings the new name.
-      await eraseAccount(answer.accountId, 'name');
-      if (index[answer.accountId]) index[answer.accountId].seenAt = at;
-      report.updated.push(answer.accountId);
-    }
+/** Splits the single index of earlier versions into per-account keys (once). */
+async function splitLegacyIndex(): Promise<void> {
+  const legacy = await kvs.get<Record<string, AccountEntry>>(LEGACY_INDEX_KEY);
+  if (!legacy) return;
+  const entries = Object.entries(legacy).filter(([id]) => isAccountId(id));
+  for (let i = 0; i < entries.length; i += BATCH) {
+    await kvs.batchSet(entries.slice(i, i + BATCH).map(([id, entry]) => ({ key: accountKey(id), value: entry })));
   }
-  await kvs.set(INDEX_KEY, index);
+  await kvs.delete(LEGACY_INDEX_KEY);
+  await kvs.set(STATE_KEY, { nextDue: new Date(0).toISOString() } satisfies ReportingState);
+}
+
+type ReportAnswer = { kind: 'answered'; accounts: Array<{ accountId: string; status: string }>; cycleSeconds?: number } | { kind: 'wait'; seconds: number } | { kind: 'failed' };
+
+/**
+ * `POST /app/report-accounts`, called directly: `privacy.reportPersonalData` drops the answer's
+ * `Cycle-Period` header, which the API may send and the app must then follow.
+ */
+async function reportAccounts(accounts: Array<{ accountId: string; updatedAt: string }>): Promise<ReportAnswer> {
+  const response = await createRequestStargateAsApp()('/app/report-accounts', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ accounts }),
+  });
+  const period = Number(response.headers.get('Cycle-Period'));
+  const cycleSeconds = Number.isInteger(period) && period > 0 ? period : undefined;
+  if (response.status === 204) return { kind: 'answered', accounts: [], cycleSeconds };
+  if (response.status === 200) {
+    const body = (await response.json().catch(() => ({}))) as { accounts?: Array<{ accountId: string; status: string }> };
+    return { kind: 'answered', accounts: Array.isArray(body.accounts) ? body.accounts : [], cycleSeconds };
+  }
+  if (response.status === 429) return { kind: 'wait', seconds: Math.max(60, Number(response.headers.get('Retry-After')) || 3_600) };
+  return { kind: 'failed' };
+}
+
+/**
+ * Reports the accounts due this cycle (90 a request, at most 20 requests a check; the rest wait for
+ * the next hourly check) and acts on the answers. Costs one read while nothing is due.
+ */
+export async function reportPersonalData(nowMs = Date.now()): Promise<PersonalDataReport> {
+  const report: PersonalDataReport = { reported: 0, closed: [], updated: [] };
+  await splitLegacyIndex();
+  const state = (await kvs.get<ReportingState>(STATE_KEY)) ?? { nextDue: new Date(0).toISOString() };
+  if (Date.parse(state.nextDue) > nowMs || (state.notBefore && Date.parse(state.notBefore) > nowMs)) return report;
+  let cycleMs = (state.cycleSeconds ?? DEFAULT_CYCLE_S) * 1000;
+  const due: Array<{ id: string; entry: AccountEntry }> = [];
+  let nextDue = Infinity;
+  let cursor: string | undefined;
+  do {
+    let query = kvs.query().where('key', WhereConditions.beginsWith(ACCOUNT_PREFIX)).limit(100);
+    if (cursor) query = query.cursor(cursor);
+    const page = await query.getMany<AccountEntry>();
+    for (const row of page.results) {
+      const id = row.key.slice(ACCOUNT_PREFIX.length);
+      const dueAt = row.value.reportedAt ? Date.parse(row.value.reportedAt) + cycleMs : 0;
+      if (dueAt <= nowMs) due.push({ id, entry: row.value });
+      else nextDue = Math.min(nextDue, dueAt);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  const at = new Date(nowMs).toISOString();
+  let requests = 0;
+  let notBefore: string | undefined;
+  while (due.length > 0 && requests < REQUESTS_PER_CHECK) {
+    const batch = due.slice(0, PER_REQUEST);
+    const answer = await reportAccounts(batch.map(({ id, entry }) => ({ accountId: id, updatedAt: entry.seenAt })));
+    requests += 1;
+    if (answer.kind === 'wait') {
+      notBefore = new Date(nowMs + answer.seconds * 1000).toISOString();
+      break;
+    }
+    if (answer.kind === 'failed') break;
+    due.splice(0, batch.length);
+    if (answer.cycleSeconds) cycleMs = answer.cycleSeconds * 1000;
+    const closed = new Set(answer.accounts.filter((a) => a.status === 'closed').map((a) => a.accountId));
+    const updated = new Set(answer.accounts.filter((a) => a.status === 'updated').map((a) => a.accountId));
+    for (const id of closed) await eraseAccount(id);
+    // The profile changed: the copies of its name the app kept are dropped, not refreshed (that
+    // would need the read:jira-user scope); the next comment by the account brings the new name.
+    for (const id of updated) await eraseAccount(id, 'name');
+    const kept = batch.filter(({ id }) => !closed.has(id));
+    for (let i = 0; i < kept.length; i += BATCH) {
+      await kvs.batchSet(kept.slice(i, i + BATCH).map(({ id, entry }) => ({ key: accountKey(id), value: { seenAt: updated.has(id) ? at : entry.seenAt, reportedAt: at } satisfies AccountEntry })));
+    }
+    for (const id of closed) await kvs.delete(accountKey(id));
+    report.reported += batch.length;
+    report.closed.push(...closed);
+    report.updated.push(...updated);
+    if (kept.length > 0) nextDue = Math.min(nextDue, nowMs + cycleMs);
+  }
+  // Accounts still due (limit reached, a failure, or asked to wait) are due at the next check.
+  if (due.length > 0) {
+    report.left = due.length;
+    nextDue = nowMs;
+  }
+  await kvs.set(STATE_KEY, {
+    nextDue: new Date(Number.isFinite(nextDue) ? nextDue : nowMs + cycleMs).toISOString(),
+    cycleSeconds: cycleMs / 1000,
+    ...(notBefore ? { notBefore } : {}),
+  } satisfies ReportingState);
   return report;
 }
 
