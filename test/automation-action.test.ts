@@ -66,13 +66,30 @@ describe('the action in a rule', () => {
     expect(h.webhookRequests().map((r) => r.agentId)).toEqual([EMBEDDED_AGENT_ID, TRIAGE_AGENT]);
   });
 
+  it('names the cause and the fix when the rule\'s actor never allowed the app, or Jira is busy; nothing is sent', async () => {
+    const { key } = await h.createIssue();
+    await h.settle();
+    const sent = h.webhookRequests().length;
+    // asUser() for an actor without consent: @forge/api throws NeedsAuthenticationError.
+    h.sandbox.runtime.usersWithoutConsent.add(AGENT);
+    expect((await run({ issueKey: key })).errors[0].message).toMatch(/^The rule's actor has not allowed AI Ops Ticket Enhancer to act for them.*Connected apps/);
+    h.sandbox.runtime.usersWithoutConsent.delete(AGENT);
+    // Jira's rate limit and a 5xx are not "the issue does not exist".
+    h.sandbox.jira.rateLimit(1, /^\/rest\/api\/3\/issue\/[A-Z]+-\d+$/, 30);
+    expect(await run({ issueKey: key })).toEqual({ errors: [{ message: `Jira is limiting the app's requests just now (429, asked to wait for 30 s): ${key} was not sent. Run the rule again later; nothing was changed.` }] });
+    expect(h.webhookRequests()).toHaveLength(sent);
+    expect(h.runs().filter((r) => r.trigger === 'automation')).toEqual([]);
+    // The actor allowed the app: the same rule works.
+    expect(await run({ issueKey: key })).toMatchObject({ status: 'queued', issueKey: key });
+  });
+
   it('stops the rule with a message for its audit log when the configuration cannot work', async () => {
     const { key } = await h.createIssue();
     const { key: elsewhere } = await h.createIssue({ project: { key: 'SUP' }, issuetype: { name: 'Incident' }, summary: 'Printer on fire' });
     await h.settle();
     const sent = h.webhookRequests().length;
     expect(await run({ issueKey: key, agentId: 'triage' })).toEqual({ errors: [{ message: 'Agent id override "triage" is not a UUID such as 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f.' }] });
-    expect(await run({ issueKey: 'DEMO-999' })).toEqual({ errors: [{ message: "Issue DEMO-999 does not exist or the rule's user cannot see it." }] });
+    expect(await run({ issueKey: 'DEMO-999' })).toEqual({ errors: [{ message: "Issue DEMO-999 does not exist or the rule's actor cannot see it." }] });
     expect((await run({ issueKey: elsewhere })).errors[0].message).toMatch(/^Project SUP is not enabled for the Ticket Enhancer\. A project admin enables it/);
     // A Jira admin can let Automation send issues of any project.
     await h.updateSettings(GLOBAL, { automationRequiresEnabledProject: false });

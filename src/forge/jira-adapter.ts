@@ -183,12 +183,42 @@ export async function searchIssuesAsUser(jql: string, max = 50): Promise<{ ok: t
 }
 
 /** The issue as the calling user sees it, or undefined when they cannot. */
-export async function readIssueAsUser(issueIdOrKey: string): Promise<{ id: string; key: string; projectId: string; projectKey: string } | undefined> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=project`, { headers: { Accept: 'application/json' } });
-  if (!response.ok) return undefined;
+export interface IssueRef {
+  id: string;
+  key: string;
+  projectId: string;
+  projectKey: string;
+}
+
+/**
+ * An issue read as the user, and if it cannot be, why: it does not exist for them (404, 403), the
+ * user never allowed the app to act for them (`asUser()` throws NeedsAuthenticationError: an
+ * Automation rule's actor without consent), or Jira did not answer (429, 5xx).
+ */
+export type IssueAsUser = { kind: 'found'; issue: IssueRef } | { kind: 'missing' } | { kind: 'no-consent' } | { kind: 'unavailable'; status: number; retryAfterSeconds?: number };
+
+export async function findIssueAsUser(issueIdOrKey: string): Promise<IssueAsUser> {
+  let response: Response;
+  try {
+    response = (await api.asUser().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=project`, { headers: { Accept: 'application/json' } })) as unknown as Response;
+  } catch (error) {
+    if ((error as { name?: string })?.name === 'NEEDS_AUTHENTICATION_ERR') return { kind: 'no-consent' };
+    throw error;
+  }
+  if (response.status === 429 || response.status >= 500) {
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    return { kind: 'unavailable', status: response.status, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) };
+  }
+  if (!response.ok) return { kind: 'missing' };
   const issue = (await response.json()) as { id: string; key: string; fields?: { project?: { id?: string; key?: string } } };
-  if (!issue.fields?.project?.id || !issue.fields.project.key) return undefined;
-  return { id: issue.id, key: issue.key, projectId: issue.fields.project.id, projectKey: issue.fields.project.key };
+  if (!issue.fields?.project?.id || !issue.fields.project.key) return { kind: 'missing' };
+  return { kind: 'found', issue: { id: issue.id, key: issue.key, projectId: issue.fields.project.id, projectKey: issue.fields.project.key } };
+}
+
+/** The issue as the user sees it, or undefined for any reason it cannot be read. */
+export async function readIssueAsUser(issueIdOrKey: string): Promise<IssueRef | undefined> {
+  const read = await findIssueAsUser(issueIdOrKey);
+  return read.kind === 'found' ? read.issue : undefined;
 }
 
 /** Jira could not answer just now (a rate limit, a 5xx): the caller may try again after `retryAfterSeconds`. */

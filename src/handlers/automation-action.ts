@@ -10,7 +10,7 @@ import { getAppContext } from '@forge/api';
 import { adfToPlainText } from '../core/adf-text';
 import { isCommentResult, isOpen, sectionsOf, type DeliveryRun } from '../core/enhancement';
 import { licenceState, UNLICENSED_MESSAGE } from '../core/licence';
-import { readCommentAsApp, readIssueAsUser } from '../forge/jira-adapter';
+import { findIssueAsUser, readCommentAsApp } from '../forge/jira-adapter';
 import { getRun } from '../forge/run-store';
 import { loadProjectSettings, loadSiteSettings } from '../forge/settings-store';
 import { startAskedRun } from './asked-start';
@@ -56,8 +56,22 @@ export async function sendFromAutomation(arg: unknown, context?: { principal?: {
   if (agentOverride && !UUID.test(agentOverride)) return fail(`Agent id override "${agentOverride.slice(0, 60)}" is not a UUID such as 3f1c2a4e-8b7d-4c21-9e0f-5a6b7c8d9e0f.`);
 
   // Read as the rule's user: a rule cannot send an issue its user may not see.
-  const issue = await readIssueAsUser(issueKey);
-  if (!issue) return fail(`Issue ${issueKey} does not exist or the rule's user cannot see it.`);
+  const read = await findIssueAsUser(issueKey);
+  if (read.kind === 'no-consent') {
+    return fail(
+      "The rule's actor has not allowed AI Ops Ticket Enhancer to act for them, so it cannot read the issue as them. The actor opens the app once (the issue panel or Apps), allows access when Jira asks, or checks Profile, Connected apps; then the rule can run again.",
+    );
+  }
+  if (read.kind === 'unavailable') {
+    const wait = read.retryAfterSeconds ? ` for ${read.retryAfterSeconds} s` : '';
+    return fail(
+      read.status === 429
+        ? `Jira is limiting the app's requests just now (429, asked to wait${wait}): ${issueKey} was not sent. Run the rule again later; nothing was changed.`
+        : `Jira could not answer just now (${read.status}): ${issueKey} was not sent. Run the rule again later; nothing was changed.`,
+    );
+  }
+  if (read.kind === 'missing') return fail(`Issue ${issueKey} does not exist or the rule's actor cannot see it.`);
+  const issue = read.issue;
   const site = await loadSiteSettings();
   if (!site.global) return fail('The AI Ops connection is not set up: a Jira admin sets it on the app\'s admin page (Apps, AI Ops Ticket Enhancer).');
   const enabled = await site.project(issue.projectId);
