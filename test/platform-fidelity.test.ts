@@ -136,7 +136,7 @@ describe('lists on a site with thousands of runs', () => {
 
 describe('queue pushes the platform refuses', () => {
   it('delivers a bulk import of 5,000 issues created within a minute, each once, never more than 5 at a time', async () => {
-    // A minute lasts two seconds here; the queue takes at most 500 pushes in it.
+    // A minute lasts two seconds here; the queue takes at most 500 events in it.
     h = await new Harness({ timeScale: 30, results: 'callback', agents: [] }).start();
     h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'poll' });
     // Time runs 30 times faster, so the default 10 s answer limit would be a third of a second of
@@ -154,7 +154,7 @@ describe('queue pushes the platform refuses', () => {
     await h.sandbox.runtime.idle(600_000);
     await h.sweep();
     await h.sandbox.runtime.idle(600_000);
-    const refusals = h.sandbox.runtime.platformLog.filter((line) => line.includes('pushes a minute per installation')).length;
+    const refusals = h.sandbox.runtime.platformLog.filter((line) => line.includes('events a minute per installation')).length;
     const posted = h.webhookRequests().filter((r) => r.status === 202).map((r) => JSON.parse(r.rawBody).issue_key);
     expect(refusals).toBeGreaterThan(0);
     expect(posted).toHaveLength(5000);
@@ -166,6 +166,36 @@ describe('queue pushes the platform refuses', () => {
       `5,000 issues created in ${createdInMs} ms; ${refusals} pushes refused and retried; ${h.aiops.ingressRefusals} requests turned away by the AI Ops ingress; all delivered once in ${Date.now() - started} ms; at most ${h.aiops.maxInFlight} in flight\n`,
     );
   }, 900_000);
+});
+
+describe('realtime over its limit', () => {
+  it('delivers and completes runs, and the panel loads, while every realtime operation is refused', async () => {
+    h = await new Harness().start();
+    // A site whose open panels use up the 50 realtime operations a second.
+    h.sandbox.runtime.realtimeOpsPerSecond = 0;
+    const { key } = await h.createIssue();
+    await h.settle();
+    expect(h.runs()[0]).toMatchObject({ status: 'completed' });
+    const view = (await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-panel', functionKey: 'load', accountId: 'agent', issueKey: key })) as { body: any };
+    expect(view.body.current.status).toBe('completed');
+    // No token: the panel keeps polling, which is what it does when realtime is not there.
+    expect(view.body.realtimeToken).toBeUndefined();
+    expect(h.sandbox.runtime.realtimeRefusals).toBeGreaterThan(0);
+  });
+});
+
+describe('the scheduled check', () => {
+  it('answers with statusCode 204, so the platform records success rather than 424 Failed dependency', async () => {
+    h = await new Harness().start();
+    await h.createIssue();
+    await h.settle();
+    await h.sweep();
+    await h.sweep();
+    expect(h.sandbox.runtime.scheduledStatuses).toEqual([
+      { key: 'run-sweep', statusCode: 204 },
+      { key: 'run-sweep', statusCode: 204 },
+    ]);
+  });
 });
 
 describe('resolver time', () => {

@@ -213,6 +213,26 @@ describe('recovering many runs at once', () => {
 });
 
 describe('enhancing tickets created before the app', () => {
+  it('runs bulk chunks and deliveries under keys of their own, each with one limit, also when the admin changes parallel deliveries mid-way', async () => {
+    await h.updateSettings('settings:global', { deliveryConcurrency: 10 });
+    await h.updateSettings('settings:project:10000', { enabled: false });
+    for (let i = 0; i < 6; i += 1) await h.createIssue({ summary: `Old ticket ${i}` });
+    await h.settle();
+    await h.updateSettings('settings:project:10000', { enabled: true });
+    // Everything waits in the queue together: a bulk chunk, a new ticket's delivery, then one pushed after the limit changed.
+    h.sandbox.runtime.paused = true;
+    expect(await invoke('ticket-enhancer-project', 'bulkStart', 'lead', { kind: 'enhance', filter: { jql: 'ticketEnhancerStatus IS EMPTY', cap: '50' } }, 'DEMO')).toMatchObject({ body: { ok: true } });
+    await h.createIssue({ summary: 'New while the bulk run waits' });
+    await h.sandbox.jira.settled();
+    await h.updateSettings('settings:global', { deliveryConcurrency: 3 });
+    await h.createIssue({ summary: 'New after the limit changed' });
+    await h.sandbox.jira.settled();
+    h.sandbox.runtime.resume();
+    await h.settle();
+    expect(h.sandbox.runtime.concurrencyConflicts).toEqual([]);
+    expect(new Set(h.webhookRequests().filter((r) => r.status === 202).map((r) => JSON.parse(r.rawBody).issue_key)).size).toBe(8);
+  });
+
   it('counts the open tickets not yet enhanced, sends up to the confirmed cap, each once, and a second run sends the rest', async () => {
     // 30 tickets created while the project was off, 2 of them already done.
     await h.updateSettings('settings:project:10000', { enabled: false });

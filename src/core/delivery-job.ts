@@ -54,10 +54,15 @@ export interface PurgeJob {
   kind: 'purge';
 }
 
+/** One link of the chain that pushes refused runs at the queue's pace (handlers/push-chain.ts). */
+export interface PushChainJob {
+  kind: 'push-refused';
+}
+
 /** Work on a completed result in the background: forward feedback to AI Ops, or apply (or report) suggested labels. */
 export type ResultJob = { kind: 'feedback'; deliveryId: string; /** Whose vote to forward. */ accountId: string } | { kind: 'auto-apply'; deliveryId: string };
 
-export type QueueJob = DeliveryJob | PollJob | DiagnoseJob | BulkJob | PurgeJob | ResultJob;
+export type QueueJob = DeliveryJob | PollJob | DiagnoseJob | BulkJob | PurgeJob | ResultJob | PushChainJob;
 
 /** What the consumer asks the platform to hand back on a retry: well under the 4 KB limit. */
 export interface DeliveryRetryData {
@@ -71,6 +76,23 @@ export interface DeliveryRetryData {
 export const DELIVERY_QUEUE = 'aiops-delivery';
 /** Concurrency is per installation and key; the limit is an admin setting (default 5). */
 export const DELIVERY_CONCURRENCY = { key: 'aiops-delivery', limit: 5 };
+
+/** Work that sends nothing to AI Ops per ticket (bulk chunks, purge, Diagnose, feedback, auto-apply): its own key, one fixed limit. */
+export const HOUSEKEEPING_CONCURRENCY = { key: 'aiops-housekeeping', limit: 5 };
+
+/**
+ * The concurrency a job runs under. The async events docs advise one fixed limit per key, and the
+ * delivery limit is the admin's (1 to 20): so the limit is part of the delivery key, and jobs
+ * pushed after a change never share a key with those pushed before it under another limit.
+ * Housekeeping jobs have a key of their own, so they never hold delivery slots.
+ */
+export function concurrencyFor(job: QueueJob, deliveryLimit = DELIVERY_CONCURRENCY.limit): { key: string; limit: number } {
+  if (job.kind === 'deliver' || job.kind === 'poll') {
+    const limit = Math.min(20, Math.max(1, Math.round(deliveryLimit)));
+    return { key: `${DELIVERY_CONCURRENCY.key}-${limit}`, limit };
+  }
+  return HOUSEKEEPING_CONCURRENCY;
+}
 
 /**
  * Delivery ids are the `webhook-id`: stable across retries, unique per event, and not guessable:

@@ -92,6 +92,13 @@ export interface DeliveryRun {
   attemptLimit: number;
   /** The most recent attempts (at most ATTEMPTS_KEPT); `attemptCount` counts them all. */
   attempts: AttemptRecord[];
+  /**
+   * The attempt a consumer claimed before sending (compare-and-set on the run): a second copy of
+   * the same queue event, which the platform may deliver at the same time, finds it and stops.
+   */
+  sending?: { attempt: number; at: string };
+  /** When the scheduled check took its one early look at the issue's comments (comment results). */
+  earlyLookAt?: string;
   attemptCount?: number;
   nextAttemptAt?: string;
   executionId?: string;

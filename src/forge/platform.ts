@@ -3,13 +3,16 @@ import { getAppContext, webTrigger } from '@forge/api';
 import { Queue } from '@forge/events';
 import { publishGlobal, signRealtimeToken } from '@forge/realtime';
 import { secretParam } from '../core/callback-secret';
-import { DELIVERY_CONCURRENCY, DELIVERY_QUEUE, type QueueJob } from '../core/delivery-job';
+import { concurrencyFor, DELIVERY_CONCURRENCY, DELIVERY_QUEUE, type QueueJob } from '../core/delivery-job';
 import type { SecretScope } from '../core/settings';
 import type { KeyEncoding } from '../core/signing';
 
 const queue = new Queue({ key: DELIVERY_QUEUE });
 
-/** Pushes jobs (at most 50 a push, as the platform allows); throws the SDK's error when refused. */
+/**
+ * Pushes jobs (at most 50 a push, as the platform allows); throws the SDK's error when refused.
+ * `concurrencyLimit` is the deliveries' limit (the admin's setting); other jobs have their own key.
+ */
 export async function enqueue(jobs: QueueJob | QueueJob[], delayInSeconds = 0, concurrencyLimit = DELIVERY_CONCURRENCY.limit): Promise<void> {
   const list = Array.isArray(jobs) ? jobs : [jobs];
   for (let i = 0; i < list.length; i += 50) {
@@ -17,7 +20,7 @@ export async function enqueue(jobs: QueueJob | QueueJob[], delayInSeconds = 0, c
       list.slice(i, i + 50).map((job) => ({
         body: job as unknown as Record<string, unknown>,
         delayInSeconds: Math.min(900, Math.max(0, Math.round(delayInSeconds))),
-        concurrency: { key: DELIVERY_CONCURRENCY.key, limit: concurrencyLimit },
+        concurrency: concurrencyFor(job, concurrencyLimit),
       })),
     );
   }

@@ -24,7 +24,7 @@ const bulkRuns = () => import(/* webpackChunkName: "bulk-runs" */ './bulk-runs')
 import { readIssueAsApp, siteUrl } from '../forge/jira-adapter';
 import { callbackUrlFor, enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
-import { claimRun, getRun, type StoredRun } from '../forge/run-store';
+import { claimRun, getRun, updateRun, type StoredRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, readSecret } from '../forge/settings-store';
 import { signingKeys } from '../forge/signing-keys';
 
@@ -43,14 +43,16 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   if (job.kind === 'diagnose') return recordDiagnose(job);
   if (job.kind === 'bulk') return (await bulkRuns()).processBulkChunk(job.bulkId);
   if (job.kind === 'purge') return (await import(/* webpackMode: "eager" */ './data-lifecycle')).purgeAppData({ continueInQueue: true });
+  if (job.kind === 'push-refused') return (await import(/* webpackMode: "eager" */ './push-chain')).pushChainLink().then(() => undefined);
   if (job.kind === 'feedback' || job.kind === 'auto-apply') return (await import(/* webpackChunkName: "result-actions" */ './result-actions')).runResultJob(job);
   const retryData = event.retryContext?.retryData;
   // A wait longer than the platform's 900 s goes in hops that touch nothing.
   if (retryData?.hopsLeft && retryData.hopsLeft > 0) return hop({ ...(retryData as DeliveryRetryData), hopsLeft: retryData.hopsLeft - 1 });
 
-  const stored = await claimOrRead(job, Boolean(event.retryContext));
+  const read = await claimOrRead(job, Boolean(event.retryContext));
   // Gone (deleted with the app's data) or already past sending: never post it again.
-  if (!stored || !SENDABLE.has(stored.run.status)) return undefined;
+  if (!read || !SENDABLE.has(read.stored.run.status)) return undefined;
+  let stored = read.stored;
   // The licence lapsed while the job waited: send nothing; "Redeliver" sends it once it is active again.
   if (licenceState(getAppContext().license) === 'inactive') return record(stored, endRun(stored.run, 'failed', UNLICENSED_MESSAGE, Date.now(), 'configuration'));
   const previous = Math.max(
@@ -69,6 +71,13 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
     const reason = inEnglish({ key: previous === 1 ? 'reason.gaveUpOne' : 'reason.gaveUp', params: { n: previous, reason: stopped } });
     return record(stored, endRun({ ...stored.run, attemptCount: previous }, 'failed', reason, Date.now(), 'outage'));
   }
+  if (!read.claimed) {
+    // Not the run's first claim: this attempt is claimed before anything is sent, so a second copy
+    // of the event (delivered at the same time, at least once) finds the claim and stops.
+    const claimed = await claimAttempt(stored, attempt);
+    if (!claimed) return undefined;
+    stored = claimed;
+  }
   try {
     return await deliverOnce(job, stored, attempt, settings.settings, settings.previousSecretUntil);
   } catch (error) {
@@ -85,10 +94,35 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
  * retry of ours, the event came twice (or the trigger claimed it after a refused push and pushes
  * it again itself): this copy stops.
  */
-async function claimOrRead(job: DeliveryJob, retried: boolean): Promise<StoredRun | undefined> {
-  if (!job.claim) return getRun(job.deliveryId);
-  if (await claimRun(job.claim)) return { run: job.claim, version: 1 };
-  return retried ? getRun(job.deliveryId) : undefined;
+async function claimOrRead(job: DeliveryJob, retried: boolean): Promise<{ stored: StoredRun; claimed: boolean } | undefined> {
+  const read = async () => {
+    const stored = await getRun(job.deliveryId);
+    return stored ? { stored, claimed: false } : undefined;
+  };
+  if (!job.claim) return read();
+  if (await claimRun(job.claim)) return { stored: { run: job.claim, version: 1 }, claimed: true };
+  return retried ? read() : undefined;
+}
+
+/** How long a claimed attempt is left to the copy that claimed it: the consumer's 120 s and a margin. */
+const CLAIM_HOLD_MS = 150_000;
+
+/**
+ * Claims `attempt` with a compare-and-set on the run: nothing is written (and nothing is sent) when
+ * the run stopped being sendable, already records this attempt, or another copy claimed it less
+ * than CLAIM_HOLD_MS ago. An older claim is a copy that died before recording: it is taken over.
+ */
+async function claimAttempt(stored: StoredRun, attempt: number): Promise<StoredRun | undefined> {
+  const now = Date.now();
+  return updateRun(
+    stored.run.deliveryId,
+    (run) => {
+      if (!SENDABLE.has(run.status) || attemptCount(run) >= attempt) return undefined;
+      if (run.sending && run.sending.attempt >= attempt && now - Date.parse(run.sending.at) < CLAIM_HOLD_MS) return undefined;
+      return { ...run, sending: { attempt, at: new Date(now).toISOString() } };
+    },
+    stored,
+  );
 }
 
 /** Every attempt after the first uses the settings as they are now, so a fix reaches runs in flight. */

@@ -11,7 +11,7 @@ import { issueMatchesJql, readIssueAsApp, writeIssueProperty } from '../forge/ji
 import { enqueue } from '../forge/platform';
 import { getRun } from '../forge/run-store';
 import { loadProjectSettings as loadProjectSettingsFor, loadSiteSettings } from '../forge/settings-store';
-import { deliveryJob, pushRefusedRuns, returnPush, startDelivery, takePush } from './start-delivery';
+import { deliveryJob, returnPush, startDelivery, takePush } from './start-delivery';
 
 /**
  * Spreads retried pushes over a window that widens with each retry (2, 6, then 14 minutes), so a
@@ -91,8 +91,8 @@ export async function pushAgain(deliveryId: string, retryCount: number): Promise
   try {
     // A project disabled meanwhile still sends what it had claimed; the consumer reports the state of its settings.
     await enqueue(deliveryJob(stored.run, global, project ?? (await loadProjectSettingsFor(stored.run.projectId))), 0, global?.deliveryConcurrency);
-    // The queue takes pushes again: take along the runs refused beside this one, 50 to a push.
-    await pushRefusedRuns(1).catch(() => 0);
+    // The queue takes pushes again: make sure the chain that pushes the runs refused beside this one runs.
+    await (await import(/* webpackMode: "eager" */ './push-chain')).ensurePushChain().catch(() => false);
     return undefined;
   } catch {
     // Still refused: give it back and ask again; after the platform's last retry the scheduled check pushes it.

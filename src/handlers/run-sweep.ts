@@ -17,9 +17,10 @@ import { getStatus } from '../forge/aiops-adapter';
 import { latestComments } from '../forge/jira-adapter';
 import { enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
-import { getRun, hasOpenRuns, listIssueRuns, listOverdueRuns, listRunsByStatus } from '../forge/run-store';
+import { getRun, hasOpenRuns, listIssueRuns, listOverdueRuns, listRunsByStatus, updateRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, rebuildSiteSettings } from '../forge/settings-store';
-import { deliveryJob, pushRefusedRuns } from './start-delivery';
+import { deliveryJob, pushRefused } from './start-delivery';
+import { ensurePushChain, EVENTS_PER_LINK } from './push-chain';
 /** Looking runs up at AI Ops is loaded only by sites that turned it on. */
 const lookups = () => import(/* webpackChunkName: "aiops-lookup" */ './aiops-lookup');
 
@@ -39,7 +40,7 @@ export interface SweepReport {
   resumedAfterOutage: number;
   /** Runs whose push the queue had refused, pushed by this check. */
   pushed: number;
-  /** Comment-mode runs at their deadline completed by the AI Ops account's comment, whose event never arrived. */
+  /** Comment-mode runs completed by the AI Ops account's comment whose event never arrived or was filtered out (early look or deadline). */
   recovered: number;
   /** Runs looked up in AI Ops' execution records. */
   lookups: number;
@@ -90,7 +91,12 @@ export async function sweepRuns(): Promise<SweepReport> {
   if (open || now % HOUR_MS < CHECK_INTERVAL_MS) report.counted = await (await import(/* webpackMode: "eager" */ './outcome-counters')).countFinishedRuns();
   // A quiet site (no unfinished run at all) costs this one read between the hourly checks.
   if (!open) return report;
-  report.pushed = await pushRefusedRuns(AWAITING_PAGES_PER_CHECK);
+  const refused = await pushRefused(AWAITING_PAGES_PER_CHECK, EVENTS_PER_LINK);
+  report.pushed = refused.pushed;
+  // More than a minute's worth waits: a chain of queue jobs pushes the rest, a minute's worth a minute.
+  if (refused.more) await ensurePushChain();
+
+  report.recovered += await lookEarly(now, cache);
 
   const overdue = await listOverdueRuns(new Date(now).toISOString(), OVERDUE_PER_CHECK);
   for (const run of overdue.runs) {
@@ -195,15 +201,53 @@ async function earlyLookups(now: number, cache: Map<string, EffectiveSettings | 
   return done;
 }
 
-export async function runSweep(): Promise<void> {
+/**
+ * The scheduled trigger's handler. It answers as the scheduled trigger events reference asks (a
+ * `statusCode`, 204 for success); without one the platform records 424 Failed dependency.
+ */
+export async function runSweep(): Promise<{ statusCode: number }> {
   await sweepRuns();
+  return { statusCode: 204 };
+}
+
+/**
+ * Product events may reach the app up to 3 minutes after the comment (docs "trigger", Event
+ * delivery delay), and the comment trigger's filter reads the issue property as it was a few
+ * seconds before the event: an agent that comments within those seconds of AI Ops accepting the
+ * run is filtered out. So each comment-mode run still waiting 3 minutes after acceptance gets one
+ * look at its issue's comments (at most 10 runs a check, one Jira read each, once per run), and
+ * is found minutes after its comment rather than at its deadline.
+ */
+const EARLY_LOOK_AFTER_MS = 3 * 60_000;
+const EARLY_LOOKS_PER_CHECK = 10;
+
+async function lookEarly(now: number, cache: Map<string, EffectiveSettings | undefined>): Promise<number> {
+  let found = 0;
+  let looked = 0;
+  const since = new Date(now - DAY_MS).toISOString();
+  for (const status of ['accepted', 'running'] as const) {
+    const page = await listRunsByStatus(status, {}, since, 50, undefined, true);
+    for (const entry of page.stored) {
+      const run = entry.run;
+      if (run.resultMode !== 'comment' || run.earlyLookAt || !run.acceptedAt || now - Date.parse(run.acceptedAt) < EARLY_LOOK_AFTER_MS) continue;
+      if (looked >= EARLY_LOOKS_PER_CHECK) return found;
+      looked += 1;
+      if (await completeFromComments(run, await settingsFor(run, cache))) {
+        found += 1;
+        continue;
+      }
+      await updateRun(run.deliveryId, (current) => (current.earlyLookAt || current.status !== run.status ? undefined : { ...current, earlyLookAt: new Date(now).toISOString() }));
+    }
+  }
+  return found;
 }
 
 /**
  * Before a comment-mode run times out, one look at the issue's newest comments: the AI Ops
  * account's comment may be there while its event never reached the app (a comment trigger
  * invocation that fails is not delivered again). Found, it is recorded exactly as the comment
- * trigger records it, but from storage alone. One Jira read per run, only at its deadline.
+ * trigger records it, but from storage alone. One Jira read per run at its deadline (and one three
+ * minutes after acceptance, lookEarly).
  */
 async function completeFromComments(run: DeliveryRun, settings: EffectiveSettings | undefined): Promise<boolean> {
   const account = run.resultAccount ?? settings?.resultAccount;

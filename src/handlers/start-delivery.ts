@@ -124,20 +124,22 @@ export function refusedReason(error: unknown): string {
 }
 
 /**
- * Pushes the runs the queue refused (a bulk import beyond the push limit), oldest first, 50 to a
- * push: the scheduled check after the trigger's own retries, and each trigger retry whose push
- * goes through, for the runs refused beside it. Each run is taken over its version first, so a trigger
- * retry running at the same time cannot push it too. Stops, and gives the rest back, when the
- * queue refuses again.
+ * Pushes the runs the queue refused (a bulk import beyond its 500 events a minute), oldest first,
+ * 50 to a push, at most `budget` of them: the scheduled check, and the push chain
+ * (handlers/push-chain.ts) a minute's worth at a time. Each run is taken over its version first, so
+ * a trigger retry running at the same time cannot push it too. Stops, and gives the rest back, when
+ * the queue refuses again; `more` says whether refused runs remain.
  */
-export async function pushRefusedRuns(pages: number): Promise<number> {
+export async function pushRefused(pages: number, budget = Infinity): Promise<{ pushed: number; more: boolean }> {
   let pushed = 0;
   let cursor: string | undefined;
   let site: SiteSettings | undefined;
   for (let page = 0; page < pages; page += 1) {
     const queued = await listRunsByStatus('queued', {}, new Date(0).toISOString(), 100, cursor, true);
+    const waiting = queued.stored.filter((e) => e.run.awaitingPush);
     const jobs = [];
-    for (const entry of queued.stored.filter((e) => e.run.awaitingPush)) {
+    for (const entry of waiting) {
+      if (pushed + jobs.length >= budget) break;
       const taken = await takePush(entry);
       if (!taken) continue;
       site ??= await loadSiteSettings();
@@ -151,11 +153,12 @@ export async function pushRefusedRuns(pages: number): Promise<number> {
         pushed += batch.length;
       } catch {
         for (const entry of jobs.slice(i)) await returnPush(entry.deliveryId);
-        return pushed;
+        return { pushed, more: true };
       }
     }
-    if (!queued.nextCursor) break;
+    if (pushed >= budget) return { pushed, more: waiting.length > jobs.length || Boolean(queued.nextCursor) };
+    if (!queued.nextCursor) return { pushed, more: false };
     cursor = queued.nextCursor;
   }
-  return pushed;
+  return { pushed, more: true };
 }
