@@ -7,7 +7,9 @@
  *   that are not enabled, comments by people;
  * - the time from the AI Ops comment to the panel's refresh message;
  * - the backend bundles and their cold start against a minimal Forge handler built the same way;
- * - a bulk import of 5,000 issues created within a minute: drain time against the push limit.
+ * - a bulk import of 5,000 issues created within a minute, their events arriving up to 3 minutes
+ *   later: drain time against the queue's 500 events a minute (`npm run bench -- bulk [n] [scale]`
+ *   runs only this).
  * Prints medians (and maxima) over n issues per mode (default 30).
  */
 import { rmSync } from 'node:fs';
@@ -154,11 +156,12 @@ async function ignoredEvents(n: number): Promise<Array<[string, Cost[]]>> {
 
 /**
  * 5,000 issues created within a minute while the scheduled check runs every five minutes: every
- * one is delivered once. Time runs 60 times faster; the figures are in site minutes.
+ * one is delivered once. Time runs 5 times faster (faster, and the sandbox's own processing, not
+ * the queue's limit, would set the pace); the figures are in site minutes.
  */
-async function bulkImport(count: number): Promise<string[]> {
-  const timeScale = 60;
-  const h = await new Harness({ timeScale, results: 'callback', agents: [], schedules: true }).start();
+async function bulkImport(count: number, timeScale = 5): Promise<string[]> {
+  // Product events reach the app up to 3 minutes after the issue is created, as on a site (docs "trigger").
+  const h = await new Harness({ timeScale, results: 'callback', agents: [], schedules: true, eventDelaySeconds: 180 }).start();
   h.aiops.setAgent({ id: EMBEDDED_AGENT_ID, secret: EMBEDDED_AGENT_SECRET, results: 'poll' });
   // A 10 s answer limit would be a sixth of a second of wall clock here, under the load of 5,000 events.
   await h.updateSettings('settings:global', { resultMode: 'callback', requestTimeoutSeconds: 60 });
@@ -177,14 +180,14 @@ async function bulkImport(count: number): Promise<string[]> {
   }
   const drainMinutes = ((Date.now() - started) * timeScale) / 60_000;
   const posted = h.webhookRequests().filter((r) => r.status === 202).map((r) => JSON.parse(r.rawBody).issue_key as string);
-  const refusals = h.sandbox.runtime.platformLog.filter((line) => line.includes('pushes a minute per installation')).length;
+  const refusals = h.sandbox.runtime.platformLog.filter((line) => line.includes('events a minute per installation')).length;
   const maxInFlight = h.aiops.maxInFlight;
   await h.stop();
-  // Each event's own push is the least the platform lets an event-driven app do: 500 pushes a minute.
+  // The platform takes 500 events a minute per installation, however they are pushed: the floor.
   const floorMinutes = count / 500;
   return [
     `${count} issues created in ${createdMinutes.toFixed(1)} site minutes; ${posted.length} delivered, ${new Set(posted).size} distinct (${posted.length - new Set(posted).size} twice)`,
-    `drained in ${drainMinutes.toFixed(1)} site minutes; the push limit alone needs ${floorMinutes.toFixed(1)} (ratio ${(drainMinutes / floorMinutes).toFixed(2)})`,
+    `drained in ${drainMinutes.toFixed(1)} site minutes; the event limit alone needs ${floorMinutes.toFixed(1)} (ratio ${(drainMinutes / floorMinutes).toFixed(2)})`,
     `${refusals} pushes refused and taken again; at most ${maxInFlight} deliveries in flight (setting: 5); ${h.aiops.ingressRefusals} turned away by the AI Ops ingress`,
   ];
 }
@@ -213,6 +216,12 @@ async function counterCost(n: number): Promise<string> {
 }
 
 async function main() {
+  // `npm run bench -- bulk` runs only the 5,000-issue import.
+  if (process.argv[2] === 'bulk') {
+    process.stdout.write('Bulk import\n');
+    for (const line of await bulkImport(Number(process.argv[3] ?? 5000), Number(process.argv[4] ?? 5))) process.stdout.write(`  ${line}\n`);
+    return;
+  }
   const n = Number(process.argv[2] ?? 30);
   const results: Array<[string, Cost[]]> = [];
   let commentToPanel: number[] = [];

@@ -45,6 +45,9 @@ interface Monthly {
   readGb: number;
   writeGb: number;
   ruleRuns: number;
+  /** Queue events a month, and per enhanced issue. */
+  queueEvents: number;
+  queueEventsPerEnhanced: number;
 }
 
 function monthly(profile: Profile, unit: Omit<UnitCosts, 'enhanced'> & { enhanced: EventCost }, file: CostFile): Monthly {
@@ -69,6 +72,8 @@ function monthly(profile: Profile, unit: Omit<UnitCosts, 'enhanced'> & { enhance
     readGb: total((c) => c.readBytes) / GB,
     writeGb: total((c) => c.writeBytes) / GB,
     ruleRuns: enhanced,
+    queueEvents: total((c) => c.queueEvents ?? 0),
+    queueEventsPerEnhanced: unit.enhanced.queueEvents ?? 0,
   };
 }
 
@@ -109,6 +114,7 @@ async function main() {
     process.stdout.write(`${table(rows)}\n`);
     process.stdout.write(
       `  * if this were the app's only site; prices: ${prices.source} (read ${prices.read})\n` +
+        `  Queue: ${num(current.queueEvents)} events a month, ${num(current.queueEventsPerEnhanced, 1)} per enhanced issue; the platform takes 500 a minute per installation, so a burst of ${num(profile.issuesCreated * profile.enabledShare / 30)} issues (a day's) drains in ${num((profile.issuesCreated * profile.enabledShare / 30) * current.queueEventsPerEnhanced / 500, 1)} minutes at best\n` +
         `  Replaced path, Jira Automation "Send web request": ${num(current.ruleRuns)} rule runs a month = ${num((current.ruleRuns / q.Standard) * 100)}% of Standard's ${num(q.Standard)}, ${num((current.ruleRuns / premium) * 100, 1)}% of Premium's ${num(premium)} (${num(profile.users)} users), ${num(current.ruleRuns / q.Free)}x Free's ${q.Free}; Enterprise: unlimited (${file.automation.source})\n`,
     );
   }

@@ -19,6 +19,8 @@ export interface EventCost {
   jiraRequests: number;
   egressRequests: number;
   queuePushes: number;
+  /** Queue events pushed (the queue takes 500 a minute per installation). */
+  queueEvents: number;
 }
 
 export interface UnitCosts {
@@ -39,8 +41,8 @@ export interface UnitCosts {
 
 /** The billed figures of some invocations (read volume as the sandbox counts it: an empty read is 1 KB). */
 function sum(records: InvocationRecord[]): EventCost {
-  const { invocations, kvsReads, kvsWrites, readBytes, writeBytes, jiraRequests, egressRequests, queuePushes } = invocationTotals(records);
-  return { invocations, kvsReads, kvsWrites, readBytes, writeBytes, jiraRequests, egressRequests, queuePushes };
+  const { invocations, kvsReads, kvsWrites, readBytes, writeBytes, jiraRequests, egressRequests, queuePushes, queueEvents } = invocationTotals(records);
+  return { invocations, kvsReads, kvsWrites, readBytes, writeBytes, jiraRequests, egressRequests, queuePushes, queueEvents };
 }
 
 function average(costs: EventCost[]): EventCost {
