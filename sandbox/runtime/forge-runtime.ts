@@ -66,6 +66,8 @@ export function invocationTotals(records: InvocationRecord[]) {
 
 interface Invocation extends InvocationRecord {
   accountId?: string;
+  /** The chain of invocations this one belongs to: its own id for a trigger, resolver or schedule; the pushing invocation's for a consumer. */
+  chainId: string;
   deadline: number;
   /** Set when an injected fault stops the function: its later platform calls fail. */
   kill?: (error: Error) => void;
@@ -90,6 +92,8 @@ export interface QueuedEvent {
   dueAt: number;
   enqueuedAt: number;
   retryContext?: RetryContext;
+  /** The chain of invocations the push belongs to (see chainPushLimit). */
+  chainId?: string;
 }
 
 export interface WebTriggerRequest {
@@ -255,6 +259,15 @@ export class ForgeRuntime {
   duplicateQueueShare = 0;
   /** Events delivered a second time so far. */
   duplicatedQueueEvents = 0;
+  /**
+   * Push requests a chain of invocations may make: every push by an invocation, or by a consumer
+   * of an event it pushed, and so on down the chain (docs "limits-async-events", 1,000). Tests may
+   * lower it to reach it quickly.
+   */
+  chainPushLimit = 1000;
+  private readonly chainPushes = new Map<string, number>();
+  /** Pushes refused because their chain reached the limit. */
+  chainLimitRefusals = 0;
   /** The limit each concurrency key runs under now (see noteConcurrency). */
   private readonly keyLimits = new Map<string, number>();
   /** Keys pushed with a limit other than the one their waiting events carry. */
@@ -656,10 +669,12 @@ export class ForgeRuntime {
   }
 
   /** Runs one function invocation the way Forge would: its own context, its time limit, metered. */
-  async invoke(functionKey: string, moduleKey: string, moduleType: Parameters<ForgeRuntime['timeoutSecondsFor']>[1], args: unknown[], accountId?: string): Promise<unknown> {
+  async invoke(functionKey: string, moduleKey: string, moduleType: Parameters<ForgeRuntime['timeoutSecondsFor']>[1], args: unknown[], accountId?: string, chainId?: string): Promise<unknown> {
     const timeoutS = this.timeoutSecondsFor(functionKey, moduleType);
+    const id = randomUUID();
     const invocation: Invocation = {
-      id: randomUUID(),
+      id,
+      chainId: chainId ?? id,
       functionKey,
       moduleKey,
       accountId,
@@ -1035,6 +1050,16 @@ export class ForgeRuntime {
     const queueName = String(request.queueName);
     const consumer = (this.options.manifest.modules.consumer ?? []).find((c) => c.queue === queueName);
     if (!consumer) return Response.json({ message: `no consumer listens to queue ${queueName}` }, { status: 400 });
+    // docs "limits-async-events", Cyclic invocation limit: 1,000 push requests across a chain of
+    // invocations from one initial invocation; @forge/events throws InvocationLimitReachedError on 405.
+    const chainId = invocation?.chainId ?? randomUUID();
+    const chainPushes = (this.chainPushes.get(chainId) ?? 0) + 1;
+    if (chainPushes > this.chainPushLimit) {
+      this.chainLimitRefusals += 1;
+      this.log(`push to ${queueName} refused: the chain of invocations reached ${this.chainPushLimit} pushes`);
+      return Response.json({ message: 'Invocation limit reached' }, { status: 405, statusText: 'Method Not Allowed' });
+    }
+    this.chainPushes.set(chainId, chainPushes);
     const now = Date.now();
     const windowMs = this.clockMs(60_000);
     while (this.eventTimes.length > 0 && this.eventTimes[0] <= now - windowMs) this.eventTimes.shift();
@@ -1047,13 +1072,17 @@ export class ForgeRuntime {
       const big = events.find((event) => Buffer.byteLength(JSON.stringify(event)) > MAX_LONG_RUNNING_EVENT_BYTES);
       if (big) return Response.json({ message: `an event is over ${MAX_LONG_RUNNING_EVENT_BYTES} bytes, the limit for long-running consumers` }, { status: 400 });
     }
-    for (let i = 0; i < events.length; i += 1) this.eventTimes.push(now);
-    for (const event of events) if (event.concurrency) this.noteConcurrency(event.concurrency);
+    // A push the platform takes in part (a test asks for it): the last event is refused, the others queued.
+    const refusedIndex = this.partialPushes > 0 && events.length > 1 ? events.length - 1 : undefined;
+    if (refusedIndex !== undefined) this.partialPushes -= 1;
+    const accepted = refusedIndex === undefined ? events : events.slice(0, refusedIndex);
+    for (let i = 0; i < accepted.length; i += 1) this.eventTimes.push(now);
+    for (const event of accepted) if (event.concurrency) this.noteConcurrency(event.concurrency);
     if (invocation) {
       invocation.queuePushes += 1;
-      invocation.queueEvents += events.length;
+      invocation.queueEvents += accepted.length;
     }
-    for (const event of events) {
+    for (const event of accepted) {
       this.pending.push({
         queueName,
         jobId: String(request.jobId),
@@ -1062,11 +1091,19 @@ export class ForgeRuntime {
         concurrency: event.concurrency,
         dueAt: now + this.clockMs((event.delayInSeconds ?? 0) * 1000),
         enqueuedAt: now,
+        chainId,
       });
     }
     this.schedule();
+    // docs "async-events-api-error-handling": PartialSuccessError; @forge/events reads a 202 with `failedEvents`.
+    if (refusedIndex !== undefined) return Response.json({ failedEvents: [{ index: refusedIndex, errorMessage: 'The event could not be recorded' }] }, { status: 202 });
     return Response.json({}, { status: 201 });
   }
+
+  /** The body of every queue event handed to a consumer, in order (tests count them). */
+  readonly consumedBodies: Array<Record<string, unknown>> = [];
+  /** The next this many pushes of more than one event are taken in part: their last event is refused. */
+  partialPushes = 0;
 
   resume(): void {
     this.paused = false;
@@ -1123,6 +1160,9 @@ export class ForgeRuntime {
     const key = event.concurrency?.key;
     this.inFlight += 1;
     try {
+      // A consumer that pushes the next event would otherwise start it on its own call stack.
+      await Promise.resolve();
+      this.consumedBodies.push(event.body);
       const asyncEvent = {
         body: event.body,
         queueName: event.queueName,
@@ -1135,7 +1175,7 @@ export class ForgeRuntime {
       };
       let result: unknown;
       try {
-        result = await this.invoke(consumer.function, consumer.key, 'consumer', [asyncEvent, this.installContext()]);
+        result = await this.invoke(consumer.function, consumer.key, 'consumer', [asyncEvent, this.installContext()], undefined, event.chainId);
       } catch (error) {
         // App-level errors (a throw, a timeout) are retried automatically within the retention
         // window, with backoff up to about 15 minutes, and without the app's retryData

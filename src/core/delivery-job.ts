@@ -47,6 +47,8 @@ export interface DiagnoseJob {
 export interface BulkJob {
   kind: 'bulk';
   bulkId: string;
+  /** Chunks run before this one in the same chain of invocations (see handlers/bulk-runs.ts, handover). */
+  link?: number;
 }
 
 /** The rest of a purge of the app's data that its first invocation could not finish in time. */

@@ -22,3 +22,21 @@ export async function listBulks(projectId: string | undefined, limit = 5): Promi
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
     .slice(0, limit);
 }
+
+/**
+ * Bulk runs whose chain of queue jobs stopped (a chunk handed over, or the platform refused its
+ * push): the scheduled check pushes their next chunk from a chain of its own. One small key.
+ */
+const HANDOVER_KEY = 'bulk-handover';
+
+export async function handOverBulk(id: string): Promise<void> {
+  const ids = (await kvs.get<string[]>(HANDOVER_KEY)) ?? [];
+  if (!ids.includes(id)) await kvs.set(HANDOVER_KEY, [...ids, id].slice(-50));
+}
+
+/** The bulk runs handed over, taken (the key is cleared). */
+export async function takeHandedOverBulks(): Promise<string[]> {
+  const ids = (await kvs.get<string[]>(HANDOVER_KEY)) ?? [];
+  if (ids.length > 0) await kvs.delete(HANDOVER_KEY);
+  return ids;
+}

@@ -1,6 +1,6 @@
 /** Forge platform services the handlers use: the delivery queue, web trigger URLs, realtime. */
 import { getAppContext, webTrigger } from '@forge/api';
-import { Queue } from '@forge/events';
+import { PartialSuccessError, Queue } from '@forge/events';
 import { publishGlobal, signRealtimeToken } from '@forge/realtime';
 import { secretParam } from '../core/callback-secret';
 import { concurrencyFor, DELIVERY_CONCURRENCY, DELIVERY_QUEUE, type QueueJob } from '../core/delivery-job';
@@ -16,14 +16,47 @@ const queue = new Queue({ key: DELIVERY_QUEUE });
 export async function enqueue(jobs: QueueJob | QueueJob[], delayInSeconds = 0, concurrencyLimit = DELIVERY_CONCURRENCY.limit): Promise<void> {
   const list = Array.isArray(jobs) ? jobs : [jobs];
   for (let i = 0; i < list.length; i += 50) {
-    await queue.push(
-      list.slice(i, i + 50).map((job) => ({
-        body: job as unknown as Record<string, unknown>,
-        delayInSeconds: Math.min(900, Math.max(0, Math.round(delayInSeconds))),
-        concurrency: concurrencyFor(job, concurrencyLimit),
-      })),
-    );
+    try {
+      await queue.push(
+        list.slice(i, i + 50).map((job) => ({
+          body: job as unknown as Record<string, unknown>,
+          delayInSeconds: Math.min(900, Math.max(0, Math.round(delayInSeconds))),
+          concurrency: concurrencyFor(job, concurrencyLimit),
+        })),
+      );
+    } catch (error) {
+      // Accepted in part (docs "async-events-api-error-handling"): the rest of this push, and the pushes after it, were not.
+      if (error instanceof PartialSuccessError) {
+        // The SDK's types name the refused event `event`; its code (out/validators.js) sets `payload`.
+        const refused = (error.failedEvents ?? [])
+          .map((failed) => {
+            const entry = failed as unknown as { event?: { body?: unknown }; payload?: { body?: unknown } };
+            return (entry.event ?? entry.payload)?.body as QueueJob | undefined;
+          })
+          .filter((job): job is QueueJob => Boolean(job));
+        throw new PushPartlyRefused([...refused, ...list.slice(i + 50)], error.message);
+      }
+      throw error;
+    }
   }
+}
+
+/** A push the queue took in part: `refused` are the jobs it did not take (the others will run). */
+export class PushPartlyRefused extends Error {
+  constructor(
+    readonly refused: QueueJob[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PushPartlyRefused';
+  }
+}
+
+/** The delivery ids a failed push left unqueued: all of `ids`, or only those a partial push refused. */
+export function unqueued(error: unknown, ids: string[]): string[] {
+  if (!(error instanceof PushPartlyRefused)) return ids;
+  const refused = new Set(error.refused.map((job) => (job as { deliveryId?: string }).deliveryId));
+  return ids.filter((id) => refused.has(id));
 }
 
 export const CALLBACK_WEBTRIGGER = 'aiops-callback';

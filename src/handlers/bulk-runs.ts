@@ -11,14 +11,14 @@ import type { DeliveryRun } from '../core/enhancement';
 import { scopedJql, typedJqlProblem, withoutOrderBy } from '../core/jql-scope';
 import type { ProjectSettings } from '../core/settings';
 import type { DeliveryJob } from '../core/delivery-job';
-import { getBulk, listBulks, saveBulk } from '../forge/bulk-store';
+import { getBulk, handOverBulk, listBulks, saveBulk } from '../forge/bulk-store';
 import { approximateIssueCount, browsableBy, issuesMatchingJql, parseJqlAsUser, searchIssuesAsApp } from '../forge/jira-adapter';
-import { enqueue } from '../forge/platform';
+import { enqueue, unqueued } from '../forge/platform';
 import { listRunsByStatus } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, loadSiteSettings } from '../forge/settings-store';
 import { rememberAccounts } from './personal-data';
 import { ResolverError } from './resolver-context';
-import { startDelivery } from './start-delivery';
+import { returnPush, startDelivery } from './start-delivery';
 import { say, type Message, type Translate } from '../core/i18n';
 
 export interface BulkScope {
@@ -203,8 +203,20 @@ async function sendable(bulk: BulkRun, candidates: BulkCandidate[]): Promise<{ s
   return { send, skips };
 }
 
-/** One chunk of a bulk run, run by the delivery queue's consumer. */
-export async function processBulkChunk(bulkId: string): Promise<void> {
+/**
+ * Chunks one chain of queue jobs runs before it hands the bulk run over to the scheduled check.
+ * The platform refuses a chain's 1,001st push (docs "limits-async-events", cyclic invocation
+ * limit), and a chain counts the pushes of every job down from it: a chunk's two pushes (its
+ * deliveries, the next chunk), and in poll mode each delivery's status polls, about 17 over a
+ * 30-minute limit. So a chain takes 20 chunks (1,000 issues) when results come by comment or
+ * callback, and one in poll mode (50 deliveries' polls stay under 1,000 pushes).
+ */
+function linksPerChain(resultMode: string | undefined): number {
+  return resultMode === 'poll' ? 1 : 20;
+}
+
+/** One chunk of a bulk run, run by the delivery queue's consumer; `link`: chunks before it in this chain. */
+export async function processBulkChunk(bulkId: string, link = 0): Promise<void> {
   const bulk = await getBulk(bulkId);
   if (!bulk || bulk.state !== 'running') return;
   const [global, site] = await Promise.all([loadGlobalSettings(), loadSiteSettings()]);
@@ -227,7 +239,15 @@ export async function processBulkChunk(bulkId: string): Promise<void> {
       if (started.started && started.job) jobs.push(started.job);
       else duplicates += 1;
     }
-    if (jobs.length > 0) await enqueue(jobs, 0, global?.deliveryConcurrency);
+    if (jobs.length > 0) {
+      try {
+        await enqueue(jobs, 0, global?.deliveryConcurrency);
+      } catch (error) {
+        // Refused (the minute's 500 events, or this chain's limit), all or in part: those runs wait for the push chain.
+        for (const id of unqueued(error, jobs.map((job) => job.deliveryId))) await returnPush(id);
+        await (await import(/* webpackMode: "eager" */ './push-chain')).ensurePushChain().catch(() => false);
+      }
+    }
     const queued = bulk.queued + jobs.length;
     const finished = batch.exhausted || queued >= bulk.cap;
     next = withSkips({ ...next, queued, cursor: batch.cursor, statusIndex: batch.statusIndex, ...(finished ? { state: 'done', finishedAt: new Date().toISOString() } : {}) }, mergeSkips(batch.skips, mergeSkips(chosen.skips, { duplicate: duplicates })));
@@ -242,7 +262,30 @@ export async function processBulkChunk(bulkId: string): Promise<void> {
   const latest = await getBulk(bulkId);
   if (latest && latest.state !== 'running' && next.state === 'running') next = { ...next, state: latest.state };
   await saveBulk(next);
-  if (next.state === 'running') await enqueue({ kind: 'bulk', bulkId }, chunkSpacingSeconds(global?.deliveryConcurrency ?? 5));
+  if (next.state !== 'running') return;
+  // A fresh chain (the scheduled check) takes the next chunks before this chain nears its limit.
+  if (link + 1 >= linksPerChain(global?.resultMode)) return handOverBulk(bulkId);
+  try {
+    await enqueue({ kind: 'bulk', bulkId, link: link + 1 }, chunkSpacingSeconds(global?.deliveryConcurrency ?? 5));
+  } catch {
+    await handOverBulk(bulkId);
+  }
+}
+
+/** The scheduled check's part: the next chunk of each bulk run handed over (`ids`, taken from storage), each in a chain of its own. */
+export async function resumeHandedOverBulks(ids: string[]): Promise<number> {
+  let resumed = 0;
+  for (const id of ids) {
+    const bulk = await getBulk(id);
+    if (bulk?.state !== 'running') continue;
+    try {
+      await enqueue({ kind: 'bulk', bulkId: id, link: 0 });
+      resumed += 1;
+    } catch {
+      await handOverBulk(id);
+    }
+  }
+  return resumed;
 }
 
 function mergeSkips(a: Partial<Record<SkipReason, number>>, b: Partial<Record<SkipReason, number>>): Partial<Record<SkipReason, number>> {

@@ -41,7 +41,7 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   const job = event.body;
   if (job.kind === 'poll') return pollStatus(job);
   if (job.kind === 'diagnose') return recordDiagnose(job);
-  if (job.kind === 'bulk') return (await bulkRuns()).processBulkChunk(job.bulkId);
+  if (job.kind === 'bulk') return (await bulkRuns()).processBulkChunk(job.bulkId, job.link ?? 0);
   if (job.kind === 'purge') return (await import(/* webpackMode: "eager" */ './data-lifecycle')).purgeAppData({ continueInQueue: true });
   if (job.kind === 'push-refused') return (await import(/* webpackMode: "eager" */ './push-chain')).pushChainLink().then(() => undefined);
   if (job.kind === 'feedback' || job.kind === 'auto-apply') return (await import(/* webpackChunkName: "result-actions" */ './result-actions')).runResultJob(job);

@@ -19,6 +19,7 @@ import { enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
 import { getRun, hasOpenRuns, listIssueRuns, listOverdueRuns, listRunsByStatus, updateRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, rebuildSiteSettings } from '../forge/settings-store';
+import { takeHandedOverBulks } from '../forge/bulk-store';
 import { deliveryJob, pushRefused } from './start-delivery';
 import { ensurePushChain, EVENTS_PER_LINK } from './push-chain';
 /** Looking runs up at AI Ops is loaded only by sites that turned it on. */
@@ -51,6 +52,8 @@ export interface SweepReport {
   stored?: number;
   /** Finished runs added to the day counters by this check. */
   counted?: number;
+  /** Bulk runs whose next chunk this check pushed after their chain handed over. */
+  bulksResumed?: number;
   /** Runs deleted by the daily retention pass. */
   deletedByRetention?: number;
   /** Accounts reported to Atlassian's personal data reporting, and those closed or updated. */
@@ -87,6 +90,8 @@ export async function sweepRuns(): Promise<SweepReport> {
     report.personalData = await privacy.reportPersonalData(now).catch(() => undefined);
   }
   const open = await hasOpenRuns();
+  // Bulk runs whose chain of queue jobs handed over: their next chunk starts in a chain of this check's.
+  if (open || now % HOUR_MS < CHECK_INTERVAL_MS) report.bulksResumed = await resumeBulks();
   // The day counters follow finished runs while anything is under way, and once an hour in any case.
   if (open || now % HOUR_MS < CHECK_INTERVAL_MS) report.counted = await (await import(/* webpackMode: "eager" */ './outcome-counters')).countFinishedRuns();
   // A quiet site (no unfinished run at all) costs this one read between the hourly checks.
@@ -208,6 +213,12 @@ async function earlyLookups(now: number, cache: Map<string, EffectiveSettings | 
 export async function runSweep(): Promise<{ statusCode: number }> {
   await sweepRuns();
   return { statusCode: 204 };
+}
+
+async function resumeBulks(): Promise<number> {
+  const ids = await takeHandedOverBulks();
+  if (ids.length === 0) return 0;
+  return (await import(/* webpackChunkName: "bulk-runs" */ './bulk-runs')).resumeHandedOverBulks(ids);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { deliveryIdFor, type DeliveryJob } from '../core/delivery-job';
 import { endRun, type DeliveryRun, type RunTrigger } from '../core/enhancement';
 import { effectiveSettings, type GlobalSettings, type ProjectSettings } from '../core/settings';
-import { enqueue } from '../forge/platform';
+import { enqueue, unqueued } from '../forge/platform';
 import { publishNewRun } from '../forge/run-publisher';
 import { claimRun, listRunsByStatus, updateRun, type StoredRun } from '../forge/run-store';
 import { rememberAccounts } from './personal-data';
@@ -151,8 +151,11 @@ export async function pushRefused(pages: number, budget = Infinity): Promise<{ p
       try {
         await enqueue(batch.map((entry) => entry.job), 0, site?.global?.deliveryConcurrency);
         pushed += batch.length;
-      } catch {
-        for (const entry of jobs.slice(i)) await returnPush(entry.deliveryId);
+      } catch (error) {
+        // Given back: the whole rest, or only what a push taken in part refused.
+        const back = new Set(unqueued(error, batch.map((entry) => entry.deliveryId)));
+        pushed += batch.length - back.size;
+        for (const entry of [...batch.filter((e) => back.has(e.deliveryId)), ...jobs.slice(i + 50)]) await returnPush(entry.deliveryId);
         return { pushed, more: true };
       }
     }

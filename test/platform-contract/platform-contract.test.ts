@@ -234,6 +234,26 @@ describe('async events (docs "runtime-reference/async-events-api", "limits-async
     expect(runtime.concurrencyConflicts).toHaveLength(1);
   });
 
+  it('refuses the 1,001st push of one chain of invocations with InvocationLimitReachedError; a new chain starts afresh', async () => {
+    probe.relayStopped.length = 0;
+    runtime.chainPushLimit = LIMITS.asyncEvents.cyclicInvocationPushes;
+    expect(await call('push', { events: [{ mode: 'relay', n: 0 }] })).toEqual({ ok: true });
+    await runtime.idle(60_000);
+    // The first push was the trigger's; the consumers made the next 999, and the 1,000th consumer's push is refused.
+    expect(probe.relayStopped).toEqual([{ n: 999, error: expect.objectContaining({ message: 'The limit on cyclic invocation has been reached.' }) }]);
+    expect(await call('push', { events: [{ mode: 'finish' }] })).toEqual({ ok: true });
+  }, 60_000);
+
+  it('takes a push in part when the platform says so: PartialSuccessError names the events it refused, the others are consumed', async () => {
+    runtime.partialPushes = 1;
+    expect(await call('push', { events: [{ mode: 'finish', n: 1 }, { mode: 'finish', n: 2 }, { mode: 'finish', n: 3 }] })).toEqual({
+      error: expect.objectContaining({ message: 'Failed to process 1 event(s).' }),
+      failed: [{ mode: 'finish', n: 3 }],
+    });
+    await runtime.idle();
+    expect(probe.consumed.map((c) => c.body.n)).toEqual([1, 2]);
+  });
+
   it('refuses an event over 100 KB for a long-running consumer', async () => {
     expect(await call('push', { events: [{ blob: 'x'.repeat(LIMITS.asyncEvents.maxLongRunningEventBytes) }] })).toMatchObject({ error: { name: expect.any(String) } });
   });

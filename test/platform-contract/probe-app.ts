@@ -7,6 +7,9 @@ import { InvocationError, InvocationErrorCode, Queue } from '@forge/events';
 import { kvs, Sort } from '@forge/kvs';
 import Resolver from '@forge/resolver';
 
+/** Where a relay of pushes stopped, and why. */
+export const relayStopped: Array<{ n: number; error: ReturnType<typeof describeError> }> = [];
+
 /** What the consumer saw, invocation by invocation. */
 export const consumed: Array<{ body: Record<string, unknown>; retryContext?: unknown }> = [];
 
@@ -56,7 +59,8 @@ export async function push({ events, concurrency }: { events: Array<Record<strin
     await queue.push(events.map((body) => ({ body, ...(concurrency ? { concurrency } : {}) })));
     return { ok: true };
   } catch (error) {
-    return { error: describeError(error) };
+    const failed = (error as { failedEvents?: Array<{ errorMessage: string; payload?: { body?: unknown } }> }).failedEvents;
+    return { error: describeError(error), ...(failed ? { failed: failed.map((f) => f.payload?.body) } : {}) };
   }
 }
 
@@ -67,6 +71,15 @@ export async function consume(event: { body: Record<string, unknown>; retryConte
   const first = !event.retryContext;
   if (mode === 'throw' && first) throw new Error('boom');
   if (mode === 'hang' && first) await new Promise(() => undefined);
+  if (mode === 'relay') {
+    // Each event pushes the next: one chain of invocations, until the platform refuses.
+    try {
+      await queue.push([{ body: { mode: 'relay', n: Number(event.body.n ?? 0) + 1 } }]);
+    } catch (error) {
+      relayStopped.push({ n: Number(event.body.n ?? 0), error: describeError(error) });
+    }
+    return undefined;
+  }
   if (mode === 'retry' && first) {
     return new InvocationError({ retryAfter: 1, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST, retryData: { blob: 'x'.repeat(Number(event.body.bytes ?? 10)) } });
   }
