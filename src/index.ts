@@ -28,7 +28,7 @@ export const runSweep = onFirstCall(() => import(/* webpackMode: "eager" */ './h
 export const onUninstall = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/data-lifecycle'), (m) => m.onUninstall);
 
 // action (automation:actionProvider): Send to AI Ops Ticket Enhancer
-export const automationSend = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/automation-action'), (m) => m.sendFromAutomation);
+export const automationSend = onFirstCall(() => import(/* webpackChunkName: "automation-action" */ './handlers/automation-action'), (m) => m.sendFromAutomation);
 
 // webtrigger: aiops-callback
 export const receiveCallback = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/callback-webtrigger'), (m) => m.receiveCallback);

@@ -17,7 +17,7 @@ const bulkRuns = () => import(/* webpackChunkName: "bulk-runs" */ './bulk-runs')
 import { checkConnection, probeCredentials } from './connection-check';
 import { readStorageStats } from './data-lifecycle';
 import { readInsights, runsWithReason } from './outcome-counters';
-import { rememberAccounts } from './personal-data';
+import { rememberAccounts } from './account-book';
 import { licensedResolver, reasonOf, ResolverError, requirePermission, type ForgeResolverContext, readerT } from './resolver-context';
 const testDelivery = () => import(/* webpackChunkName: "test-delivery" */ './test-delivery');
 import { validationContext } from './validation-context';

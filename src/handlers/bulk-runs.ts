@@ -16,7 +16,7 @@ import { approximateIssueCount, browsableBy, issuesMatchingJql, parseJqlAsUser, 
 import { enqueue, unqueued } from '../forge/platform';
 import { listRunsByStatus } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, loadSiteSettings } from '../forge/settings-store';
-import { rememberAccounts } from './personal-data';
+import { rememberAccounts } from './account-book';
 import { ResolverError } from './resolver-context';
 import { returnPush, startDelivery } from './start-delivery';
 import { say, type Message, type Translate } from '../core/i18n';

@@ -14,7 +14,7 @@ import { effectiveSettings } from '../core/settings';
 const lookups = () => import(/* webpackChunkName: "aiops-lookup" */ './aiops-lookup');
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
 import { licensedResolver, issueFromContext, ResolverError, type ForgeResolverContext, readerT } from './resolver-context';
-import { rememberAccounts } from './personal-data';
+import { rememberAccounts } from './account-book';
 import { projectExclusion, startAskedRun } from './asked-start';
 
 // Past results stay readable while the licence is not active; nothing can be started.

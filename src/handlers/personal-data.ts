@@ -1,71 +1,26 @@
 /**
  * Atlassian's personal data reporting (docs "user-privacy-guidelines"): the app stores Atlassian
- * account ids (who re-ran, cancelled, redelivered or tested a delivery; the AI Ops account and its
- * display name; the author of a result comment), so it reports them with
- * `privacy.reportPersonalData` at most once per account every cycle (7 days unless the API says
- * otherwise), and erases what it keeps of an account that was closed. docs/privacy.md lists every
- * personal field.
+ * account ids (who started, cancelled, redelivered, tested or acted on a delivery; the AI Ops
+ * account and its display name; the author of a result comment; who voted), noted in
+ * account-book.ts, so it reports them to `/app/report-accounts` at most once per account every
+ * cycle (7 days unless the API names another), and erases what it keeps of an account that was
+ * closed. Loaded by the hourly check only. docs/privacy.md lists every personal field.
  */
 import { createRequestStargateAsApp } from '@forge/api';
 import { kvs, Sort, WhereConditions } from '@forge/kvs';
 import type { DeliveryRun } from '../core/enhancement';
 import { RUN_ENTITY, updateRun } from '../forge/run-store';
 import { loadGlobalSettings, saveGlobalSettings } from '../forge/settings-store';
+import { accountKey, ACCOUNT_PREFIX, BATCH, ERASED_ACCOUNT, isAccountId, STATE_KEY, type AccountEntry, type ReportingState } from './account-book';
 
-/** One key per account, so the bookkeeping grows by a small value per person, never into one value's limit. */
-const ACCOUNT_PREFIX = 'privacy:account:';
-/** When the next account falls due, and the cycle period the API last asked for. */
-const STATE_KEY = 'privacy:state';
+export { ERASED_ACCOUNT, rememberAccounts } from './account-book';
+
 /** The single index earlier versions kept; split into per-account keys on the first report. */
 const LEGACY_INDEX_KEY = 'privacy:accounts';
 const DEFAULT_CYCLE_S = 7 * 86_400;
 /** Accounts a request may carry (the API's limit), and requests one check sends at most. */
 const PER_REQUEST = 90;
 const REQUESTS_PER_CHECK = 20;
-const BATCH = 25;
-/** What replaces an erased account id in stored runs. */
-export const ERASED_ACCOUNT = 'erased-account';
-
-interface AccountEntry {
-  /** When the app last stored or refreshed this account's data (reported as `updatedAt`). */
-  seenAt: string;
-  reportedAt?: string;
-}
-
-interface ReportingState {
-  /** No account is due before this time (ISO); a new account makes it now. */
-  nextDue: string;
-  /** The cycle period in seconds, from the API's `Cycle-Period` header (7 days until it names one). */
-  cycleSeconds?: number;
-  /** Set after a 429: no report before this time. */
-  notBefore?: string;
-}
-
-/** Ids the app never reports: placeholders for an erased or unknown account, and anything that cannot be an account id. */
-const isAccountId = (id: string | undefined): id is string =>
-  typeof id === 'string' && /^[A-Za-z0-9:_-]{1,128}$/.test(id) && id !== ERASED_ACCOUNT && !id.startsWith(`${ERASED_ACCOUNT}-`) && id !== 'unknown';
-
-const accountKey = (id: string) => `${ACCOUNT_PREFIX}${id}`;
-
-/** Notes accounts whose data the app now stores (a human action, or the admin choosing the AI Ops account). */
-export async function rememberAccounts(ids: Array<string | undefined>, nowMs = Date.now()): Promise<void> {
-  const fresh = [...new Set(ids.filter(isAccountId))];
-  if (fresh.length === 0) return;
-  const known = new Set<string>();
-  for (let i = 0; i < fresh.length; i += BATCH) {
-    const got = await kvs.batchGet<AccountEntry>(fresh.slice(i, i + BATCH).map((id) => ({ key: accountKey(id) })));
-    for (const row of got.successfulKeys) if (row.value) known.add(row.key);
-  }
-  const missing = fresh.filter((id) => !known.has(accountKey(id)));
-  if (missing.length === 0) return;
-  const seenAt = new Date(nowMs).toISOString();
-  for (let i = 0; i < missing.length; i += BATCH) {
-    await kvs.batchSet(missing.slice(i, i + BATCH).map((id) => ({ key: accountKey(id), value: { seenAt } satisfies AccountEntry })));
-  }
-  // A new account is due at once: the next hourly check reports it.
-  const state = await kvs.get<ReportingState>(STATE_KEY);
-  if (!state || Date.parse(state.nextDue) > nowMs) await kvs.set(STATE_KEY, { ...(state ?? {}), nextDue: seenAt } satisfies ReportingState);
-}
 
 export interface PersonalDataReport {
   reported: number;

@@ -18,7 +18,7 @@ import { enqueue } from '../forge/platform';
 import { publishChange } from '../forge/run-publisher';
 import { getRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings } from '../forge/settings-store';
-import { rememberAccounts } from './personal-data';
+import { rememberAccounts } from './account-book';
 import { ResolverError } from './resolver-context';
 
 export interface ActionContext {

@@ -86,7 +86,7 @@ export async function sweepRuns(): Promise<SweepReport> {
     // Once a day: runs older than the admin's retention period go.
     if (now % DAY_MS < CHECK_INTERVAL_MS) report.deletedByRetention = await lifecycle.applyRetention((await loadGlobalSettings())?.retentionDays, now);
     // Each account at most once a cycle; checked hourly so a missed day does not wait a week.
-    const privacy = await import(/* webpackMode: "eager" */ './personal-data');
+    const privacy = await import(/* webpackChunkName: "personal-data" */ './personal-data');
     report.personalData = await privacy.reportPersonalData(now).catch(() => undefined);
   }
   const open = await hasOpenRuns();

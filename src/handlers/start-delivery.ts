@@ -5,7 +5,7 @@ import { effectiveSettings, type GlobalSettings, type ProjectSettings } from '..
 import { enqueue, unqueued } from '../forge/platform';
 import { publishNewRun } from '../forge/run-publisher';
 import { claimRun, listRunsByStatus, updateRun, type StoredRun } from '../forge/run-store';
-import { rememberAccounts } from './personal-data';
+import { rememberAccounts } from './account-book';
 import { loadProjectSettings, loadSiteSettings, type SiteSettings } from '../forge/settings-store';
 
 export interface DeliveryTarget {
