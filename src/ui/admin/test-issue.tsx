@@ -10,6 +10,7 @@ import { call } from '../call';
 import { Feedback, type FeedbackMessage } from '../feedback';
 import { SelectField, TextField } from '../fields';
 import { useT, when } from '../i18n';
+import { ConfirmMessage } from '../confirm-message';
 import type { AdminView, Settings } from './types';
 
 interface SuggestedAccount {
@@ -100,19 +101,14 @@ export function TestIssue({ view, onAccount }: { view: AdminView; onAccount: (ac
         <TextField name="testIssue" label={t('admin.testIssueKey')} value={issueKey} onChange={setIssueKey} errors={[]} placeholder={t('admin.testIssuePlaceholder')} />
       )}
       {confirming ? (
-        <SectionMessage appearance="warning" title={t('admin.testExistingWarn.title', { key: issueKey.trim().toUpperCase() })}>
-          <Stack space="space.100">
-            <Text>{t('admin.testExistingWarn.text')}</Text>
-            <Inline space="space.100">
-              <Button appearance="warning" onClick={() => void send()}>
-                {t('admin.testExistingWarn.send', { key: issueKey.trim().toUpperCase() })}
-              </Button>
-              <Button appearance="subtle" onClick={() => setConfirming(false)}>
-                {t('common.cancel')}
-              </Button>
-            </Inline>
-          </Stack>
-        </SectionMessage>
+        <ConfirmMessage
+          appearance="warning"
+          title={t('admin.testExistingWarn.title', { key: issueKey.trim().toUpperCase() })}
+          text={t('admin.testExistingWarn.text')}
+          confirmLabel={t('admin.testExistingWarn.send', { key: issueKey.trim().toUpperCase() })}
+          onConfirm={() => void send()}
+          onCancel={() => setConfirming(false)}
+        />
       ) : null}
       <Inline>
         <Button onClick={() => (mode === 'existing' ? setConfirming(true) : void send())} isDisabled={busy || !ready || !view.settings}>

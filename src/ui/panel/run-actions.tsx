@@ -7,6 +7,7 @@ import React, { useState } from 'react';
 import { Button, Inline, SectionMessage, Stack, Text } from '@forge/react';
 import { call, UnlicensedError } from '../call';
 import { useT } from '../i18n';
+import { ConfirmMessage } from '../confirm-message';
 import type { PanelAnswer } from './use-panel-view';
 
 interface StartAnswer {
@@ -56,34 +57,10 @@ export function RunActions({ view, reload }: { view: PanelAnswer; reload: () => 
     <Stack space="space.100">
       {notice ? <SectionMessage appearance={notice.appearance}><Text>{notice.text}</Text></SectionMessage> : null}
       {confirm === 'run' ? (
-        <SectionMessage appearance="information" title={t('panel.confirmRunTitle')}>
-          <Stack space="space.100">
-            <Text>{t('panel.confirmRunText')}</Text>
-            <Inline space="space.100">
-              <Button appearance="primary" onClick={() => void act('run')}>
-                {t('panel.confirmRun')}
-              </Button>
-              <Button appearance="subtle" onClick={() => setConfirm(undefined)}>
-                {t('common.cancel')}
-              </Button>
-            </Inline>
-          </Stack>
-        </SectionMessage>
+        <ConfirmMessage appearance="information" title={t('panel.confirmRunTitle')} text={t('panel.confirmRunText')} confirmLabel={t('panel.confirmRun')} onConfirm={() => void act('run')} onCancel={() => setConfirm(undefined)} />
       ) : null}
       {confirm === 'override' && overrideWhy ? (
-        <SectionMessage appearance="warning" title={t('panel.overrideTitle')}>
-          <Stack space="space.100">
-            <Text>{t('panel.overrideText', { why: overrideWhy })}</Text>
-            <Inline space="space.100">
-              <Button appearance="warning" onClick={() => void act('run', true)}>
-                {t('panel.overrideSend')}
-              </Button>
-              <Button appearance="subtle" onClick={() => setConfirm(undefined)}>
-                {t('common.cancel')}
-              </Button>
-            </Inline>
-          </Stack>
-        </SectionMessage>
+        <ConfirmMessage appearance="warning" title={t('panel.overrideTitle')} text={t('panel.overrideText', { why: overrideWhy })} confirmLabel={t('panel.overrideSend')} onConfirm={() => void act('run', true)} onCancel={() => setConfirm(undefined)} />
       ) : null}
       {view.runAgainOff ? <Text>{view.runAgainOff}</Text> : null}
       {view.canRunAgain || cancellable || overrideWhy ? (

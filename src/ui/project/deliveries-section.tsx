@@ -5,12 +5,13 @@
  * naming the filter.
  */
 import React, { useState } from 'react';
-import { Button, Inline, SectionMessage, Stack, Text } from '@forge/react';
+import { Button, Stack, Text } from '@forge/react';
 import type { RunSummary } from '../../core/panel-view';
 import { call } from '../call';
 import { DeliveriesTable, OlderDeliveries, withOlderDeliveries } from '../deliveries-table';
 import { Feedback, type FeedbackMessage } from '../feedback';
 import { useT } from '../i18n';
+import { ConfirmMessage } from '../confirm-message';
 import { InsightsSection, ReasonFilterNote, type ReasonFilter } from '../insights';
 import type { ProjectView } from './types';
 
@@ -65,19 +66,14 @@ export function DeliveriesSection({ view, setView }: { view: ProjectView; setVie
       <Stack space="space.100">
         <ReasonFilterNote filter={reasonFilter} onClear={() => setReasonFilter(undefined)} />
         {confirm ? (
-          <SectionMessage appearance={confirm.override ? 'warning' : 'information'} title={confirm.override ? t('panel.overrideTitle') : t('project.confirmRedeliverTitle', { issue: confirm.run.issueKey })}>
-            <Stack space="space.100">
-              <Text>{confirm.override ? t('panel.overrideText', { why: confirm.override }) : t('project.confirmRedeliverText')}</Text>
-              <Inline space="space.100">
-                <Button appearance={confirm.override ? 'warning' : 'primary'} onClick={() => void redeliver(confirm.run, Boolean(confirm.override))}>
-                  {confirm.override ? t('panel.overrideSend') : t('project.confirmRedeliver', { issue: confirm.run.issueKey })}
-                </Button>
-                <Button appearance="subtle" onClick={() => setConfirm(undefined)}>
-                  {t('common.cancel')}
-                </Button>
-              </Inline>
-            </Stack>
-          </SectionMessage>
+          <ConfirmMessage
+            appearance={confirm.override ? 'warning' : 'information'}
+            title={confirm.override ? t('panel.overrideTitle') : t('project.confirmRedeliverTitle', { issue: confirm.run.issueKey })}
+            text={confirm.override ? t('panel.overrideText', { why: confirm.override }) : t('project.confirmRedeliverText')}
+            confirmLabel={confirm.override ? t('panel.overrideSend') : t('project.confirmRedeliver', { issue: confirm.run.issueKey })}
+            onConfirm={() => void redeliver(confirm.run, Boolean(confirm.override))}
+            onCancel={() => setConfirm(undefined)}
+          />
         ) : null}
         <DeliveriesTable
           runs={runs}

@@ -4,10 +4,11 @@
  * as not applicable.
  */
 import React, { useState } from 'react';
-import { Button, Heading, Inline, Lozenge, SectionMessage, Stack, Text, Textfield } from '@forge/react';
+import { Button, Heading, Inline, Lozenge, Stack, Text, Textfield } from '@forge/react';
 import type { SuggestionView } from '../../../core/result-extras';
 import { call } from '../../call';
 import { useT } from '../../i18n';
+import { ConfirmMessage } from '../../confirm-message';
 import type { Extras } from './use-extras';
 
 interface ApplyAnswer {
@@ -58,19 +59,7 @@ function Suggestion({ deliveryId, suggestion, check, canApply, onDone }: { deliv
       {notApplicable.length > 0 ? <Text>{t('suggest.notApplicableHere', { values: notApplicable.join(', ') })}</Text> : null}
       {editing ? <Textfield name={`edit-${suggestion.field}`} value={draft} onChange={(e) => setDraft((e.target as HTMLInputElement).value)} /> : null}
       {confirm ? (
-        <SectionMessage appearance="warning">
-          <Stack space="space.100">
-            <Text>{confirm}</Text>
-            <Inline space="space.100">
-              <Button appearance="warning" isDisabled={busy} onClick={() => void act('applySuggestion', true)}>
-                {t('suggest.replace')}
-              </Button>
-              <Button appearance="subtle" onClick={() => setConfirm(undefined)}>
-                {t('common.cancel')}
-              </Button>
-            </Inline>
-          </Stack>
-        </SectionMessage>
+        <ConfirmMessage appearance="warning" text={confirm} confirmLabel={t('suggest.replace')} isDisabled={busy} onConfirm={() => void act('applySuggestion', true)} onCancel={() => setConfirm(undefined)} />
       ) : null}
       {canApply && suggestion.state === 'offered' && !confirm ? (
         <Inline space="space.100">
