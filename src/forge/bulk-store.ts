@@ -25,18 +25,19 @@ export async function listBulks(projectId: string | undefined, limit = 5): Promi
 
 /**
  * Bulk runs whose chain of queue jobs stopped (a chunk handed over, or the platform refused its
- * push): the scheduled check pushes their next chunk from a chain of its own. One small key.
+ * push): the scheduled check pushes their next chunk from a chain of its own. A small key per run,
+ * so two runs handing over at once cannot overwrite each other.
  */
-const HANDOVER_KEY = 'bulk-handover';
+const HANDOVER_PREFIX = 'bulk-handover:';
 
 export async function handOverBulk(id: string): Promise<void> {
-  const ids = (await kvs.get<string[]>(HANDOVER_KEY)) ?? [];
-  if (!ids.includes(id)) await kvs.set(HANDOVER_KEY, [...ids, id].slice(-50));
+  await kvs.set(`${HANDOVER_PREFIX}${id}`, { at: new Date().toISOString() }, KEEP);
 }
 
-/** The bulk runs handed over, taken (the key is cleared). */
+/** The bulk runs handed over (at most 20 a check), taken: their keys are deleted. */
 export async function takeHandedOverBulks(): Promise<string[]> {
-  const ids = (await kvs.get<string[]>(HANDOVER_KEY)) ?? [];
-  if (ids.length > 0) await kvs.delete(HANDOVER_KEY);
+  const page = await kvs.query().where('key', WhereConditions.beginsWith(HANDOVER_PREFIX)).limit(20).getMany();
+  const ids = page.results.map((row) => row.key.slice(HANDOVER_PREFIX.length));
+  for (const id of ids) await kvs.delete(`${HANDOVER_PREFIX}${id}`);
   return ids;
 }

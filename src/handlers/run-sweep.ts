@@ -237,17 +237,23 @@ async function lookEarly(now: number, cache: Map<string, EffectiveSettings | und
   let looked = 0;
   const since = new Date(now - DAY_MS).toISOString();
   for (const status of ['accepted', 'running'] as const) {
-    const page = await listRunsByStatus(status, {}, since, 50, undefined, true);
-    for (const entry of page.stored) {
-      const run = entry.run;
-      if (run.resultMode !== 'comment' || run.earlyLookAt || !run.acceptedAt || now - Date.parse(run.acceptedAt) < EARLY_LOOK_AFTER_MS) continue;
-      if (looked >= EARLY_LOOKS_PER_CHECK) return found;
-      looked += 1;
-      if (await completeFromComments(run, await settingsFor(run, cache))) {
-        found += 1;
-        continue;
+    // Newest first, a few pages: runs looked at already are passed over, so newer ones are reached.
+    let cursor: string | undefined;
+    for (let page = 0; page < 3; page += 1) {
+      const listed = await listRunsByStatus(status, {}, since, 50, cursor);
+      for (const entry of listed.stored) {
+        const run = entry.run;
+        if (run.resultMode !== 'comment' || run.earlyLookAt || !run.acceptedAt || now - Date.parse(run.acceptedAt) < EARLY_LOOK_AFTER_MS) continue;
+        if (looked >= EARLY_LOOKS_PER_CHECK) return found;
+        looked += 1;
+        if (await completeFromComments(run, await settingsFor(run, cache))) {
+          found += 1;
+          continue;
+        }
+        await updateRun(run.deliveryId, (current) => (current.earlyLookAt || current.status !== run.status ? undefined : { ...current, earlyLookAt: new Date(now).toISOString() }));
       }
-      await updateRun(run.deliveryId, (current) => (current.earlyLookAt || current.status !== run.status ? undefined : { ...current, earlyLookAt: new Date(now).toISOString() }));
+      cursor = listed.nextCursor;
+      if (!cursor) break;
     }
   }
   return found;
