@@ -79,14 +79,19 @@ function tenantOf(req: Request, res: Response): string | undefined {
   return undefined;
 }
 
+/** What both lookup routes check first: a login where one is asked for (401), then the tenant header (422). */
+function admitted(req: Request, res: Response, options: LookupRouteOptions): string | undefined {
+  if (options.requireLogin()) {
+    res.status(401).json({ detail: 'Not authenticated' });
+    return undefined;
+  }
+  return tenantOf(req, res);
+}
+
 /** `GET /api/agents/{agent_id}/history`: the agent's records of the tenant, newest first, filtered and paged. */
 export function historyRoute(records: ExecutionRecords, options: LookupRouteOptions) {
   return (req: Request, res: Response): void => {
-    if (options.requireLogin()) {
-      res.status(401).json({ detail: 'Not authenticated' });
-      return;
-    }
-    const tenant = tenantOf(req, res);
+    const tenant = admitted(req, res, options);
     if (!tenant) return;
     const limit = Number(req.query.limit ?? 50);
     const offset = Number(req.query.offset ?? 0);
@@ -123,11 +128,7 @@ export function historyRoute(records: ExecutionRecords, options: LookupRouteOpti
 /** `GET /api/executions/{record_id}`: one record, masked; 404 unknown, 403 another tenant's. */
 export function recordRoute(records: ExecutionRecords, options: LookupRouteOptions) {
   return (req: Request, res: Response): void => {
-    if (options.requireLogin()) {
-      res.status(401).json({ detail: 'Not authenticated' });
-      return;
-    }
-    const tenant = tenantOf(req, res);
+    const tenant = admitted(req, res, options);
     if (!tenant) return;
     const record = records.all.find((r) => r.id === String(req.params.id));
     if (!record) {

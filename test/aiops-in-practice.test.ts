@@ -7,31 +7,21 @@
  */
 import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../sandbox/sandbox';
 import { markerInstruction } from '../src/core/run-marker';
-import { Harness } from './support/harness';
+import { adfParagraphs, Harness } from './support/harness';
 
 const MARKER_INSTRUCTIONS = `Analyse the ticket. Post your analysis as a comment with jira_add_comment. ${markerInstruction(false)}`;
 
 let h: Harness;
 afterEach(() => h?.stop());
 
-const adf = (...paragraphs: string[]) => ({ type: 'doc', version: 1, content: paragraphs.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })) });
 
-async function comment(issueKey: string, as: string, ...paragraphs: string[]): Promise<string> {
-  const response = await fetch(`${h.sandbox.url}/rest/api/3/issue/${issueKey}/comment`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': as },
-    body: JSON.stringify({ body: adf(...paragraphs) }),
-  });
-  expect(response.status).toBe(201);
-  await h.settle();
-  return ((await response.json()) as { id: string }).id;
-}
+const comment = (issueKey: string, as: string, ...paragraphs: string[]) => h.comment(issueKey, as, ...paragraphs);
 
 async function editDescription(issueKey: string, text: string) {
   const response = await fetch(`${h.sandbox.url}/rest/api/3/issue/${issueKey}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': 'agent' },
-    body: JSON.stringify({ fields: { description: adf(text) } }),
+    body: JSON.stringify({ fields: { description: adfParagraphs(text) } }),
   });
   expect(response.status).toBe(204);
   await h.settle();

@@ -6,7 +6,7 @@
 import { EMBEDDED_AGENT_ID, EMBEDDED_AGENT_SECRET } from '../sandbox/sandbox';
 import { filterDelivers } from '../sandbox/runtime/jira-expression';
 import { signRequest } from '../src/core/signing';
-import { Harness } from './support/harness';
+import { adfParagraphs, Harness } from './support/harness';
 
 let h: Harness;
 
@@ -18,21 +18,11 @@ beforeEach(async () => {
 
 afterEach(() => h.stop());
 
-const adf = (...paragraphs: string[]) => ({ type: 'doc', version: 1, content: paragraphs.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })) });
 
-async function comment(issueKey: string, as: string, ...paragraphs: string[]): Promise<string> {
-  const response = await fetch(`${h.sandbox.url}/rest/api/3/issue/${issueKey}/comment`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': as },
-    body: JSON.stringify({ body: adf(...paragraphs) }),
-  });
-  expect(response.status).toBe(201);
-  await h.settle();
-  return ((await response.json()) as { id: string }).id;
-}
+const comment = (issueKey: string, as: string, ...paragraphs: string[]) => h.comment(issueKey, as, ...paragraphs);
 
 async function editComment(issueKey: string, id: string, as: string, text: string) {
-  const response = await fetch(`${h.sandbox.url}/rest/api/3/issue/${issueKey}/comment/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': as }, body: JSON.stringify({ body: adf(text) }) });
+  const response = await fetch(`${h.sandbox.url}/rest/api/3/issue/${issueKey}/comment/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': as }, body: JSON.stringify({ body: adfParagraphs(text) }) });
   expect(response.status).toBe(200);
   await h.settle();
 }

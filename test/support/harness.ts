@@ -33,6 +33,18 @@ export class Harness {
     return (await response.json()) as { id: string; key: string };
   }
 
+  /** Comments on an issue through Jira's REST API as `as` (one ADF paragraph each), waits for what follows, and answers the comment id. */
+  async comment(issueKey: string, as: string, ...paragraphs: string[]): Promise<string> {
+    const response = await fetch(`${this.sandbox.url}/rest/api/3/issue/${issueKey}/comment`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Sandbox-Account': as },
+      body: JSON.stringify({ body: adfParagraphs(...paragraphs) }),
+    });
+    if (response.status !== 201) throw new Error(`comment failed: ${response.status} ${await response.text()}`);
+    await this.settle();
+    return ((await response.json()) as { id: string }).id;
+  }
+
   /** Waits until every product event, queued delivery and retry has run, and the AI Ops agents have answered. */
   async settle(): Promise<void> {
     for (;;) {
@@ -103,3 +115,6 @@ export function pythonAcceptsStandardWebhook(rawBody: string, headers: Record<st
       .trim() === 'ok'
   );
 }
+
+/** An ADF document of one paragraph per text. */
+export const adfParagraphs = (...paragraphs: string[]) => ({ type: 'doc', version: 1, content: paragraphs.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })) });
