@@ -101,8 +101,6 @@ export async function sweepRuns(): Promise<SweepReport> {
   // More than a minute's worth waits: a chain of queue jobs pushes the rest, a minute's worth a minute.
   if (refused.more) await ensurePushChain();
 
-  report.recovered += await lookEarly(now, cache);
-
   const overdue = await listOverdueRuns(new Date(now).toISOString(), OVERDUE_PER_CHECK);
   for (const run of overdue.runs) {
     report.overdue += 1;
@@ -145,7 +143,11 @@ export async function sweepRuns(): Promise<SweepReport> {
     report.resumed += 1;
   }
 
-  report.lookups += await earlyLookups(now, cache);
+  // Runs AI Ops accepted and that still wait: listed once for both early looks.
+  const accepted = await listAcceptedRuns(now);
+  const completed = await lookEarly(accepted, now, cache);
+  report.recovered += completed.size;
+  report.lookups += await earlyLookups(accepted.filter((run) => !completed.has(run.deliveryId)), now, cache);
 
   const waiting = await listRunsByStatus('waiting', {}, new Date(0).toISOString(), 100, undefined, true);
   report.waiting = waiting.runs.length;
@@ -187,12 +189,10 @@ const LOOKUP_EVERY_MS = 5 * 60_000;
  * check each (ten runs a check): a run that failed at AI Ops says so within a check or two of the
  * platform's giving up, instead of at its deadline.
  */
-async function earlyLookups(now: number, cache: Map<string, EffectiveSettings | undefined>): Promise<number> {
+async function earlyLookups(waiting: DeliveryRun[], now: number, cache: Map<string, EffectiveSettings | undefined>): Promise<number> {
   const global = await loadGlobalSettings();
   if (!global?.aiopsLookup) return 0;
-  const since = new Date(now - 3 * DAY_MS).toISOString();
-  const [accepted, running] = await Promise.all([listRunsByStatus('accepted', {}, since, 50, undefined, true), listRunsByStatus('running', {}, since, 50, undefined, true)]);
-  const due = [...accepted.runs, ...running.runs]
+  const due = waiting
     .filter((run) => run.resultMode !== 'poll' && run.acceptedAt && now - Date.parse(run.acceptedAt) >= LOOKUP_EVERY_MS)
     .filter((run) => !run.lookup || now - Date.parse(run.lookup.at) >= LOOKUP_EVERY_MS - 30_000)
     .slice(0, EARLY_LOOKUPS_PER_CHECK);
@@ -232,31 +232,25 @@ async function resumeBulks(): Promise<number> {
 const EARLY_LOOK_AFTER_MS = 3 * 60_000;
 const EARLY_LOOKS_PER_CHECK = 10;
 
-async function lookEarly(now: number, cache: Map<string, EffectiveSettings | undefined>): Promise<number> {
-  let found = 0;
-  let looked = 0;
-  const since = new Date(now - DAY_MS).toISOString();
-  for (const status of ['accepted', 'running'] as const) {
-    // Newest first, a few pages: runs looked at already are passed over, so newer ones are reached.
-    let cursor: string | undefined;
-    for (let page = 0; page < 3; page += 1) {
-      const listed = await listRunsByStatus(status, {}, since, 50, cursor);
-      for (const entry of listed.stored) {
-        const run = entry.run;
-        if (run.resultMode !== 'comment' || run.earlyLookAt || !run.acceptedAt || now - Date.parse(run.acceptedAt) < EARLY_LOOK_AFTER_MS) continue;
-        if (looked >= EARLY_LOOKS_PER_CHECK) return found;
-        looked += 1;
-        if (await completeFromComments(run, await settingsFor(run, cache))) {
-          found += 1;
-          continue;
-        }
-        await updateRun(run.deliveryId, (current) => (current.earlyLookAt || current.status !== run.status ? undefined : { ...current, earlyLookAt: new Date(now).toISOString() }));
-      }
-      cursor = listed.nextCursor;
-      if (!cursor) break;
+/** Accepted and running runs of the last three days, oldest first (100 of each at most). */
+async function listAcceptedRuns(now: number): Promise<DeliveryRun[]> {
+  const since = new Date(now - 3 * DAY_MS).toISOString();
+  const [accepted, running] = await Promise.all([listRunsByStatus('accepted', {}, since, 100, undefined, true), listRunsByStatus('running', {}, since, 100, undefined, true)]);
+  return [...accepted.runs, ...running.runs];
+}
+
+/** The runs it completed from their comments. */
+async function lookEarly(waiting: DeliveryRun[], now: number, cache: Map<string, EffectiveSettings | undefined>): Promise<Set<string>> {
+  const completed = new Set<string>();
+  const due = waiting.filter((run) => run.resultMode === 'comment' && !run.earlyLookAt && run.acceptedAt && now - Date.parse(run.acceptedAt) >= EARLY_LOOK_AFTER_MS).slice(0, EARLY_LOOKS_PER_CHECK);
+  for (const run of due) {
+    if (await completeFromComments(run, await settingsFor(run, cache))) {
+      completed.add(run.deliveryId);
+      continue;
     }
+    await updateRun(run.deliveryId, (current) => (current.earlyLookAt || current.status !== run.status ? undefined : { ...current, earlyLookAt: new Date(now).toISOString() }));
   }
-  return found;
+  return completed;
 }
 
 /**
