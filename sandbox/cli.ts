@@ -22,6 +22,8 @@ const USAGE = `Usage: npm start -- [options]
   --secret BASE64     the agent's HMAC secret (base64, as the platform shows it)
   --event-delay S     product events reach the app up to S seconds after the action (uniformly;
                       the platform documents up to 180); default 0, at once
+  --jira-points N     the app's hourly Jira points quota (default 65000, Tier 1's global pool, which
+                      on a real site every installation of the app shares)
   --licence STATE     none (default: no licence information, as in development), active,
                       evaluation or inactive (as a production site reports a paid app's licence)
   How the embedded AI Ops behaves (as the deployed platform does, AIOPS-CONTRACT.md):
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
         fresh: { type: 'boolean', default: false },
         'time-scale': { type: 'string', default: '1' },
         'event-delay': { type: 'string', default: '0' },
+        'jira-points': { type: 'string', default: '65000' },
         results: { type: 'string', default: 'comment' },
         'aiops-url': { type: 'string' },
         'agent-id': { type: 'string' },
@@ -82,6 +85,8 @@ async function main(): Promise<void> {
   if (!(timeScale > 0)) fail(`--time-scale must be a positive number, not "${values['time-scale']}"`);
   const eventDelay = Number(values['event-delay']);
   if (!(eventDelay >= 0 && eventDelay <= 900)) fail(`--event-delay must be a number of seconds from 0 to 900, not "${values['event-delay']}"`);
+  const jiraPoints = Number(values['jira-points']);
+  if (!(Number.isInteger(jiraPoints) && jiraPoints > 0)) fail(`--jira-points must be a whole number of points above 0, not "${values['jira-points']}"`);
   const licence = values.licence;
   if (!['none', 'active', 'evaluation', 'inactive'].includes(licence)) fail(`--licence must be none, active, evaluation or inactive, not "${licence}"`);
   const results = values.results;
@@ -129,6 +134,7 @@ async function main(): Promise<void> {
     fresh: values.fresh,
     timeScale,
     eventDelaySeconds: eventDelay,
+    jiraLimits: { pointsPerHour: jiraPoints },
     // Faster platform waits come with a faster clock, so the app's own deadlines keep pace.
     virtualClock: timeScale !== 1,
     results,

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import express, { type Request, type Response as ExpressResponse } from 'express';
 import { AiOpsServer, type AgentBehaviour, type AiOpsAgent } from './aiops-server';
 import { AIOPS_ACCOUNT, APP_ACCOUNT_ID, JiraStandIn, PERSON_ACCOUNT, PROJECTS, SANDBOX_USERS, type JiraState } from './jira';
+import { JiraRateLimits, type JiraLimitOptions } from './jira-limits';
 import { ForgeRuntime, licenceDetails, stopVirtualClock, type EgressGroup, type LicenceState } from './runtime/forge-runtime';
 import { KvsStore, type KvsSnapshot } from './runtime/kvs-store';
 import { readManifest, resolverModules, type AppManifest } from './runtime/manifest';
@@ -67,6 +68,8 @@ export interface SandboxOptions {
    * (up to 3 minutes, docs "trigger"); 0 (default) delivers them at once.
    */
   eventDelaySeconds?: number;
+  /** Jira's rate limits for the app's own calls (sandbox/jira-limits.ts): the hourly points quota and its pool. */
+  jiraLimits?: JiraLimitOptions;
   /** Seed the embedded connection and enable DEMO (npm start); tests may start bare. */
   seed?: boolean;
   log?: (line: string) => void;
@@ -93,6 +96,8 @@ export class Sandbox {
   readonly manifest: AppManifest;
   readonly runtime: ForgeRuntime;
   readonly jira: JiraStandIn;
+  /** Jira's points quota, burst and per-issue write limits on the app's requests, and what they counted. */
+  readonly jiraLimits: JiraRateLimits;
   readonly kvs: KvsStore;
   aiops?: AiOpsServer;
   url = '';
@@ -110,11 +115,12 @@ export class Sandbox {
       (eventType, payload) => this.runtime.emitProductEvent(eventType, payload),
       () => this.url,
     );
+    this.jiraLimits = new JiraRateLimits(options.jiraLimits, (idOrKey) => this.jira.issue(idOrKey)?.id);
     this.runtime = new ForgeRuntime({
       manifest: this.manifest,
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       loadApp: options.loadApp ?? ((file) => require(`../src/${file}`)),
-      jira: (request) => this.jira.handle(request),
+      jira: (request) => this.jiraLimits.admit(request, () => this.jira.handle(request)),
       baseUrl: () => this.url,
       appAccountId: APP_ACCOUNT_ID,
       timeScale: options.timeScale ?? 1,
