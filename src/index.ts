@@ -21,8 +21,8 @@ function onFirstCall<M>(load: () => Promise<M>, pick: (module: M) => Handler): H
 // consumer: aiops-delivery queue
 export const deliverIssue = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/delivery-consumer'), (m) => m.deliverIssue);
 
-// scheduledTrigger: run-sweep (every five minutes)
-export const runSweep = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/run-sweep'), (m) => m.runSweep);
+// scheduledTrigger: run-sweep (every five minutes); a chunk of its own, loaded only by the check
+export const runSweep = onFirstCall(() => import(/* webpackChunkName: "run-sweep" */ './handlers/run-sweep'), (m) => m.runSweep);
 
 // preUninstall: delete-app-data (secrets, runs and their issue properties, every other key)
 export const onUninstall = onFirstCall(() => import(/* webpackMode: "eager" */ './handlers/data-lifecycle'), (m) => m.onUninstall);

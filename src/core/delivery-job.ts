@@ -56,6 +56,12 @@ export interface PurgeJob {
   kind: 'purge';
 }
 
+/** Writes an issue's property again from its newest run, after Jira refused the write (forge/run-publisher.ts). */
+export interface PropertyJob {
+  kind: 'property';
+  issueId: string;
+}
+
 /** One link of the chain that pushes refused runs at the queue's pace (handlers/push-chain.ts). */
 export interface PushChainJob {
   kind: 'push-refused';
@@ -64,7 +70,7 @@ export interface PushChainJob {
 /** Work on a completed result in the background: forward feedback to AI Ops, or apply (or report) suggested labels. */
 export type ResultJob = { kind: 'feedback'; deliveryId: string; /** Whose vote to forward. */ accountId: string } | { kind: 'auto-apply'; deliveryId: string };
 
-export type QueueJob = DeliveryJob | PollJob | DiagnoseJob | BulkJob | PurgeJob | ResultJob | PushChainJob;
+export type QueueJob = DeliveryJob | PollJob | DiagnoseJob | BulkJob | PurgeJob | ResultJob | PushChainJob | PropertyJob;
 
 /** What the consumer asks the platform to hand back on a retry: well under the 4 KB limit. */
 export interface DeliveryRetryData {

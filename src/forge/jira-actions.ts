@@ -3,7 +3,8 @@
  * done as that person, so Jira applies their permissions and names them in the history; what the
  * app needs to know to offer it (a project's components, the link types) is read as the app.
  */
-import api, { route } from '@forge/api';
+import { route } from '@forge/api';
+import { requestJira } from './jira-request';
 
 export interface NamedValue {
   id: string;
@@ -45,13 +46,13 @@ async function written(response: { ok: boolean; status: number; text: () => Prom
 
 /** The issue as this user sees it, with the fields the actions read; undefined when they cannot. */
 export async function readIssueForActions(issueIdOrKey: string): Promise<IssueForActions | undefined> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=${ACTION_FIELDS}`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('user', route`/rest/api/3/issue/${issueIdOrKey}?fields=${ACTION_FIELDS}`, { headers: { Accept: 'application/json' } });
   return response.ok ? ((await response.json()) as IssueForActions) : undefined;
 }
 
 /** An issue card as this user may see it: undefined for an issue that does not exist or they may not browse. */
 export async function issueCardAsUser(key: string): Promise<{ key: string; summary: string; status: string; done: boolean } | undefined> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/issue/${key}?fields=summary,status`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('user', route`/rest/api/3/issue/${key}?fields=summary,status`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return undefined;
   const issue = (await response.json()) as IssueForActions;
   return { key: issue.key, summary: issue.fields.summary ?? '', status: issue.fields.status?.name ?? '', done: issue.fields.status?.statusCategory?.key === 'done' };
@@ -59,7 +60,7 @@ export async function issueCardAsUser(key: string): Promise<{ key: string; summa
 
 /** REST v3 "Create issue link", as the user (Link issues on the outward issue's project). */
 export async function linkIssuesAsUser(typeName: string, outwardKey: string, inwardKey: string): Promise<Written> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/issueLink`, {
+  const response = await requestJira('user', route`/rest/api/3/issueLink`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ type: { name: typeName }, outwardIssue: { key: outwardKey }, inwardIssue: { key: inwardKey } }),
@@ -69,7 +70,7 @@ export async function linkIssuesAsUser(typeName: string, outwardKey: string, inw
 
 /** REST v3 "Edit issue" as the user: `fields` sets, `update` adds (labels, components). */
 export async function editIssueAsUser(issueId: string, body: { fields?: Record<string, unknown>; update?: Record<string, unknown> }): Promise<Written> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/issue/${issueId}`, {
+  const response = await requestJira('user', route`/rest/api/3/issue/${issueId}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify(body),
@@ -83,7 +84,7 @@ export async function editIssueAsUser(issueId: string, body: { fields?: Record<s
  * comment is a reply the customer sees.
  */
 export async function addCommentAsUser(issueId: string, body: unknown, internal: boolean): Promise<Written & { id?: string }> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/issue/${issueId}/comment`, {
+  const response = await requestJira('user', route`/rest/api/3/issue/${issueId}/comment`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ body, ...(internal ? { properties: [{ key: 'sd.public.comment', value: { internal: true } }] } : {}) }),
@@ -94,13 +95,13 @@ export async function addCommentAsUser(issueId: string, body: unknown, internal:
 }
 
 export async function projectComponents(projectId: string): Promise<NamedValue[]> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/project/${projectId}/components`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/project/${projectId}/components`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return [];
   return ((await response.json()) as NamedValue[]).map(({ id, name }) => ({ id: String(id), name }));
 }
 
 export async function issueLinkTypes(): Promise<string[]> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/issueLinkType`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/issueLinkType`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return [];
   return (((await response.json()) as { issueLinkTypes?: Array<{ name?: string }> }).issueLinkTypes ?? []).map((type) => String(type.name ?? '')).filter(Boolean);
 }

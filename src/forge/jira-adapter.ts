@@ -1,5 +1,6 @@
 /** Jira REST calls the app makes, each stating whether it acts as the app or as the user. */
-import api, { route } from '@forge/api';
+import { route } from '@forge/api';
+import { JiraUnavailableError, requestJira } from './jira-request';
 import type { JiraIssue } from '../core/payload';
 
 export const ISSUE_FIELDS = 'summary,description,priority,issuetype,status,reporter,created,labels,components,project,customfield_10010';
@@ -8,7 +9,7 @@ export type IssueRead = { kind: 'found'; issue: JiraIssue } | { kind: 'missing' 
 
 /** Reads the issue as the app: the event carries no description. */
 export async function readIssueAsApp(issueIdOrKey: string): Promise<IssueRead> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=${ISSUE_FIELDS}`, {
+  const response = await requestJira('app', route`/rest/api/3/issue/${issueIdOrKey}?fields=${ISSUE_FIELDS}`, {
     headers: { Accept: 'application/json' },
   });
   if (response.status === 404) return { kind: 'missing' };
@@ -32,7 +33,7 @@ export interface IssueEnhancementProperty {
 
 /** Edits an issue as the app (a project's auto-applied labels): `update` adds, nothing is removed. */
 export async function editIssueAsApp(issueId: string, body: { update: Record<string, unknown> }): Promise<boolean> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}`, {
+  const response = await requestJira('app', route`/rest/api/3/issue/${issueId}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
@@ -40,13 +41,18 @@ export async function editIssueAsApp(issueId: string, body: { update: Record<str
   return response.ok;
 }
 
-/** The indexed issue property behind `issue.property[ticket-enhancer].status` in JQL. */
+/**
+ * The indexed issue property behind `issue.property[ticket-enhancer].status` in JQL: false when
+ * Jira refuses it for good (the issue is gone, or the app may not see it); JiraUnavailableError
+ * when Jira did not take it just now (a rate limit past its retries, a 5xx).
+ */
 export async function writeIssueProperty(issueId: string, value: IssueEnhancementProperty): Promise<boolean> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, {
+  const response = await requestJira('app', route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(value),
   });
+  if (response.status >= 500) throw new JiraUnavailableError(response.status, undefined);
   return response.ok;
 }
 
@@ -67,7 +73,7 @@ export async function userPermissions(
     : scope.projectId
       ? route`/rest/api/3/mypermissions?projectId=${scope.projectId}&permissions=${keys}`
       : route`/rest/api/3/mypermissions?permissions=${keys}`;
-  const response = await api.asUser().requestJira(path, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('user', path, { headers: { Accept: 'application/json' } });
   if (!response.ok) return new Set();
   const body = (await response.json()) as { permissions?: Record<string, { havePermission?: boolean }> };
   return new Set(Object.entries(body.permissions ?? {}).filter(([, p]) => p.havePermission).map(([key]) => key));
@@ -75,7 +81,7 @@ export async function userPermissions(
 
 /** The site's base URL, sent to AI Ops so results can link back. */
 export async function siteUrl(): Promise<string | undefined> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/serverInfo`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/serverInfo`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return undefined;
   return ((await response.json()) as { baseUrl?: string }).baseUrl;
 }
@@ -87,7 +93,7 @@ export interface NamedOption {
 
 /** The project's own issue types, for the filter choices. */
 export async function projectIssueTypes(projectId: string): Promise<NamedOption[]> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/issuetype/project?projectId=${projectId}`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/issuetype/project?projectId=${projectId}`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return [];
   return ((await response.json()) as NamedOption[]).map(({ id, name }) => ({ id, name }));
 }
@@ -99,9 +105,7 @@ export async function projectIssueTypes(projectId: string): Promise<NamedOption[
 export async function projectPriorities(projectId: string, issueTypeIds: string[]): Promise<NamedOption[]> {
   const found = new Map<string, string>();
   for (const issueTypeId of issueTypeIds.slice(0, 10)) {
-    const response = await api
-      .asApp()
-      .requestJira(route`/rest/api/3/issue/createmeta/${projectId}/issuetypes/${issueTypeId}?maxResults=200`, { headers: { Accept: 'application/json' } });
+    const response = await requestJira('app', route`/rest/api/3/issue/createmeta/${projectId}/issuetypes/${issueTypeId}?maxResults=200`, { headers: { Accept: 'application/json' } });
     if (!response.ok) continue;
     const page = (await response.json()) as { fields?: Array<{ fieldId?: string; allowedValues?: Array<{ id?: string; name?: string }> }> };
     const priority = page.fields?.find((field) => field.fieldId === 'priority');
@@ -149,23 +153,22 @@ function commentOf(raw: {
 
 /** One comment as the calling user sees it: undefined when it is gone or hidden from them. */
 export async function readCommentAsUser(issueId: string, commentId: string): Promise<CommentOnIssue | undefined> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/issue/${issueId}/comment/${commentId}`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('user', route`/rest/api/3/issue/${issueId}/comment/${commentId}`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return undefined;
   return commentOf(await response.json());
 }
 
 /** One comment as the app sees it (events carry only part of it). */
 export async function readCommentAsApp(issueId: string, commentId: string): Promise<CommentOnIssue | undefined> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/comment/${commentId}`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/issue/${issueId}/comment/${commentId}`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return undefined;
   return commentOf(await response.json());
 }
 
 /** The newest comments of an issue, newest first. */
 export async function latestComments(issueIdOrKey: string, max = 10): Promise<CommentOnIssue[]> {
-  const response = await api
-    .asApp()
-    .requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment?orderBy=-created&maxResults=${String(max)}`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/issue/${issueIdOrKey}/comment?orderBy=-created&maxResults=${String(max)}`, { headers: { Accept: 'application/json' } });
+  if (response.status >= 500) throw new JiraUnavailableError(response.status, undefined);
   if (!response.ok) return [];
   const page = (await response.json()) as { comments?: Array<Parameters<typeof commentOf>[0]> };
   return (page.comments ?? []).map(commentOf);
@@ -173,7 +176,7 @@ export async function latestComments(issueIdOrKey: string, max = 10): Promise<Co
 
 /** Issue ids and keys matching JQL, as the calling user may see them (one page). */
 export async function searchIssuesAsUser(jql: string, max = 50): Promise<{ ok: true; issues: Array<{ id: string; key: string }> } | { ok: false; reason: string }> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=summary`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('user', route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=summary`, { headers: { Accept: 'application/json' } });
   if (!response.ok) {
     const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
     return { ok: false, reason: `Jira answered ${response.status}${detail ? `: ${detail}` : ''}` };
@@ -200,9 +203,10 @@ export type IssueAsUser = { kind: 'found'; issue: IssueRef } | { kind: 'missing'
 export async function findIssueAsUser(issueIdOrKey: string): Promise<IssueAsUser> {
   let response: Response;
   try {
-    response = (await api.asUser().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=project`, { headers: { Accept: 'application/json' } })) as unknown as Response;
+    response = (await requestJira('user', route`/rest/api/3/issue/${issueIdOrKey}?fields=project`, { headers: { Accept: 'application/json' } })) as unknown as Response;
   } catch (error) {
     if ((error as { name?: string })?.name === 'NEEDS_AUTHENTICATION_ERR') return { kind: 'no-consent' };
+    if (error instanceof JiraUnavailableError) return { kind: 'unavailable', status: error.status, retryAfterSeconds: error.retryAfterSeconds };
     throw error;
   }
   if (response.status === 429 || response.status >= 500) {
@@ -221,23 +225,14 @@ export async function readIssueAsUser(issueIdOrKey: string): Promise<IssueRef | 
   return read.kind === 'found' ? read.issue : undefined;
 }
 
-/** Jira could not answer just now (a rate limit, a 5xx): the caller may try again after `retryAfterSeconds`. */
-export class JiraUnavailableError extends Error {
-  constructor(
-    readonly status: number,
-    readonly retryAfterSeconds: number | undefined,
-  ) {
-    super(`Jira answered ${status}`);
-    this.name = 'JiraUnavailableError';
-  }
-}
+export { JiraLimitedError, JiraUnavailableError } from './jira-request';
 
 /**
  * The app's issue property, as stored; undefined when the issue has none (or the app cannot see
  * the issue). Throws JiraUnavailableError when Jira does not answer, rather than read it as absent.
  */
 export async function readIssueProperty(issueId: string): Promise<IssueEnhancementProperty | undefined> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { headers: { Accept: 'application/json' } });
   if (response.status === 429 || response.status >= 500) {
     const retryAfter = Number(response.headers.get('retry-after'));
     throw new JiraUnavailableError(response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
@@ -248,7 +243,7 @@ export async function readIssueProperty(issueId: string): Promise<IssueEnhanceme
 
 /** A project's key and name, for tables that list projects (undefined if the app cannot see it). */
 export async function projectInfo(projectId: string): Promise<{ key?: string; name?: string } | undefined> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/project/${projectId}`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/project/${projectId}`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return undefined;
   const project = (await response.json()) as { key?: string; name?: string };
   return { key: project.key, name: project.name };
@@ -256,7 +251,7 @@ export async function projectInfo(projectId: string): Promise<{ key?: string; na
 
 /** Creates an issue as the calling user (the admin's test issue); the new key, or Jira's words for why not. */
 export async function createIssueAsUser(fields: Record<string, unknown>): Promise<{ ok: true; id: string; key: string } | { ok: false; reason: string }> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/issue`, {
+  const response = await requestJira('user', route`/rest/api/3/issue`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ fields }),
@@ -269,7 +264,7 @@ export async function createIssueAsUser(fields: Record<string, unknown>): Promis
 
 /** The site's projects as the app sees them (one page of up to `max`), for the admin page's list. */
 export async function listProjects(max = 100): Promise<Array<{ id: string; key: string; name: string; projectTypeKey?: string }>> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/project/search?maxResults=${String(max)}&orderBy=key`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/project/search?maxResults=${String(max)}&orderBy=key`, { headers: { Accept: 'application/json' } });
   if (!response.ok) return [];
   const body = (await response.json()) as { values?: Array<{ id: string; key: string; name: string; projectTypeKey?: string }> };
   return (body.values ?? []).map(({ id, key, name, projectTypeKey }) => ({ id: String(id), key, name, projectTypeKey }));
@@ -277,7 +272,7 @@ export async function listProjects(max = 100): Promise<Array<{ id: string; key: 
 
 /** Removes the app's issue property (the self-check cleans up after itself). */
 export async function deleteIssueProperty(issueId: string): Promise<void> {
-  await api.asApp().requestJira(route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { method: 'DELETE' });
+  await requestJira('app', route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { method: 'DELETE' });
 }
 
 /** An issue as a search lists it: where it is, and the fields the project's filters look at. */
@@ -295,7 +290,7 @@ const FOUND_FIELDS = 'project,issuetype,priority,labels';
 
 /** Issues matching JQL, as the app sees them, one page (bulk runs have no user: the caller checks the starter's access). */
 export async function searchIssuesAsApp(jql: string, max: number): Promise<{ ok: true; issues: FoundIssue[] } | { ok: false; reason: string }> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=${FOUND_FIELDS}`, { headers: { Accept: 'application/json' } });
+  const response = await requestJira('app', route`/rest/api/3/search/jql?jql=${jql}&maxResults=${String(max)}&fields=${FOUND_FIELDS}`, { headers: { Accept: 'application/json' } });
   if (!response.ok) {
     const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
     return { ok: false, reason: `Jira answered ${response.status}${detail ? `: ${detail}` : ''}` };
@@ -321,11 +316,11 @@ export async function searchIssuesAsApp(jql: string, max: number): Promise<{ ok:
  * strict): Jira's own words for what is wrong, or ok.
  */
 export async function parseJqlAsUser(jql: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/jql/parse?validation=strict`, {
+  const response = await requestJira('user', route`/rest/api/3/jql/parse?validation=strict`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ queries: [jql] }),
-  });
+  }, { readOnly: true });
   if (!response.ok) return { ok: false, reason: `Jira could not check the JQL (${response.status})` };
   const [query] = ((await response.json()) as { queries?: Array<{ errors?: string[]; warnings?: string[] }> }).queries ?? [];
   const problems = [...(query?.errors ?? []), ...(query?.warnings ?? [])];
@@ -338,11 +333,11 @@ export async function parseJqlAsUser(jql: string): Promise<{ ok: true } | { ok: 
  */
 export async function browsableBy(accountId: string, issueIds: string[]): Promise<Set<string>> {
   if (issueIds.length === 0) return new Set();
-  const response = await api.asApp().requestJira(route`/rest/api/3/permissions/check`, {
+  const response = await requestJira('app', route`/rest/api/3/permissions/check`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ accountId, projectPermissions: [{ permissions: ['BROWSE_PROJECTS'], issues: issueIds.map(Number) }] }),
-  });
+  }, { readOnly: true });
   if (!response.ok) throw new JiraUnavailableError(response.status, undefined);
   const body = (await response.json()) as { projectPermissions?: Array<{ permission?: string; issues?: number[] }> };
   const entry = body.projectPermissions?.find((p) => p.permission === 'BROWSE_PROJECTS');
@@ -351,11 +346,11 @@ export async function browsableBy(accountId: string, issueIds: string[]): Promis
 
 /** Which of `issueIds` match a project's JQL condition (Jira's JQL match API, one call). */
 export async function issuesMatchingJql(issueIds: string[], jql: string): Promise<{ ok: true; matching: Set<string> } | { ok: false; reason: string }> {
-  const response = await api.asApp().requestJira(route`/rest/api/3/jql/match`, {
+  const response = await requestJira('app', route`/rest/api/3/jql/match`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ jqls: [jql], issueIds: issueIds.map(Number) }),
-  });
+  }, { readOnly: true });
   if (!response.ok) {
     const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
     return { ok: false, reason: response.status === 400 && detail ? `the JQL condition is invalid: ${detail}` : `Jira could not check the JQL condition (${response.status})` };
@@ -367,11 +362,11 @@ export async function issuesMatchingJql(issueIds: string[], jql: string): Promis
 
 /** How many issues match JQL for the calling user (Jira's approximate count). */
 export async function approximateIssueCount(jql: string): Promise<{ ok: true; count: number } | { ok: false; reason: string }> {
-  const response = await api.asUser().requestJira(route`/rest/api/3/search/approximate-count`, {
+  const response = await requestJira('user', route`/rest/api/3/search/approximate-count`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ jql }),
-  });
+  }, { readOnly: true });
   if (!response.ok) {
     const detail = ((await response.json().catch(() => ({}))) as { errorMessages?: string[] }).errorMessages?.join('; ');
     return { ok: false, reason: response.status === 400 && detail ? `The JQL is invalid: ${detail}` : `Jira could not count the issues (${response.status})` };

@@ -3,22 +3,48 @@
  * issue property, announced to open panels.
  */
 import { isCommentResult, type DeliveryRun } from '../core/enhancement';
-import { writeIssueProperty } from './jira-adapter';
-import { announceChange } from './platform';
-import { claimRun, updateRun, type StoredRun } from './run-store';
+import { JiraUnavailableError, writeIssueProperty, type IssueEnhancementProperty } from './jira-adapter';
+import { notePropertyBehind } from './property-repair';
+import { announceChange, enqueue } from './platform';
+import { claimRun, listIssueRuns, updateRun, type StoredRun } from './run-store';
+
+/** The issue property as a run sets it. */
+function propertyOf(run: DeliveryRun): IssueEnhancementProperty {
+  return {
+    status: run.status,
+    executionId: run.executionId,
+    deliveryId: run.deliveryId,
+    updatedAt: run.updatedAt,
+    // Comments by the account that wrote the result still reach the app: the platform may comment twice.
+    ...(isCommentResult(run.result) ? { resultCommentId: run.result.commentId, resultAuthorId: run.result.authorAccountId } : {}),
+  };
+}
+
+/**
+ * Writes the run's state into the issue property. A write Jira does not take just now (a rate
+ * limit past its retries, a 5xx) never fails the change it mirrors, which is stored already: a
+ * queue job writes the property from the issue's newest run once Jira takes writes again, and if
+ * the queue refuses that too, the issue is noted for the scheduled check (property-repair.ts).
+ */
+export async function mirrorProperty(run: DeliveryRun): Promise<boolean> {
+  try {
+    return await writeIssueProperty(run.issueId, propertyOf(run));
+  } catch (error) {
+    if (!(error instanceof JiraUnavailableError)) throw error;
+    const wait = Math.ceil(Math.max(1, error.retryAfterSeconds ?? 60) * (1 + Math.random() * 0.3));
+    await enqueue({ kind: 'property', issueId: run.issueId }, wait).catch(() => notePropertyBehind(run.issueId));
+    return false;
+  }
+}
+
+/** The property job: the issue's newest run into its property (JiraUnavailableError while Jira still refuses). */
+export async function writePropertyFromNewest(issueId: string): Promise<boolean> {
+  const [newest] = await listIssueRuns(issueId, 1);
+  return newest ? writeIssueProperty(issueId, propertyOf(newest)) : false;
+}
 
 async function mirror(run: DeliveryRun): Promise<void> {
-  await Promise.all([
-    writeIssueProperty(run.issueId, {
-      status: run.status,
-      executionId: run.executionId,
-      deliveryId: run.deliveryId,
-      updatedAt: run.updatedAt,
-      // Comments by the account that wrote the result still reach the app: the platform may comment twice.
-      ...(isCommentResult(run.result) ? { resultCommentId: run.result.commentId, resultAuthorId: run.result.authorAccountId } : {}),
-    }),
-    announceChange(run.issueId, run.status),
-  ]);
+  await Promise.all([mirrorProperty(run), announceChange(run.issueId, run.status)]);
 }
 
 /** Records a new run once (false for a duplicate event) and mirrors it. */

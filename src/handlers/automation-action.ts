@@ -10,7 +10,7 @@ import { getAppContext } from '@forge/api';
 import { adfToPlainText } from '../core/adf-text';
 import { isCommentResult, isOpen, sectionsOf, type DeliveryRun } from '../core/enhancement';
 import { licenceState, UNLICENSED_MESSAGE } from '../core/licence';
-import { findIssueAsUser, readCommentAsApp } from '../forge/jira-adapter';
+import { findIssueAsUser, JiraLimitedError, JiraUnavailableError, readCommentAsApp } from '../forge/jira-adapter';
 import { getRun } from '../forge/run-store';
 import { loadProjectSettings, loadSiteSettings } from '../forge/settings-store';
 import { startAskedRun } from './asked-start';
@@ -47,7 +47,23 @@ function inputsOf(arg: unknown): ActionInputs {
   return (inputs ?? {}) as ActionInputs;
 }
 
-export async function sendFromAutomation(arg: unknown, context?: { principal?: { accountId?: string }; license?: { active?: boolean } }): Promise<ActionAnswer> {
+type ActionContext = { principal?: { accountId?: string }; license?: { active?: boolean } };
+
+export async function sendFromAutomation(arg: unknown, context?: ActionContext): Promise<ActionAnswer> {
+  try {
+    return await send(arg, context);
+  } catch (error) {
+    // Jira's rate limits on a later read (the project's JQL filter, a result comment): the rule stops with what to do.
+    if (!(error instanceof JiraLimitedError)) throw error;
+    return fail(
+      error.quota
+        ? `The app has used its hourly allowance of Jira requests; Jira takes them again at ${error.untilIso.slice(11, 16)} UTC. Run the rule again after that; nothing was changed.`
+        : `Jira is limiting the app's requests just now (429, asked to wait for ${error.retryAfterSeconds ?? 1} s). Run the rule again later; nothing was changed.`,
+    );
+  }
+}
+
+async function send(arg: unknown, context?: ActionContext): Promise<ActionAnswer> {
   const inputs = inputsOf(arg);
   if (licenceState(context?.license ?? getAppContext().license) === 'inactive') return fail(UNLICENSED_MESSAGE);
   const issueKey = typeof inputs.issueKey === 'string' ? inputs.issueKey.trim() : '';
@@ -115,7 +131,11 @@ async function resultText(run: DeliveryRun): Promise<string | null> {
   if (result === undefined) return run.status === 'failed' || run.status === 'timed-out' ? (run.reason ?? null) : null;
   if (typeof result === 'string') return result;
   if (isCommentResult(result)) {
-    const comment = await readCommentAsApp(run.issueId, result.commentId);
+    // The run is sent and done: a comment Jira will not show just now leaves the text out, never the outcome.
+    const comment = await readCommentAsApp(run.issueId, result.commentId).catch((error: unknown) => {
+      if (error instanceof JiraUnavailableError) return undefined;
+      throw error;
+    });
     return comment ? adfToPlainText(comment.body) : null;
   }
   return (sectionsOf(result) ?? []).map(({ title, body }) => `${title}\n\n${body}`).join('\n\n');

@@ -12,7 +12,7 @@ import { scopedJql, typedJqlProblem, withoutOrderBy } from '../core/jql-scope';
 import type { ProjectSettings } from '../core/settings';
 import type { DeliveryJob } from '../core/delivery-job';
 import { getBulk, handOverBulk, listBulks, saveBulk } from '../forge/bulk-store';
-import { approximateIssueCount, browsableBy, issuesMatchingJql, parseJqlAsUser, searchIssuesAsApp } from '../forge/jira-adapter';
+import { approximateIssueCount, browsableBy, issuesMatchingJql, JiraLimitedError, parseJqlAsUser, searchIssuesAsApp } from '../forge/jira-adapter';
 import { enqueue, unqueued } from '../forge/platform';
 import { listRunsByStatus } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, loadSiteSettings } from '../forge/settings-store';
@@ -222,6 +222,7 @@ export async function processBulkChunk(bulkId: string, link = 0): Promise<void> 
   const [global, site] = await Promise.all([loadGlobalSettings(), loadSiteSettings()]);
   const room = Math.min(BULK_CHUNK, bulk.cap - bulk.queued);
   let next: BulkRun = { ...bulk, updatedAt: new Date().toISOString() };
+  let limited = false;
   try {
     const batch = room > 0 ? await nextCandidates(bulk, room) : { items: [], exhausted: true, cursor: undefined, statusIndex: bulk.statusIndex, skips: {} };
     const chosen = await sendable(bulk, batch.items);
@@ -252,11 +253,16 @@ export async function processBulkChunk(bulkId: string, link = 0): Promise<void> 
     const finished = batch.exhausted || queued >= bulk.cap;
     next = withSkips({ ...next, queued, cursor: batch.cursor, statusIndex: batch.statusIndex, ...(finished ? { state: 'done', finishedAt: new Date().toISOString() } : {}) }, mergeSkips(batch.skips, mergeSkips(chosen.skips, { duplicate: duplicates })));
   } catch (error) {
+    // Jira's rate limits on the reads that choose the chunk: nothing of it started, and the
+    // scheduled check takes it up again (within five minutes; after the hour for the quota).
+    if (error instanceof JiraLimitedError) limited = true;
     // A stop ends the run with its reason; anything else pauses it for a person to look, with Resume.
     next =
       error instanceof BulkStop
         ? { ...next, state: 'cancelled', lastError: error.message, finishedAt: new Date().toISOString() }
-        : { ...next, state: 'paused', lastError: error instanceof Error ? error.message : String(error) };
+        : limited
+          ? { ...next, lastError: (error as Error).message }
+          : { ...next, state: 'paused', lastError: error instanceof Error ? error.message : String(error) };
   }
   // A pause or cancel that came in meanwhile stands.
   const latest = await getBulk(bulkId);
@@ -264,7 +270,7 @@ export async function processBulkChunk(bulkId: string, link = 0): Promise<void> 
   await saveBulk(next);
   if (next.state !== 'running') return;
   // A fresh chain (the scheduled check) takes the next chunks before this chain nears its limit.
-  if (link + 1 >= linksPerChain(global?.resultMode)) return handOverBulk(bulkId);
+  if (limited || link + 1 >= linksPerChain(global?.resultMode)) return handOverBulk(bulkId);
   try {
     await enqueue({ kind: 'bulk', bulkId, link: link + 1 }, chunkSpacingSeconds(global?.deliveryConcurrency ?? 5));
   } catch {

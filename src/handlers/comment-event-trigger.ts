@@ -8,8 +8,9 @@
 import { commentMayMatter, decideOnComment, decideOnDeletedComment, type CommentDecision, type CommentFacts } from '../core/comment-result';
 import { adfToPlainText } from '../core/adf-text';
 import { applyResult, noteExtraComment, supersede } from '../core/enhancement';
-import { InvocationError, InvocationErrorCode } from '@forge/events';
-import { JiraUnavailableError, readCommentAsApp, readIssueProperty } from '../forge/jira-adapter';
+import type { InvocationError } from '@forge/events';
+import { readCommentAsApp, readIssueProperty } from '../forge/jira-adapter';
+import { retryWhenJiraAnswers } from './jira-backoff';
 import { publishChange } from '../forge/run-publisher';
 import { listIssueRunsStored } from '../forge/run-store';
 import { loadGlobalSettings } from '../forge/settings-store';
@@ -27,21 +28,16 @@ export async function onCommentEvent(event: CommentEvent): Promise<InvocationErr
   const issueId = event.issue?.id ? String(event.issue.id) : undefined;
   const commentId = event.comment?.id !== undefined ? String(event.comment.id) : undefined;
   if (!issueId || !commentId) return undefined;
-  let property: Awaited<ReturnType<typeof readIssueProperty>>;
   try {
-    property = await readIssueProperty(issueId);
+    const property = await readIssueProperty(issueId);
+    if (!commentMayMatter(property, commentId, event.comment?.author?.accountId)) return undefined;
+    await recordComment(issueId, commentId, event);
+    return undefined;
   } catch (error) {
     // Jira is rate limiting or failing: ask the platform for this event again (up to four times,
     // docs "Retry Atlassian app events"); a run still waiting is also checked at its deadline.
-    if (!(error instanceof JiraUnavailableError)) throw error;
-    return new InvocationError({
-      retryAfter: Math.min(900, error.retryAfterSeconds ?? 60),
-      retryReason: error.status === 429 ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
-    });
+    return retryWhenJiraAnswers(error);
   }
-  if (!commentMayMatter(property, commentId, event.comment?.author?.accountId)) return undefined;
-  await recordComment(issueId, commentId, event);
-  return undefined;
 }
 
 /**

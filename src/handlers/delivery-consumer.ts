@@ -21,12 +21,13 @@ import { pollDelaySeconds, readStatusAnswer } from '../core/status-poll';
 import { getStatus, postSigned } from '../forge/aiops-adapter';
 import { recordDiagnoseConsumed } from '../forge/diagnostics-store';
 const bulkRuns = () => import(/* webpackChunkName: "bulk-runs" */ './bulk-runs');
-import { readIssueAsApp, siteUrl } from '../forge/jira-adapter';
+import { JiraLimitedError, readIssueAsApp, siteUrl } from '../forge/jira-adapter';
 import { callbackUrlFor, enqueue } from '../forge/platform';
-import { publishChange } from '../forge/run-publisher';
+import { publishChange, writePropertyFromNewest } from '../forge/run-publisher';
 import { claimRun, getRun, updateRun, type StoredRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, readSecret } from '../forge/settings-store';
 import { signingKeys } from '../forge/signing-keys';
+import { retryWhenJiraAnswers } from './jira-backoff';
 
 interface AsyncEvent {
   body: QueueJob;
@@ -38,11 +39,18 @@ const SENDABLE = new Set(['queued', 'retrying', 'waiting']);
 let cachedSiteUrl: string | undefined;
 
 export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
+  // A job Jira would not answer (its rate limits, a 5xx) comes again once Jira takes requests.
+  return runJob(event).catch((error: unknown) => retryWhenJiraAnswers(error, event.retryContext?.retryData));
+}
+
+async function runJob(event: AsyncEvent): Promise<unknown> {
   const job = event.body;
   if (job.kind === 'poll') return pollStatus(job);
   if (job.kind === 'diagnose') return recordDiagnose(job);
   if (job.kind === 'bulk') return (await bulkRuns()).processBulkChunk(job.bulkId, job.link ?? 0);
   if (job.kind === 'purge') return (await import(/* webpackMode: "eager" */ './data-lifecycle')).purgeAppData({ continueInQueue: true });
+  // Jira refused this issue's property write earlier: write it from the newest run (retried while Jira still refuses).
+  if (job.kind === 'property') return writePropertyFromNewest(job.issueId).then(() => undefined);
   if (job.kind === 'push-refused') return (await import(/* webpackMode: "eager" */ './push-chain')).pushChainLink().then(() => undefined);
   if (job.kind === 'feedback' || job.kind === 'auto-apply') return (await import(/* webpackChunkName: "result-actions" */ './result-actions')).runResultJob(job);
   const retryData = event.retryContext?.retryData;
@@ -81,11 +89,25 @@ export async function deliverIssue(event: AsyncEvent): Promise<unknown> {
   try {
     return await deliverOnce(job, stored, attempt, settings.settings, settings.previousSecretUntil);
   } catch (error) {
+    // Jira's rate limits stopped the reads before the send: nothing went to AI Ops, so no attempt is spent.
+    if (error instanceof JiraLimitedError) return waitForJira(job, stored, previous, error);
     // An unexpected failure still counts as an attempt, so the attempt limit always ends the run.
     const reason = inEnglish({ key: 'reason.internal', params: { error: error instanceof Error ? error.message : String(error) } });
     const latest = (await getRun(job.deliveryId)) ?? stored;
     return settle(job, latest, { kind: 'retry', reason }, attempt, settings.settings, 0, 0);
   }
+}
+
+/**
+ * Jira refused a read this attempt needed (a rate limit past `requestJira`'s retries, or the hourly
+ * quota): the claim is given back and the same attempt comes again once Jira takes requests, in
+ * hops of the platform's 900 s at most, with some jitter so limited jobs do not return together.
+ */
+async function waitForJira(job: DeliveryJob, stored: StoredRun, previous: number, error: JiraLimitedError): Promise<InvocationError> {
+  await updateRun(stored.run.deliveryId, (run) => (run.sending ? { ...run, sending: undefined } : undefined), stored);
+  const wait = waitInHops(Math.max(1, error.retryAfterSeconds ?? 60) * (1 + Math.random() * 0.3));
+  const data: DeliveryRetryData = { deliveryId: job.deliveryId, attempt: previous, ...(wait.hopsAfter > 0 ? { hopsLeft: wait.hopsAfter } : {}) };
+  return new InvocationError({ retryAfter: wait.firstSeconds, retryReason: InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED, retryData: data });
 }
 
 /**

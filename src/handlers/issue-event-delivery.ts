@@ -7,7 +7,8 @@ import { InvocationError, InvocationErrorCode } from '@forge/events';
 import { decideEligibility, JQL_EXCLUDED } from '../core/eligibility';
 import type { summariseIssueEvent } from '../core/jira-event';
 import type { GlobalSettings, ProjectSettings } from '../core/settings';
-import { issueMatchesJql, readIssueAsApp, writeIssueProperty } from '../forge/jira-adapter';
+import { issueMatchesJql, JiraUnavailableError, readIssueAsApp, writeIssueProperty } from '../forge/jira-adapter';
+import { retryWhenJiraAnswers } from './jira-backoff';
 import { enqueue } from '../forge/platform';
 import { getRun } from '../forge/run-store';
 import { loadProjectSettings as loadProjectSettingsFor, loadSiteSettings } from '../forge/settings-store';
@@ -38,6 +39,18 @@ export async function sendIssueEvent(
   retryCount: number,
   salt?: string,
 ): Promise<InvocationError | undefined> {
+  // Jira's rate limits (or a 5xx) on the reads the filters need: this event comes again once Jira
+  // answers, rather than being decided on what could not be read. Nothing is claimed before them.
+  return decideAndSend(summary, global, project, retryCount, salt).catch((error: unknown) => retryWhenJiraAnswers(error));
+}
+
+async function decideAndSend(
+  summary: ReturnType<typeof summariseIssueEvent>,
+  global: GlobalSettings | undefined,
+  project: ProjectSettings,
+  retryCount: number,
+  salt?: string,
+): Promise<InvocationError | undefined> {
   let { facts } = summary;
   // Issue events carry neither labels nor priority (docs "events-reference/jira"): read them only when a filter needs them.
   const needsIssue =
@@ -46,6 +59,7 @@ export async function sendIssueEvent(
       (facts.priority === undefined && project.priorityIds.length > 0));
   if (needsIssue) {
     const read = await readIssueAsApp(summary.issueId);
+    if (read.kind === 'error' && read.status >= 500) throw new JiraUnavailableError(read.status, undefined);
     if (read.kind !== 'found') return undefined;
     const f = read.issue.fields;
     facts = { ...facts, labels: f.labels ?? [], priority: f.priority?.id ? { id: f.priority.id, name: f.priority.name ?? '' } : null };

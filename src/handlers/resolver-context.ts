@@ -5,6 +5,7 @@
 import Resolver from '@forge/resolver';
 import { licenceState, unlicensedAnswer, type LicenseDetails } from '../core/licence';
 import { userPermissions } from '../forge/jira-adapter';
+import { JiraLimitedError } from '../forge/jira-request';
 import { translatorFor } from '../forge/translations';
 
 export class ResolverError extends Error {
@@ -80,13 +81,25 @@ export function licensedResolver(readOnly: string[] = []): Resolver {
   resolver.define = ((key: string, handler: Parameters<Resolver['define']>[1]) =>
     define(key, async (request) => {
       const context = request.context as ForgeResolverContext;
-      if (licenceState(context.license) === 'inactive') {
-        if (readOnly.includes(key)) return handler({ ...request, licenceInactive: true } as never);
-        return { ...unlicensedAnswer(), message: (await readerT(request.payload))('licence.message') } as never;
+      try {
+        if (licenceState(context.license) === 'inactive') {
+          if (readOnly.includes(key)) return await handler({ ...request, licenceInactive: true } as never);
+          return { ...unlicensedAnswer(), message: (await readerT(request.payload))('licence.message') } as never;
+        }
+        return await handler(request);
+      } catch (error) {
+        if (error instanceof JiraLimitedError) throw new ResolverError(429, await limitMessage(error, request.payload));
+        throw error;
       }
-      return handler(request);
     })) as Resolver['define'];
   return resolver;
+}
+
+/** What a reader is told when Jira's rate limits stop their call: which limit, and when to try again. */
+async function limitMessage(error: JiraLimitedError, payload: unknown): Promise<string> {
+  const t = await readerT(payload);
+  if (error.quota) return t('jiraLimit.quota', { time: error.untilIso.slice(11, 16) });
+  return t(error.reason === 'jira-per-issue-on-write' ? 'jiraLimit.issue' : 'jiraLimit.burst', { seconds: error.retryAfterSeconds ?? 1 });
 }
 
 /** A reason key from the insights (such as `agent-500` or `timed-out`); anything else is ignored. */

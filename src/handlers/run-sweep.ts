@@ -6,17 +6,19 @@
  * against the stored settings (a repair for two saves that raced), counts the runs created since
  * (the stored volume the admin page shows) and reports the account ids the app keeps to Atlassian's
  * personal data reporting (each at most once a cycle); once a day it deletes runs older than the
- * retention period. A site with no unfinished run costs one storage read per check (8,640 a month,
- * billed as 1 KB each) and about six more once an hour.
+ * retention period. It writes the issue properties Jira's rate limits left behind their runs when
+ * the queue could not take the job that does so. A site with no unfinished run costs one storage
+ * read per check (8,640 a month, billed as 1 KB each) and about seven more once an hour.
  */
 import { inEnglish } from '../core/english';
 import { endRun, type DeliveryRun } from '../core/enhancement';
 import { decideOverdue, expiredWaitReason, resumePace, waitingRunExpired } from '../core/sweep';
 import { effectiveSettings, type EffectiveSettings } from '../core/settings';
 import { getStatus } from '../forge/aiops-adapter';
-import { latestComments } from '../forge/jira-adapter';
+import { JiraUnavailableError, latestComments } from '../forge/jira-adapter';
+import { issuesBehind, propertyCaughtUp } from '../forge/property-repair';
 import { enqueue } from '../forge/platform';
-import { publishChange } from '../forge/run-publisher';
+import { publishChange, writePropertyFromNewest } from '../forge/run-publisher';
 import { getRun, hasOpenRuns, listIssueRuns, listOverdueRuns, listRunsByStatus, updateRun } from '../forge/run-store';
 import { loadGlobalSettings, loadProjectSettings, rebuildSiteSettings } from '../forge/settings-store';
 import { takeHandedOverBulks } from '../forge/bulk-store';
@@ -52,6 +54,8 @@ export interface SweepReport {
   stored?: number;
   /** Finished runs added to the day counters by this check. */
   counted?: number;
+  /** Issue properties written again from their issue's newest run, after Jira had refused them. */
+  propertiesRepaired?: number;
   /** Bulk runs whose next chunk this check pushed after their chain handed over. */
   bulksResumed?: number;
   /** Runs deleted by the daily retention pass. */
@@ -92,6 +96,8 @@ export async function sweepRuns(): Promise<SweepReport> {
   const open = await hasOpenRuns();
   // Bulk runs whose chain of queue jobs handed over: their next chunk starts in a chain of this check's.
   if (open || now % HOUR_MS < CHECK_INTERVAL_MS) report.bulksResumed = await resumeBulks();
+  // Issue properties a rate limit left behind their run, written again.
+  if (open || now % HOUR_MS < CHECK_INTERVAL_MS) report.propertiesRepaired = await repairProperties();
   // The day counters follow finished runs while anything is under way, and once an hour in any case.
   if (open || now % HOUR_MS < CHECK_INTERVAL_MS) report.counted = await (await import(/* webpackMode: "eager" */ './outcome-counters')).countFinishedRuns();
   // A quiet site (no unfinished run at all) costs this one read between the hourly checks.
@@ -108,9 +114,14 @@ export async function sweepRuns(): Promise<SweepReport> {
     const decision = decideOverdue(run, settings, now);
     if (decision.action === 'leave') continue;
     if (decision.action === 'end') {
-      if (decision.status === 'timed-out' && (await completeFromComments(run, settings))) {
-        report.recovered += 1;
-        continue;
+      if (decision.status === 'timed-out') {
+        const found = await completeFromComments(run, settings);
+        // Jira would not show the comments just now (a rate limit, a 5xx): the run is left for the next check, never timed out unread.
+        if (found === 'unread') continue;
+        if (found) {
+          report.recovered += 1;
+          continue;
+        }
       }
       let current = run;
       let reason = decision.reason;
@@ -215,6 +226,22 @@ export async function runSweep(): Promise<{ statusCode: number }> {
   return { statusCode: 204 };
 }
 
+/** Up to 20 issue properties a check, each from its issue's newest run; stops at the first Jira refuses. */
+async function repairProperties(): Promise<number> {
+  let repaired = 0;
+  for (const issueId of await issuesBehind(20)) {
+    try {
+      if (await writePropertyFromNewest(issueId)) repaired += 1;
+    } catch (error) {
+      if (error instanceof JiraUnavailableError) break;
+      throw error;
+    }
+    // Written, or nothing to write (the issue or its runs are gone): either way no longer behind.
+    await propertyCaughtUp(issueId);
+  }
+  return repaired;
+}
+
 async function resumeBulks(): Promise<number> {
   const ids = await takeHandedOverBulks();
   if (ids.length === 0) return 0;
@@ -244,7 +271,10 @@ async function lookEarly(waiting: DeliveryRun[], now: number, cache: Map<string,
   const completed = new Set<string>();
   const due = waiting.filter((run) => run.resultMode === 'comment' && !run.earlyLookAt && run.acceptedAt && now - Date.parse(run.acceptedAt) >= EARLY_LOOK_AFTER_MS).slice(0, EARLY_LOOKS_PER_CHECK);
   for (const run of due) {
-    if (await completeFromComments(run, await settingsFor(run, cache))) {
+    const found = await completeFromComments(run, await settingsFor(run, cache));
+    // Jira is limiting the app: the remaining looks wait for the next check.
+    if (found === 'unread') break;
+    if (found) {
       completed.add(run.deliveryId);
       continue;
     }
@@ -260,11 +290,18 @@ async function lookEarly(waiting: DeliveryRun[], now: number, cache: Map<string,
  * trigger records it, but from storage alone. One Jira read per run at its deadline (and one three
  * minutes after acceptance, lookEarly).
  */
-async function completeFromComments(run: DeliveryRun, settings: EffectiveSettings | undefined): Promise<boolean> {
+async function completeFromComments(run: DeliveryRun, settings: EffectiveSettings | undefined): Promise<boolean | 'unread'> {
   const account = run.resultAccount ?? settings?.resultAccount;
   if (run.resultMode !== 'comment' || !account || !run.acceptedAt) return false;
   const acceptedAt = Date.parse(run.acceptedAt);
-  const comments = (await latestComments(run.issueId, 20)).filter((c) => c.authorAccountId === account.accountId && Date.parse(c.created ?? '') >= acceptedAt).reverse();
+  let latest: Awaited<ReturnType<typeof latestComments>>;
+  try {
+    latest = await latestComments(run.issueId, 20);
+  } catch (error) {
+    if (error instanceof JiraUnavailableError) return 'unread';
+    throw error;
+  }
+  const comments = latest.filter((c) => c.authorAccountId === account.accountId && Date.parse(c.created ?? '') >= acceptedAt).reverse();
   if (comments.length === 0) return false;
   // Decided from the runs in storage, never from the issue property (which editors can forge);
   // oldest first, as their events would have come, so a run marker or the first comment decides.
