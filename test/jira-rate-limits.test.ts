@@ -146,3 +146,15 @@ it('with the hourly points spent, deliveries wait for the next hour without spen
   // The note that the property was behind goes at the next scheduled check, which writes it from the newest run.
   await until(() => h.sandbox.kvs.peek(`property-behind:${h.sandbox.jira.issue(key)!.id}`) === undefined, 'the scheduled check clearing the note');
 });
+
+it('Diagnose names the quota pool Jira reports and warns once less than a fifth of the hour is left', async () => {
+  h = await new Harness().start();
+  const run = async () => (await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-admin', functionKey: 'diagnose', accountId: 'admin', payload: {} })) as { body?: { steps: Array<{ key: string; status: string; detail: string }> }; error?: { status: number; message: string } };
+  const diagnose = async () => (await run()).body!.steps.find((s) => s.key === 'jira-quota');
+  expect(await diagnose()).toMatchObject({ status: 'passed', detail: expect.stringMatching(/^Tier 1: 65000 points an hour, shared by every site the app is installed on\. Well within it/) });
+  h.sandbox.jiraLimits.spend(60_000);
+  expect(await diagnose()).toMatchObject({ status: 'failed', detail: expect.stringMatching(/Only \d{4} points are left until the hour resets in \d+ min\./) });
+  // Spent: not even the admin's permission can be checked, and the page says until when.
+  h.sandbox.jiraLimits.spend(h.sandbox.jiraLimits.remaining());
+  expect((await run()).error).toEqual({ status: 429, message: expect.stringMatching(/^The app has used its hourly allowance of Jira requests\. Jira takes them again at \d\d:00 UTC/) });
+});

@@ -4,19 +4,22 @@
  * words. The page adds what only the browser can see (the egress approval state).
  */
 import { randomUUID } from 'node:crypto';
+import { route } from '@forge/api';
 import { historyPath, readHistory } from '../core/aiops-lookup';
 import { isCommentResult } from '../core/enhancement';
 import type { Translate } from '../core/i18n';
 import { jqlString } from '../core/jql-scope';
+import { quotaReading, type QuotaReading } from '../core/rate-limit-headers';
 import { getStatus, RESOLVER_REQUEST_CAP_MS } from '../forge/aiops-adapter';
 import { diagnoseConsumedAt, probeSetOnce } from '../forge/diagnostics-store';
-import { ISSUE_PROPERTY_KEY, readIssueAsUser, readIssueProperty, searchIssuesAsUser, writeIssueProperty, deleteIssueProperty } from '../forge/jira-adapter';
+import { ISSUE_PROPERTY_KEY, JiraLimitedError, readIssueAsUser, readIssueProperty, searchIssuesAsUser, writeIssueProperty, deleteIssueProperty } from '../forge/jira-adapter';
+import { requestJira } from '../forge/jira-request';
 import { callbackBaseUrl, enqueue } from '../forge/platform';
 import { listRunsByStatus } from '../forge/run-store';
 import { loadGlobalSettings } from '../forge/settings-store';
 
 export interface DiagnoseStep {
-  key: 'egress-request' | 'kvs-set-once' | 'queue' | 'web-trigger' | 'issue-property' | 'aiops-lookup' | 'public-comments';
+  key: 'egress-request' | 'kvs-set-once' | 'queue' | 'web-trigger' | 'issue-property' | 'aiops-lookup' | 'public-comments' | 'jira-quota';
   title: string;
   status: 'passed' | 'failed' | 'skipped';
   /** The finding in plain words. */
@@ -33,6 +36,7 @@ const PLAIN: Record<DiagnoseStep['key'], string> = {
   'issue-property': 'property',
   'aiops-lookup': 'lookup',
   'public-comments': 'publicComments',
+  'jira-quota': 'quota',
 };
 
 /** Each step's finding in plain words, beside what the platform said. */
@@ -160,6 +164,28 @@ async function publicComments(t: Translate): Promise<DiagnoseStep> {
   return { key: 'public-comments', title, status: 'failed', detail: t('diagnose.publicComments.failed', { n: visible.length, of: requests.length, keys }) };
 }
 
+/**
+ * Jira's hourly points quota for the app, as one answer's headers report it: which pool (Tier 1 is
+ * shared by every site of the app), and whether little is left ("Rate limiting", Jira Cloud platform).
+ */
+async function jiraQuota(t: Translate): Promise<DiagnoseStep> {
+  const title = t('diagnose.quota.title');
+  let reading: QuotaReading | undefined;
+  try {
+    // One cheap answer (2 points) whose headers say which pool the app is in and how much is left.
+    const response = await requestJira('app', route`/rest/api/3/serverInfo`, { headers: { Accept: 'application/json' } });
+    reading = quotaReading((name) => response.headers.get(name));
+  } catch (error) {
+    if (error instanceof JiraLimitedError && error.quota) return { key: 'jira-quota', title, status: 'failed', detail: t('jiraLimit.quota', { time: error.untilIso.slice(11, 16) }) };
+    throw error;
+  }
+  if (!reading) return { key: 'jira-quota', title, status: 'skipped', detail: t('diagnose.quota.noHeaders') };
+  const pool = t(reading.policy === 'tenant-app-quota' ? 'diagnose.quota.tenant' : 'diagnose.quota.global', { q: reading.quota ?? '?' });
+  const minutes = Math.ceil((reading.resetSeconds ?? 0) / 60);
+  if (reading.remaining !== undefined) return { key: 'jira-quota', title, status: 'failed', detail: `${pool} ${t('diagnose.quota.near', { r: reading.remaining, minutes })}` };
+  return { key: 'jira-quota', title, status: 'passed', detail: `${pool} ${t('diagnose.quota.within', { minutes })}` };
+}
+
 /** Titles and findings worded with `t`, the reader's locale; the platform's own words stay as given. */
 export async function runDiagnose(issueKey: unknown, t: Translate): Promise<{ steps: DiagnoseStep[] }> {
   const token = randomUUID();
@@ -172,6 +198,7 @@ export async function runDiagnose(issueKey: unknown, t: Translate): Promise<{ st
     issueProperty(issueKey, t).catch(guard('issue-property', propertyTitle(t))),
     lookupWorks(t).catch(guard('aiops-lookup', t('diagnose.lookup.title'))),
     publicComments(t).catch(guard('public-comments', t('diagnose.publicComments.title'))),
+    jiraQuota(t).catch(guard('jira-quota', t('diagnose.quota.title'))),
   ]);
   return { steps: steps.map((step) => withPlain(step, t)) };
 }
