@@ -69,8 +69,6 @@ const quota = { since: 0, until: 0, reason: 'jira-quota-global-based' as LimitRe
 function pausedFor(now: number): number {
   return now >= quota.since && now < quota.until ? Math.ceil((quota.until - now) / 1000) : 0;
 }
-/** Whether Jira's last answer said less than 20% of the hourly points is left (`X-RateLimit-NearLimit`). */
-export const jiraUsage = { nearLimit: false, checkedAt: 0 };
 
 /** Waits `ms` by the clock the app reads. */
 async function waitFor(ms: number): Promise<void> {
@@ -99,11 +97,7 @@ export async function requestJira(as: 'app' | 'user', path: Route, init?: Reques
     const paused = pausedFor(Date.now());
     if (paused > 0) throw new JiraLimitedError(quota.reason, paused);
     const response = await (as === 'app' ? api.asApp() : api.asUser()).requestJira(path, init);
-    if (response.status !== 429) {
-      const near = response.headers.get('x-ratelimit-nearlimit');
-      if (near !== null) Object.assign(jiraUsage, { nearLimit: near === 'true', checkedAt: Date.now() });
-      return response;
-    }
+    if (response.status !== 429) return response;
     const named = response.headers.get('ratelimit-reason') ?? '';
     const reason = (KNOWN_REASONS.has(named) ? named : 'unnamed') as LimitReason;
     const asked = retryAfterOf(response);

@@ -2,8 +2,9 @@
  * `npm run cost`: a monthly cost table per site profile (test/cost/site-profiles.yml). What each
  * kind of event costs the app is measured on the sandbox as the command runs (test/cost/measure.ts);
  * the figures for the app before the cost work come from the same file. Prints invocations,
- * GB-seconds, KVS read and write volume, the charge beyond the free allowance, and the Jira
- * Automation rule runs the replaced path (an Automation "Send web request" rule) would consume.
+ * GB-seconds, KVS read and write volume, the charge beyond the free allowance, the Jira points the
+ * app spends against Jira's hourly quota for apps, and the Jira Automation rule runs the replaced
+ * path (an Automation "Send web request" rule) would consume.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ interface Profile {
   updatesOptedIn: boolean;
   resultMode: ResultMode;
   users: number;
+  edition: 'Free' | 'Standard' | 'Premium' | 'Enterprise';
 }
 
 interface Capability {
@@ -31,6 +33,7 @@ interface Capability {
 interface CostFile {
   prices: { source: string; read: string; functionGbSeconds: Capability; kvsReadGb: Capability; kvsWriteGb: Capability };
   automation: { source: string; quotas: { Free: number; Standard: number; PremiumPerUser: number } };
+  jira: { source: string; tier1PointsPerHour: number; tier2: Record<Profile['edition'], [number, number]>; tier2Cap: number; workingHoursAMonth: number };
   functions: { memoryMb: number; durationMs: { invocation: number; kvsOperation: number; jiraRequest: number; aiopsRequest: number; queuePush: number } };
   profiles: Profile[];
   before: Omit<UnitCosts, 'enhanced'> & { enhanced: Partial<Record<ResultMode, EventCost>> };
@@ -48,6 +51,9 @@ interface Monthly {
   /** Queue events a month, and per enhanced issue. */
   queueEvents: number;
   queueEventsPerEnhanced: number;
+  /** Jira points a month, and per enhanced issue. */
+  jiraPoints: number;
+  jiraPointsPerEnhanced: number;
 }
 
 function monthly(profile: Profile, unit: Omit<UnitCosts, 'enhanced'> & { enhanced: EventCost }, file: CostFile): Monthly {
@@ -74,6 +80,8 @@ function monthly(profile: Profile, unit: Omit<UnitCosts, 'enhanced'> & { enhance
     ruleRuns: enhanced,
     queueEvents: total((c) => c.queueEvents ?? 0),
     queueEventsPerEnhanced: unit.enhanced.queueEvents ?? 0,
+    jiraPoints: total((c) => c.jiraPoints ?? 0),
+    jiraPointsPerEnhanced: unit.enhanced.jiraPoints ?? 0,
   };
 }
 
@@ -87,6 +95,18 @@ const num = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+/** The Jira points a site spends, against Tier 1's shared pool and the Tier 2 quota its edition would have. */
+function jiraLine(profile: Profile, m: Monthly, jira: CostFile['jira']): string {
+  const hour = m.jiraPoints / jira.workingHoursAMonth;
+  const [base, perUser] = jira.tier2[profile.edition];
+  const tier2 = Math.min(jira.tier2Cap, base + perUser * profile.users);
+  return (
+    `  Jira: ${num(m.jiraPoints)} points a month, ${num(m.jiraPointsPerEnhanced, 1)} per enhanced issue; a working hour (the month over ${jira.workingHoursAMonth} hours) spends ${num(hour)}: ` +
+    `${num((hour / jira.tier1PointsPerHour) * 100, 1)}% of Tier 1's ${num(jira.tier1PointsPerHour)}-point hourly pool, which every site the app is installed on shares (${num(Math.floor(jira.tier1PointsPerHour / hour))} such sites fill it), ` +
+    `${num((hour / tier2) * 100, 1)}% of a Tier 2 per-site quota (${profile.edition}, ${num(profile.users)} users: ${num(tier2)}) (${jira.source})`
+  );
 }
 
 async function main() {
@@ -115,6 +135,7 @@ async function main() {
     process.stdout.write(
       `  * if this were the app's only site; prices: ${prices.source} (read ${prices.read})\n` +
         `  Queue: ${num(current.queueEvents)} events a month, ${num(current.queueEventsPerEnhanced, 1)} per enhanced issue; the platform takes 500 a minute per installation, so a burst of ${num(profile.issuesCreated * profile.enabledShare / 30)} issues (a day's) drains in ${num((profile.issuesCreated * profile.enabledShare / 30) * current.queueEventsPerEnhanced / 500, 1)} minutes at best\n` +
+        `${jiraLine(profile, current, file.jira)}\n` +
         `  Replaced path, Jira Automation "Send web request": ${num(current.ruleRuns)} rule runs a month = ${num((current.ruleRuns / q.Standard) * 100)}% of Standard's ${num(q.Standard)}, ${num((current.ruleRuns / premium) * 100, 1)}% of Premium's ${num(premium)} (${num(profile.users)} users), ${num(current.ruleRuns / q.Free)}x Free's ${q.Free}; Enterprise: unlimited (${file.automation.source})\n`,
     );
   }

@@ -21,6 +21,8 @@ export interface EventCost {
   queuePushes: number;
   /** Queue events pushed (the queue takes 500 a minute per installation). */
   queueEvents: number;
+  /** Jira points the app's REST calls spent (docs "Rate limiting", Jira Cloud platform; sandbox/jira-limits.ts). */
+  jiraPoints: number;
 }
 
 export interface UnitCosts {
@@ -40,9 +42,9 @@ export interface UnitCosts {
 }
 
 /** The billed figures of some invocations (read volume as the sandbox counts it: an empty read is 1 KB). */
-function sum(records: InvocationRecord[]): EventCost {
+function sum(records: InvocationRecord[], jiraPoints: number): EventCost {
   const { invocations, kvsReads, kvsWrites, readBytes, writeBytes, jiraRequests, egressRequests, queuePushes, queueEvents } = invocationTotals(records);
-  return { invocations, kvsReads, kvsWrites, readBytes, writeBytes, jiraRequests, egressRequests, queuePushes, queueEvents };
+  return { invocations, kvsReads, kvsWrites, readBytes, writeBytes, jiraRequests, egressRequests, queuePushes, queueEvents, jiraPoints };
 }
 
 function average(costs: EventCost[]): EventCost {
@@ -52,9 +54,10 @@ function average(costs: EventCost[]): EventCost {
 
 async function measure(h: Harness, action: () => Promise<unknown>): Promise<EventCost> {
   const before = h.sandbox.runtime.invocations.length;
+  const pointsBefore = h.sandbox.jiraLimits.total.points;
   await action();
   await h.settle();
-  return sum(h.sandbox.runtime.invocations.slice(before));
+  return sum(h.sandbox.runtime.invocations.slice(before), h.sandbox.jiraLimits.total.points - pointsBefore);
 }
 
 async function edit(h: Harness, key: string, fields: Record<string, unknown>): Promise<void> {
