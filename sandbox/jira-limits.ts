@@ -17,8 +17,9 @@
  * Every answer carries the enforced policy headers (`RateLimit-Policy`, `RateLimit`, with the
  * remaining points `r` and `X-RateLimit-NearLimit: true` once less than 20% is left); a refusal is
  * 429 with `Retry-After`, `X-RateLimit-Limit`, `X-RateLimit-Remaining: 0`, `X-RateLimit-Reset` and
- * `RateLimit-Reason`. Requests made with an API token (people, the AI Ops platform) are not counted,
- * as the page says of token traffic.
+ * `RateLimit-Reason`. Requests made with an API token (people, the AI Ops platform) cost the app
+ * no points, as the page says of token traffic, but take their share of the site's burst buckets
+ * and of each issue's writes (`observe`): those limits are the site's and the issue's, whoever asks.
  */
 import type { JiraRequest } from './runtime/forge-runtime';
 
@@ -93,7 +94,7 @@ export class JiraRateLimits {
   pool: 'global' | 'tenant';
   /** Points spent in the current UTC hour, and the hour they belong to. */
   private hour = { start: 0, spent: 0 };
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, { tokens: number; at: number; rps?: number }>();
   private readonly issueWrites = new Map<string, number[]>();
   /** Everything counted since the start (or `resetTally`): per endpoint, and refusals per reason. */
   readonly byEndpoint = new Map<string, LimitTally>();
@@ -131,6 +132,31 @@ export class JiraRateLimits {
     this.total = { requests: 0, points: 0 };
   }
 
+  /**
+   * Someone else's request to the site (a person, an API token, another app): the burst limit is
+   * per site and endpoint and the write limit per issue, whoever writes, so it takes its token and
+   * its place in the issue's windows. It is never refused here and costs the app no points.
+   */
+  observe(request: Pick<JiraRequest, 'method' | 'path'>): void {
+    const now = Date.now();
+    const path = new URL(request.path, 'http://jira.local').pathname.replace(/\/+$/, '');
+    const method = request.method.toUpperCase();
+    const bucket = this.bucket(method, endpointOf(path), now);
+    bucket.tokens = Math.max(0, bucket.tokens - 1);
+    const issue = isWrite(method) ? this.issueOfWrite(path) : undefined;
+    if (issue) this.issueWrites.set(issue, [...(this.issueWrites.get(issue) ?? []), now].slice(-ISSUE_WINDOWS[ISSUE_WINDOWS.length - 1].writes));
+  }
+
+  private bucket(method: string, endpoint: string, now: number): { tokens: number; at: number; rps: number } {
+    const rps = ENDPOINT_RPS.find(([m, e]) => m === method && e === endpoint)?.[2] ?? METHOD_RPS[method] ?? 100;
+    const key = `${method} ${endpoint}`;
+    const bucket = this.buckets.get(key) ?? { tokens: rps, at: now };
+    bucket.tokens = Math.min(rps, bucket.tokens + ((now - bucket.at) / 1000) * rps);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    return Object.assign(bucket, { rps });
+  }
+
   async admit(request: JiraRequest, handle: () => Promise<Response>): Promise<Response> {
     const now = Date.now();
     const path = new URL(request.path, 'http://jira.local').pathname.replace(/\/+$/, '');
@@ -141,13 +167,9 @@ export class JiraRateLimits {
     if (this.hour.spent >= this.pointsPerHour) {
       return this.refuse(this.pool === 'global' ? 'jira-quota-global-based' : 'jira-quota-tenant-based', Math.ceil((resetMs - now) / 1000), this.pointsPerHour, resetMs);
     }
-    const rps = ENDPOINT_RPS.find(([m, e]) => m === method && e === endpoint)?.[2] ?? METHOD_RPS[method] ?? 100;
     const bucketKey = `${method} ${endpoint}`;
-    const bucket = this.buckets.get(bucketKey) ?? { tokens: rps, at: now };
-    bucket.tokens = Math.min(rps, bucket.tokens + ((now - bucket.at) / 1000) * rps);
-    bucket.at = now;
-    this.buckets.set(bucketKey, bucket);
-    if (bucket.tokens < 1) return this.refuse('jira-burst-based', 1, rps, now + 1000);
+    const bucket = this.bucket(method, endpoint, now);
+    if (bucket.tokens < 1) return this.refuse('jira-burst-based', 1, bucket.rps, now + 1000);
     const issue = isWrite(method) ? this.issueOfWrite(path) : undefined;
     if (issue) {
       const writes = (this.issueWrites.get(issue) ?? []).filter((at) => now - at < ISSUE_WINDOWS[ISSUE_WINDOWS.length - 1].ms);

@@ -395,7 +395,10 @@ export class Sandbox {
           return;
         }
       }
-      const response = await this.jira.handle({ method: req.method, path: `${prefix}${req.url}`, headers: {}, body, as: { kind: 'user', accountId: user.accountId } });
+      const request = { method: req.method, path: `${prefix}${req.url}`, headers: {}, body, as: { kind: 'user' as const, accountId: user.accountId } };
+      // People and API tokens share the site's burst buckets and each issue's write limit with the app (never its points).
+      this.jiraLimits.observe(request);
+      const response = await this.jira.handle(request);
       res.status(response.status);
       response.headers.forEach((value, key) => res.setHeader(key, value));
       res.send(Buffer.from(await response.arrayBuffer()));

@@ -151,3 +151,15 @@ describe('per-issue writes ("Per-issue rate limiting on write operations")', () 
     expect(Number(refusedLong.headers.get('Retry-After'))).toBeGreaterThan(short.seconds);
   });
 });
+
+it("people's and API tokens' requests cost the app no points but share the site's burst buckets and each issue's writes", async () => {
+  const [short] = DOC.perIssueWrites;
+  for (let i = 0; i < short.writes; i += 1) limits.observe({ method: 'PUT', path: `/rest/api/3/issue/DEMO-3/properties/someone-${i}` });
+  expect(limits.total).toEqual({ requests: 0, points: 0 });
+  expect(limits.remaining()).toBe(DOC.tier1PointsPerHour);
+  const refused = await putProperty('DEMO-3', 1);
+  expect(refused.status).toBe(429);
+  expect(refused.headers.get('RateLimit-Reason')).toBe('jira-per-issue-on-write');
+  for (let i = 0; i < DOC.burstRequestsPerSecond.GET; i += 1) limits.observe({ method: 'GET', path: '/rest/api/3/serverInfo' });
+  expect((await call('GET', '/rest/api/3/serverInfo')).headers.get('RateLimit-Reason')).toBe('jira-burst-based');
+});
