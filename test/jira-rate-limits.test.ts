@@ -9,7 +9,18 @@ import { Harness } from './support/harness';
 jest.setTimeout(60_000);
 
 let h: Harness;
-afterEach(() => h?.stop());
+/** Set by a test that spends the hour's points: the app remembers a spent hour until it ends, so the next test starts in a later one. */
+let spentAnHour = false;
+afterEach(async () => {
+  await h?.stop();
+  if (spentAnHour) h.sandbox.runtime.advanceClock(3_600_000 - (Date.now() % 3_600_000) + 1_000);
+  spentAnHour = false;
+});
+
+function spendTheHour(): void {
+  h.sandbox.jiraLimits.spend(h.sandbox.jiraLimits.remaining());
+  spentAnHour = true;
+}
 
 const PANEL = 'ticket-enhancer-panel';
 type Answer = { body?: any; error?: { status: number; message: string } };
@@ -124,7 +135,7 @@ it('with the hourly points spent, deliveries wait for the next hour without spen
   await h.updateSettings('settings:global', { requestTimeoutSeconds: 60 });
   // A minute into an hour, every point of it spent (by this site, or by the app's other sites in the global pool).
   h.sandbox.runtime.advanceClock(3_600_000 - (Date.now() % 3_600_000) + 60_000);
-  h.sandbox.jiraLimits.spend(h.sandbox.jiraLimits.remaining());
+  spendTheHour();
   const hourEnds = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
   const { key } = await h.createIssue();
   await until(() => invocations('deliver-issue').some((i) => i.durationMs > 0), 'the first delivery attempt');
@@ -155,6 +166,16 @@ it('Diagnose names the quota pool Jira reports and warns once less than a fifth 
   h.sandbox.jiraLimits.spend(60_000);
   expect(await diagnose()).toMatchObject({ status: 'failed', detail: expect.stringMatching(/Only \d{4} points are left until the hour resets in \d+ min\./) });
   // Spent: not even the admin's permission can be checked, and the page says until when.
-  h.sandbox.jiraLimits.spend(h.sandbox.jiraLimits.remaining());
+  spendTheHour();
   expect((await run()).error).toEqual({ status: 429, message: expect.stringMatching(/^The app has used its hourly allowance of Jira requests\. Jira takes them again at \d\d:00 UTC/) });
+});
+
+it('a per-site quota (Tier 2) spent reads the same to a person: which limit, and until when', async () => {
+  h = await new Harness({ jiraLimits: { pool: 'tenant', pointsPerHour: 120_000 } }).start();
+  const { key } = await h.createIssue();
+  await h.settle();
+  spendTheHour();
+  const answer = await call('load', key);
+  expect(answer.error).toEqual({ status: 429, message: expect.stringMatching(/^The app has used its hourly allowance of Jira requests\. Jira takes them again at \d\d:00 UTC/) });
+  expect(h.sandbox.jiraLimits.refused['jira-quota-tenant-based']).toBe(1);
 });

@@ -8,13 +8,14 @@
  *   4 times and only while the wait fits the call's budget; only requests that may be repeated are
  *   (GET, PUT, DELETE, and POSTs that only read). Then `JiraLimitedError`.
  * - `jira-quota-global-based` / `jira-quota-tenant-based` (the hourly points): no retry. Every
- *   later call in this process fails at once, without reaching Jira, until the window resets.
+ *   later call in this process (for a per-tenant pool: for the same installation) fails at once,
+ *   without reaching Jira, until the window resets.
  *
  * Waits follow the clock (`Date.now()`), so a site waits in real seconds and the sandbox's faster
  * clock makes them short. Callers decide what a `JiraLimitedError` means: an event asks the
  * platform to retry, a queued job waits in the queue, a screen names the limit and when it ends.
  */
-import api, { type APIResponse, type RequestInit, type Route } from '@forge/api';
+import api, { getAppContext, type APIResponse, type RequestInit, type Route } from '@forge/api';
 
 /** Jira could not answer just now (a rate limit, a 5xx): the caller may try again after `retryAfterSeconds`. */
 export class JiraUnavailableError extends Error {
@@ -62,12 +63,28 @@ const DEFAULT_WAIT_BUDGET_MS = 10_000;
 const QUOTA_REASONS = new Set<string>(['jira-quota-global-based', 'jira-quota-tenant-based']);
 const KNOWN_REASONS = new Set<string>([...QUOTA_REASONS, 'jira-burst-based', 'jira-per-issue-on-write']);
 
-/** Shared by every call in this process: the hourly quota was found spent at `since`, until `until` (epoch ms). */
-const quota = { since: 0, until: 0, reason: 'jira-quota-global-based' as LimitReason };
+/**
+ * Hourly quotas found spent, shared by every call in this process: the global pool (Tier 1) for
+ * every site, a per-tenant pool (Tier 2) for its installation only. Each: found at `since`, until
+ * `until` (epoch ms).
+ */
+const pauses = new Map<string, { since: number; until: number; reason: LimitReason }>();
 
-/** Seconds the quota pause has left; 0 when there is none (or the clock is before it began). */
-function pausedFor(now: number): number {
-  return now >= quota.since && now < quota.until ? Math.ceil((quota.until - now) / 1000) : 0;
+function installation(): string {
+  try {
+    return getAppContext().installationAri.installationId;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The pause that holds now, and its seconds left; the clock before a pause began (a moved clock) ends it. */
+function pausedFor(now: number): { reason: LimitReason; seconds: number } | undefined {
+  for (const key of ['global', `tenant:${installation()}`]) {
+    const pause = pauses.get(key);
+    if (pause && now >= pause.since && now < pause.until) return { reason: pause.reason, seconds: Math.ceil((pause.until - now) / 1000) };
+  }
+  return undefined;
 }
 
 /** Waits `ms` by the clock the app reads. */
@@ -95,7 +112,7 @@ export async function requestJira(as: 'app' | 'user', path: Route, init?: Reques
   let waited = 0;
   for (let retry = 0; ; retry += 1) {
     const paused = pausedFor(Date.now());
-    if (paused > 0) throw new JiraLimitedError(quota.reason, paused);
+    if (paused) throw new JiraLimitedError(paused.reason, paused.seconds);
     const response = await (as === 'app' ? api.asApp() : api.asUser()).requestJira(path, init);
     if (response.status !== 429) return response;
     const named = response.headers.get('ratelimit-reason') ?? '';
@@ -103,7 +120,7 @@ export async function requestJira(as: 'app' | 'user', path: Route, init?: Reques
     const asked = retryAfterOf(response);
     if (QUOTA_REASONS.has(reason)) {
       const seconds = asked ?? 3600 - Math.floor((Date.now() / 1000) % 3600);
-      Object.assign(quota, { since: Date.now(), until: Date.now() + seconds * 1000, reason });
+      pauses.set(reason === 'jira-quota-global-based' ? 'global' : `tenant:${installation()}`, { since: Date.now(), until: Date.now() + seconds * 1000, reason });
       throw new JiraLimitedError(reason, seconds);
     }
     const base = asked !== undefined ? asked * 1000 : Math.min(2000 * 2 ** retry, 30_000);
