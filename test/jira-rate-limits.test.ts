@@ -4,7 +4,7 @@
  * read as "not there"; the hourly quota holds deliveries without spending their attempts; a
  * property write that had to wait still lands; and a person is told which limit stopped them.
  */
-import { Harness } from './support/harness';
+import { Harness, until } from './support/harness';
 
 jest.setTimeout(60_000);
 
@@ -29,16 +29,6 @@ const call = async (functionKey: string, issueKey: string, payload: Record<strin
 const runOf = (key: string) => h.runs().find((r) => r.issueKey === key);
 const property = (key: string) => h.sandbox.jira.issue(key)!.properties['ticket-enhancer'] as Record<string, unknown> | undefined;
 const invocations = (functionKey: string) => h.sandbox.runtime.invocations.filter((i) => i.functionKey === functionKey);
-/** The wall clock, whatever the sandbox's clock reads. */
-const real = () => (globalThis as { __sandboxRealDateNow__?: () => number }).__sandboxRealDateNow__!();
-
-async function until(condition: () => boolean, what: string, timeoutMs = 40_000): Promise<void> {
-  const start = real();
-  while (!condition()) {
-    if (real() - start > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s of real time`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Writes to an issue as the app, through the sandbox's limits, as another part of the app (or another app) would. */
 async function writeAsApp(key: string, n: number): Promise<number> {
@@ -138,7 +128,7 @@ it('with the hourly points spent, deliveries wait for the next hour without spen
   spendTheHour();
   const hourEnds = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
   const { key } = await h.createIssue();
-  await until(() => invocations('deliver-issue').some((i) => i.durationMs > 0), 'the first delivery attempt');
+  await until(() => invocations('deliver-issue').some((i) => i.durationMs > 0), 'the first delivery attempt', 40_000, 10);
   expect(Date.now()).toBeLessThan(hourEnds);
   // Refused once: later calls in the same process wait without asking Jira.
   expect(h.sandbox.jiraLimits.refused['jira-quota-global-based']).toBe(1);
@@ -149,13 +139,13 @@ it('with the hourly points spent, deliveries wait for the next hour without spen
   expect(panel.error).toEqual({ status: 429, message: expect.stringMatching(/^The app has used its hourly allowance of Jira requests\. Jira takes them again at \d\d:00 UTC;/) });
   expect(panel.error!.message).toContain(`${new Date(hourEnds).toISOString().slice(11, 16)} UTC`);
 
-  await until(() => runOf(key)?.status === 'completed', 'the delivery after the hour');
+  await until(() => runOf(key)?.status === 'completed', 'the delivery after the hour', 40_000);
   expect(Date.now()).toBeGreaterThanOrEqual(hourEnds);
   expect(runOf(key)!.attemptCount).toBe(1);
   expect(h.webhookRequests()).toHaveLength(1);
-  await until(() => property(key)?.status === 'completed', 'the issue property catching up');
+  await until(() => property(key)?.status === 'completed', 'the issue property catching up', 40_000);
   // The note that the property was behind goes at the next scheduled check, which writes it from the newest run.
-  await until(() => h.sandbox.kvs.peek(`property-behind:${h.sandbox.jira.issue(key)!.id}`) === undefined, 'the scheduled check clearing the note');
+  await until(() => h.sandbox.kvs.peek(`property-behind:${h.sandbox.jira.issue(key)!.id}`) === undefined, 'the scheduled check clearing the note', 40_000);
 });
 
 it('Diagnose names the quota pool Jira reports and warns once less than a fifth of the hour is left', async () => {

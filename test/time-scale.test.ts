@@ -3,7 +3,7 @@
  * so the app's own deadlines keep pace (a lost queue event is resumed after the 20-minute grace, a
  * 24-hour outage ends its runs), all within a minute of real time.
  */
-import { Harness } from './support/harness';
+import { Harness, realNow as real, until } from './support/harness';
 
 jest.setTimeout(90_000);
 
@@ -11,16 +11,6 @@ let h: Harness;
 
 afterEach(() => h?.stop());
 
-/** The wall clock, whatever the sandbox's clock reads. */
-const real = () => (globalThis as { __sandboxRealDateNow__?: () => number }).__sandboxRealDateNow__!();
-
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const start = real();
-  while (!condition()) {
-    if (real() - start > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s of real time`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 it('resumes a run whose queue event was lost after the 20-minute grace, in well under a minute at 3,000 times', async () => {
   h = await new Harness({ timeScale: 3000, virtualClock: true, schedules: true }).start();

@@ -194,6 +194,8 @@ async function bulkImport(count: number, timeScale = 5): Promise<string[]> {
   const posted = h.webhookRequests().filter((r) => r.status === 202).map((r) => JSON.parse(r.rawBody).issue_key as string);
   const refusals = h.sandbox.runtime.platformLog.filter((line) => line.includes('events a minute per installation')).length;
   const maxInFlight = h.aiops.maxInFlight;
+  const jira = h.sandbox.jiraLimits;
+  const jiraLine = `Jira: ${jira.total.requests} calls, ${jira.total.points} points (${(jira.total.points / count).toFixed(1)} an issue); refused: ${Object.entries(jira.refused).map(([reason, n]) => `${n} ${reason}`).join(', ') || 'none'}`;
   await h.stop();
   // The platform takes 500 events a minute per installation, however they are pushed: the floor.
   const floorMinutes = count / 500;
@@ -201,6 +203,7 @@ async function bulkImport(count: number, timeScale = 5): Promise<string[]> {
     `${count} issues created in ${createdMinutes.toFixed(1)} site minutes; ${posted.length} delivered, ${new Set(posted).size} distinct (${posted.length - new Set(posted).size} twice)`,
     `drained in ${drainMinutes.toFixed(1)} site minutes; the event limit alone needs ${floorMinutes.toFixed(1)} (ratio ${(drainMinutes / floorMinutes).toFixed(2)})`,
     `${refusals} pushes refused and taken again; at most ${maxInFlight} deliveries in flight (setting: 5); ${h.aiops.ingressRefusals} turned away by the AI Ops ingress`,
+    jiraLine,
   ];
 }
 

@@ -118,3 +118,15 @@ export function pythonAcceptsStandardWebhook(rawBody: string, headers: Record<st
 
 /** An ADF document of one paragraph per text. */
 export const adfParagraphs = (...paragraphs: string[]) => ({ type: 'doc', version: 1, content: paragraphs.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })) });
+
+/** The wall clock, whatever the sandbox's clock reads. */
+export const realNow = () => (globalThis as { __sandboxRealDateNow__?: () => number }).__sandboxRealDateNow__!();
+
+/** Waits (by the wall clock, polling every `everyMs`) until `condition` holds; fails naming `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 60_000, everyMs = 20): Promise<void> {
+  const start = realNow();
+  while (!condition()) {
+    if (realNow() - start > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s of real time`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
