@@ -142,6 +142,8 @@ it('with the hourly points spent, deliveries wait for the next hour without spen
   await until(() => runOf(key)?.status === 'completed', 'the delivery after the hour', 40_000);
   expect(Date.now()).toBeGreaterThanOrEqual(hourEnds);
   expect(runOf(key)!.attemptCount).toBe(1);
+  // The scheduled check left it to its wait (it says until when), rather than restarting a run it took for lost.
+  expect(runOf(key)!.sweepResumes ?? 0).toBe(0);
   expect(h.webhookRequests()).toHaveLength(1);
   await until(() => property(key)?.status === 'completed', 'the issue property catching up', 40_000);
   // The note that the property was behind goes at the next scheduled check, which writes it from the newest run.

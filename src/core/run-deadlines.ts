@@ -9,8 +9,8 @@ export const QUEUE_GRACE_MS = 20 * 60_000;
 
 export function runDueAt(run: DeliveryRun): string | undefined {
   switch (run.status) {
+    // A queued run waits for its queue event, or, when Jira's limits held its attempt back, for the time it comes again.
     case 'queued':
-      return new Date(Date.parse(run.updatedAt) + QUEUE_GRACE_MS).toISOString();
     case 'retrying':
     case 'waiting':
       return new Date(Date.parse(run.nextAttemptAt ?? run.updatedAt) + QUEUE_GRACE_MS).toISOString();

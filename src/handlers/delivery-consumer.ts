@@ -104,8 +104,16 @@ async function runJob(event: AsyncEvent): Promise<unknown> {
  * hops of the platform's 900 s at most, with some jitter so limited jobs do not return together.
  */
 async function waitForJira(job: DeliveryJob, stored: StoredRun, previous: number, error: JiraLimitedError): Promise<InvocationError> {
-  await updateRun(stored.run.deliveryId, (run) => (run.sending ? { ...run, sending: undefined } : undefined), stored);
   const wait = waitInHops(Math.max(1, error.retryAfterSeconds ?? 60) * (1 + Math.random() * 0.3));
+  const now = Date.now();
+  const back = new Date(now + (wait.firstSeconds + wait.hopsAfter * MAX_PLATFORM_DELAY_SECONDS) * 1000).toISOString();
+  // The run says why it waits and until when (the panel shows it), and the scheduled check leaves it until then.
+  await publishChange(
+    stored.run.deliveryId,
+    (run) => (SENDABLE.has(run.status) ? { ...run, sending: undefined, nextAttemptAt: back, updatedAt: new Date(now).toISOString(), reason: inEnglish({ key: 'reason.jiraLimit', params: { time: back.slice(11, 16) } }) } : undefined),
+    stored,
+    { mirror: false },
+  );
   const data: DeliveryRetryData = { deliveryId: job.deliveryId, attempt: previous, ...(wait.hopsAfter > 0 ? { hopsLeft: wait.hopsAfter } : {}) };
   return new InvocationError({ retryAfter: wait.firstSeconds, retryReason: InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED, retryData: data });
 }
