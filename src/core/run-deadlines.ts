@@ -9,8 +9,10 @@ export const QUEUE_GRACE_MS = 20 * 60_000;
 
 export function runDueAt(run: DeliveryRun): string | undefined {
   switch (run.status) {
-    // A queued run waits for its queue event, or, when Jira's limits held its attempt back, for the time it comes again.
+    // A queued run waits for its queue event from its last change, or, when Jira's limits held its
+    // attempt back, until the time it comes again, whichever is later.
     case 'queued':
+      return new Date(Math.max(Date.parse(run.updatedAt), Date.parse(run.nextAttemptAt ?? run.updatedAt)) + QUEUE_GRACE_MS).toISOString();
     case 'retrying':
     case 'waiting':
       return new Date(Date.parse(run.nextAttemptAt ?? run.updatedAt) + QUEUE_GRACE_MS).toISOString();
