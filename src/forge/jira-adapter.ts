@@ -1,6 +1,7 @@
 /** Jira REST calls the app makes, each stating whether it acts as the app or as the user. */
 import { route } from '@forge/api';
-import { JiraUnavailableError, requestJira } from './jira-request';
+import type { APIResponse } from '@forge/api';
+import { JiraUnavailableError, requestJira, unavailable } from './jira-request';
 import type { JiraIssue } from '../core/payload';
 
 export const ISSUE_FIELDS = 'summary,description,priority,issuetype,status,reporter,created,labels,components,project,customfield_10010';
@@ -52,7 +53,8 @@ export async function writeIssueProperty(issueId: string, value: IssueEnhancemen
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(value),
   });
-  if (response.status >= 500) throw new JiraUnavailableError(response.status, undefined);
+  const down = unavailable(response);
+  if (down) throw down;
   return response.ok;
 }
 
@@ -168,7 +170,8 @@ export async function readCommentAsApp(issueId: string, commentId: string): Prom
 /** The newest comments of an issue, newest first. */
 export async function latestComments(issueIdOrKey: string, max = 10): Promise<CommentOnIssue[]> {
   const response = await requestJira('app', route`/rest/api/3/issue/${issueIdOrKey}/comment?orderBy=-created&maxResults=${String(max)}`, { headers: { Accept: 'application/json' } });
-  if (response.status >= 500) throw new JiraUnavailableError(response.status, undefined);
+  const down = unavailable(response);
+  if (down) throw down;
   if (!response.ok) return [];
   const page = (await response.json()) as { comments?: Array<Parameters<typeof commentOf>[0]> };
   return (page.comments ?? []).map(commentOf);
@@ -201,18 +204,16 @@ export interface IssueRef {
 export type IssueAsUser = { kind: 'found'; issue: IssueRef } | { kind: 'missing' } | { kind: 'no-consent' } | { kind: 'unavailable'; status: number; retryAfterSeconds?: number };
 
 export async function findIssueAsUser(issueIdOrKey: string): Promise<IssueAsUser> {
-  let response: Response;
+  let response: APIResponse;
   try {
-    response = (await requestJira('user', route`/rest/api/3/issue/${issueIdOrKey}?fields=project`, { headers: { Accept: 'application/json' } })) as unknown as Response;
+    response = await requestJira('user', route`/rest/api/3/issue/${issueIdOrKey}?fields=project`, { headers: { Accept: 'application/json' } });
   } catch (error) {
     if ((error as { name?: string })?.name === 'NEEDS_AUTHENTICATION_ERR') return { kind: 'no-consent' };
     if (error instanceof JiraUnavailableError) return { kind: 'unavailable', status: error.status, retryAfterSeconds: error.retryAfterSeconds };
     throw error;
   }
-  if (response.status === 429 || response.status >= 500) {
-    const retryAfter = Number(response.headers.get('Retry-After'));
-    return { kind: 'unavailable', status: response.status, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) };
-  }
+  const down = unavailable(response);
+  if (down) return { kind: 'unavailable', status: down.status, retryAfterSeconds: down.retryAfterSeconds };
   if (!response.ok) return { kind: 'missing' };
   const issue = (await response.json()) as { id: string; key: string; fields?: { project?: { id?: string; key?: string } } };
   if (!issue.fields?.project?.id || !issue.fields.project.key) return { kind: 'missing' };
@@ -233,10 +234,8 @@ export { JiraLimitedError, JiraUnavailableError } from './jira-request';
  */
 export async function readIssueProperty(issueId: string): Promise<IssueEnhancementProperty | undefined> {
   const response = await requestJira('app', route`/rest/api/3/issue/${issueId}/properties/${ISSUE_PROPERTY_KEY}`, { headers: { Accept: 'application/json' } });
-  if (response.status === 429 || response.status >= 500) {
-    const retryAfter = Number(response.headers.get('retry-after'));
-    throw new JiraUnavailableError(response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
-  }
+  const down = unavailable(response);
+  if (down) throw down;
   if (!response.ok) return undefined;
   return ((await response.json()) as { value?: IssueEnhancementProperty }).value;
 }

@@ -101,6 +101,16 @@ function retryAfterOf(response: APIResponse): number | undefined {
   return Number.isFinite(reset) ? Math.max(1, Math.ceil((reset - Date.now()) / 1000)) : undefined;
 }
 
+/** A 5xx answer as the error callers wait on (with the Retry-After some 503s carry); undefined for any other. */
+export function unavailable(response: APIResponse): JiraUnavailableError | undefined {
+  return response.status >= 500 ? new JiraUnavailableError(response.status, retryAfterOf(response)) : undefined;
+}
+
+/** A wait of `seconds` (at least 1; 60 when Jira named none) plus up to 30% at random, so callers a limit stopped do not all come back together. */
+export function withJitter(seconds: number | undefined): number {
+  return Math.max(1, seconds ?? 60) * (1 + Math.random() * 0.3);
+}
+
 const repeatable = (init: RequestInit | undefined, options: JiraCallOptions) => {
   const method = (init?.method ?? 'GET').toUpperCase();
   return method === 'GET' || method === 'PUT' || method === 'DELETE' || method === 'HEAD' || Boolean(options.readOnly);

@@ -4,6 +4,7 @@
  */
 import { isCommentResult, type DeliveryRun } from '../core/enhancement';
 import { JiraUnavailableError, writeIssueProperty, type IssueEnhancementProperty } from './jira-adapter';
+import { withJitter } from './jira-request';
 import { notePropertyBehind } from './property-repair';
 import { announceChange, enqueue } from './platform';
 import { claimRun, listIssueRuns, updateRun, type StoredRun } from './run-store';
@@ -31,8 +32,7 @@ export async function mirrorProperty(run: DeliveryRun): Promise<boolean> {
     return await writeIssueProperty(run.issueId, propertyOf(run));
   } catch (error) {
     if (!(error instanceof JiraUnavailableError)) throw error;
-    const wait = Math.ceil(Math.max(1, error.retryAfterSeconds ?? 60) * (1 + Math.random() * 0.3));
-    await enqueue({ kind: 'property', issueId: run.issueId }, wait).catch(() => notePropertyBehind(run.issueId));
+    await enqueue({ kind: 'property', issueId: run.issueId }, Math.ceil(withJitter(error.retryAfterSeconds))).catch(() => notePropertyBehind(run.issueId));
     return false;
   }
 }

@@ -22,6 +22,7 @@ import { getStatus, postSigned } from '../forge/aiops-adapter';
 import { recordDiagnoseConsumed } from '../forge/diagnostics-store';
 const bulkRuns = () => import(/* webpackChunkName: "bulk-runs" */ './bulk-runs');
 import { JiraLimitedError, readIssueAsApp, siteUrl } from '../forge/jira-adapter';
+import { withJitter } from '../forge/jira-request';
 import { callbackUrlFor, enqueue } from '../forge/platform';
 import { publishChange, writePropertyFromNewest } from '../forge/run-publisher';
 import { claimRun, getRun, updateRun, type StoredRun } from '../forge/run-store';
@@ -104,7 +105,7 @@ async function runJob(event: AsyncEvent): Promise<unknown> {
  * hops of the platform's 900 s at most, with some jitter so limited jobs do not return together.
  */
 async function waitForJira(job: DeliveryJob, stored: StoredRun, previous: number, error: JiraLimitedError): Promise<InvocationError> {
-  const wait = waitInHops(Math.max(1, error.retryAfterSeconds ?? 60) * (1 + Math.random() * 0.3));
+  const wait = waitInHops(withJitter(error.retryAfterSeconds));
   const now = Date.now();
   const back = new Date(now + (wait.firstSeconds + wait.hopsAfter * MAX_PLATFORM_DELAY_SECONDS) * 1000).toISOString();
   // The run says why it waits and until when (the panel shows it), and the scheduled check leaves it until then.

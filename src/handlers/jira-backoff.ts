@@ -5,16 +5,15 @@
  * respects rate limits", Jira Cloud platform). Anything else is thrown on.
  */
 import { InvocationError, InvocationErrorCode } from '@forge/events';
-import { JiraUnavailableError } from '../forge/jira-request';
+import { JiraUnavailableError, withJitter } from '../forge/jira-request';
 
 /** The platform waits at most 900 s before a retry (docs "async-events-api"). */
 const MAX_RETRY_AFTER_S = 900;
 
 export function retryWhenJiraAnswers(error: unknown, retryData?: Record<string, unknown>): InvocationError {
   if (!(error instanceof JiraUnavailableError)) throw error;
-  const seconds = Math.max(1, error.retryAfterSeconds ?? 60);
   return new InvocationError({
-    retryAfter: Math.min(MAX_RETRY_AFTER_S, Math.ceil(seconds * (1 + Math.random() * 0.3))),
+    retryAfter: Math.min(MAX_RETRY_AFTER_S, Math.ceil(withJitter(error.retryAfterSeconds))),
     retryReason: error.status === 429 ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
     ...(retryData ? { retryData } : {}),
   });
