@@ -45,16 +45,21 @@ async function slowEnoughForLoad(): Promise<void> {
   await h.updateSettings('settings:global', { requestTimeoutSeconds: 60, attemptLimit: 10 });
 }
 
+/** `count` tickets created while DEMO was not enabled (none sent), then DEMO enabled: what a bulk run enhances. */
+async function oldTickets(count: number): Promise<void> {
+  await h.updateSettings('settings:project:10000', { enabled: false });
+  for (let i = 0; i < count; i += 1) await h.createIssue({ summary: `Old ticket ${i}` });
+  await h.settle();
+  await h.updateSettings('settings:project:10000', { enabled: true });
+}
+
 it('a bulk run whose chain reaches the limit is taken over by the scheduled check and sends every issue once', async () => {
   h = await new Harness().start();
   // Half a minute before an hour: the checks below are quiet ones (no run open when each starts)
   // until the next hourly check, an hour later; the handed-over bulk run must not wait for it.
   h.sandbox.runtime.advanceClock(3_600_000 - (Date.now() % 3_600_000) - 30_000);
   await slowEnoughForLoad();
-  await h.updateSettings('settings:project:10000', { enabled: false });
-  for (let i = 0; i < 120; i += 1) await h.createIssue({ summary: `Old ticket ${i}` });
-  await h.settle();
-  await h.updateSettings('settings:project:10000', { enabled: true });
+  await oldTickets(120);
   // Each chunk pushes its deliveries and the next chunk: a limit of 3 stops the chain in the second chunk.
   h.sandbox.runtime.chainPushLimit = 3;
   const started = (await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-project', functionKey: 'bulkStart', accountId: 'lead', projectKey: 'DEMO', payload: { kind: 'enhance', filter: { jql: 'ticketEnhancerStatus IS EMPTY', cap: '500' } } })) as { body: any };
@@ -76,10 +81,7 @@ it('a bulk run whose chain reaches the limit is taken over by the scheduled chec
 it('a push the queue takes in part sends what it took and leaves only the refused runs for later, each issue once', async () => {
   h = await new Harness().start();
   await slowEnoughForLoad();
-  await h.updateSettings('settings:project:10000', { enabled: false });
-  for (let i = 0; i < 30; i += 1) await h.createIssue({ summary: `Old ticket ${i}` });
-  await h.settle();
-  await h.updateSettings('settings:project:10000', { enabled: true });
+  await oldTickets(30);
   h.sandbox.runtime.partialPushes = 1;
   await h.sandbox.invokeResolver({ moduleKey: 'ticket-enhancer-project', functionKey: 'bulkStart', accountId: 'lead', projectKey: 'DEMO', payload: { kind: 'enhance', filter: { jql: 'ticketEnhancerStatus IS EMPTY', cap: '50' } } });
   await h.settle();
