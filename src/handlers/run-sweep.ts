@@ -103,7 +103,7 @@ export async function sweepRuns(): Promise<SweepReport> {
   if (open || now % HOUR_MS < CHECK_INTERVAL_MS) report.propertiesRepaired = await repairProperties();
   // The day counters follow finished runs while anything is under way, and once an hour in any case.
   if (open || now % HOUR_MS < CHECK_INTERVAL_MS) report.counted = await (await import(/* webpackMode: "eager" */ './outcome-counters')).countFinishedRuns();
-  // A quiet site (no unfinished run at all) costs this one read between the hourly checks.
+  // A quiet site (no unfinished run at all) costs these two reads between the hourly checks.
   if (!open) return report;
   const refused = await pushRefused(AWAITING_PAGES_PER_CHECK, EVENTS_PER_LINK);
   report.pushed = refused.pushed;
